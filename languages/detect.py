@@ -1,0 +1,236 @@
+"""Text language identification, restricted to the six languages relay serves.
+
+Residents text in English, Chinese, Japanese, Vietnamese or Mongolian, sometimes in Korean, and
+often mix in a Korean term, a link or an emoji. The script alone settles most messages cheaply and
+with certainty (Hangul is Korean, kana is Japanese, ө/ү are Mongolian); lingua decides the rest
+(English against Vietnamese, Chinese against Japanese written in kanji only, Mongolian against
+Russian). Russian is a distractor only: a Russian message is reported as "not a language relay
+serves" instead of being mistaken for Mongolian, which shares the alphabet.
+
+Lingua loads a language's models on first need. Measured on 2 cores: building the detector is
+instant, the first Latin-script text costs ~0.6 s (English and Vietnamese models), the first
+Russian-looking text ~0.45 s; with every model preloaded the build takes ~0.8 s and ~100 MB. After
+that a 5,000-character text takes ~3 ms. `preload=True` suits a worker that detects all day;
+the default keeps a web process that rarely detects small.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from lingua import Language as LinguaLanguage
+from lingua import LanguageDetector as LinguaDetector
+from lingua import LanguageDetectorBuilder
+
+from languages.registry import RESIDENT_CODES
+
+log = logging.getLogger(__name__)
+
+_LINGUA_CODES: dict[LinguaLanguage, str | None] = {
+    LinguaLanguage.ENGLISH: "en",
+    LinguaLanguage.CHINESE: "zh",
+    LinguaLanguage.JAPANESE: "ja",
+    LinguaLanguage.VIETNAMESE: "vi",
+    LinguaLanguage.MONGOLIAN: "mn",
+    LinguaLanguage.KOREAN: "ko",
+    LinguaLanguage.RUSSIAN: None,  # distractor: keeps Russian from passing as Mongolian
+}
+
+#: Longer texts are cut here before detection; the language is settled long before.
+MAX_DETECTION_CHARS = 20_000
+
+_LINK = re.compile(
+    r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|kr|io)\b\S*",
+    re.IGNORECASE,
+)
+_MONGOLIAN_ONLY = frozenset("өүӨҮ")
+
+
+@dataclass(frozen=True)
+class Detection:
+    """The language of a text, or None with the reason it could not be told.
+
+    `probability` is 1.0 when the script settles the language, else lingua's confidence for the
+    part of the text written in the dominant script. `alternatives` lists the runners-up lingua
+    considered, so an agent can see "vi 0.54 / en 0.46" for a short, diacritic-free message.
+    """
+
+    language: str | None
+    probability: float
+    reason: str
+    alternatives: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def is_resident(self) -> bool:
+        """True for the five languages residents use (Korean is the agents' language)."""
+        return self.language in RESIDENT_CODES
+
+
+@dataclass(frozen=True)
+class _ScriptCounts:
+    """Weighted evidence per script group; CJK characters count half a word each."""
+
+    weights: dict[str, float]
+    words: dict[str, list[str]]
+    kana: int
+    han: int
+    other_script: str | None
+
+
+class LanguageDetector:
+    """Detects which of relay's languages a text is in; safe to share between threads."""
+
+    def __init__(self, *, preload: bool = False) -> None:
+        self._preload = preload
+        self._lock = threading.Lock()
+        self._lingua: LinguaDetector | None = None
+
+    def warm(self) -> None:
+        """Build lingua now (and load every model if preloading) instead of on first use."""
+        self._detector()
+
+    def _detector(self) -> LinguaDetector:
+        with self._lock:
+            if self._lingua is None:
+                builder = LanguageDetectorBuilder.from_languages(*_LINGUA_CODES)
+                if self._preload:
+                    builder = builder.with_preloaded_language_models()
+                self._lingua = builder.build()
+                log.debug("lingua detector built (preload=%s)", self._preload)
+            return self._lingua
+
+    def detect(self, text: str) -> Detection:
+        """Identify the language of `text` among en, zh, ja, vi, mn and ko."""
+        cleaned = unicodedata.normalize("NFC", _LINK.sub(" ", text[:MAX_DETECTION_CHARS]))
+        counts = _count_scripts(cleaned)
+        if not counts.weights:
+            if counts.other_script:
+                return Detection(None, 0.0, f"written in {counts.other_script} script, not served")
+            reason = "empty text" if not text.strip() else "no words: only digits, symbols or links"
+            return Detection(None, 0.0, reason)
+        group = max(counts.weights, key=lambda name: (counts.weights[name], name != "hangul"))
+        mixed = len(counts.weights) > 1
+        suffix = " (mixed scripts; dominant one used)" if mixed else ""
+        if group == "hangul":
+            return Detection("ko", 1.0, "Hangul script" + suffix)
+        if group == "cjk":
+            return self._detect_cjk(counts, suffix)
+        if group == "cyrillic" and any(ch in _MONGOLIAN_ONLY for ch in cleaned):
+            return Detection("mn", 1.0, "Mongolian letters ө/ү" + suffix)
+        return self._ask_lingua(" ".join(counts.words[group]), suffix)
+
+    def _detect_cjk(self, counts: _ScriptCounts, suffix: str) -> Detection:
+        if counts.kana and counts.kana >= 0.1 * (counts.kana + counts.han):
+            return Detection("ja", 1.0, "kana present" + suffix)
+        text = "".join(counts.words["cjk"])
+        japanese, chinese = _han_evidence(text)
+        # Lingua calls every kana-less Han text Chinese; character forms that exist only in
+        # Japanese (録, 駅, 売) or only in simplified Chinese (们, 这, 证) say more.
+        if japanese and not chinese:
+            return Detection("ja", 0.9, "Japanese-only kanji forms" + suffix)
+        if chinese and not japanese:
+            return Detection("zh", 0.9, "Chinese-only character forms" + suffix)
+        return self._ask_lingua(text, suffix)
+
+    def _ask_lingua(self, text: str, suffix: str) -> Detection:
+        values = self._detector().compute_language_confidence_values(text)
+        ranked = [(_LINGUA_CODES[v.language], v.value) for v in values if v.value > 0.0]
+        if not ranked:
+            return Detection(None, 0.0, "lingua could not decide" + suffix)
+        best, probability = ranked[0]
+        alternatives = tuple((code, round(p, 4)) for code, p in ranked[1:3] if code)
+        if best is None:
+            name = values[0].language.name.title()
+            return Detection(None, 0.0, f"looks like {name}, which relay does not serve" + suffix)
+        return Detection(best, round(probability, 4), "lingua" + suffix, alternatives)
+
+
+def _script_of(char: str) -> str | None:
+    """The script group of one letter, or None for a letter of an unserved script."""
+    code = ord(char)
+    if 0xAC00 <= code <= 0xD7A3 or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F:
+        return "hangul"
+    if 0x3040 <= code <= 0x30FF or 0x31F0 <= code <= 0x31FF or 0xFF66 <= code <= 0xFF9D:
+        return "kana"
+    if 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF:
+        return "han"
+    if 0x20000 <= code <= 0x3FFFF:
+        return "han"
+    if 0x0400 <= code <= 0x04FF:
+        return "cyrillic"
+    if code < 0x0250 or 0x1E00 <= code <= 0x1EFF or 0xFF21 <= code <= 0xFF5A:
+        return "latin"
+    return None
+
+
+def _runs(text: str) -> Iterable[tuple[str, str]]:
+    """Maximal runs of letters of one script, as (script, run); unserved scripts as "other:Name"."""
+    current: str | None = None
+    run: list[str] = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category[0] == "M" and current is not None:
+            run.append(char)  # a combining tone mark stays with its letter
+            continue
+        script: str | None = None
+        if category[0] == "L":
+            script = _script_of(char) or "other:" + unicodedata.name(char, "?").split()[0].title()
+        if script != current:
+            if current is not None and run:
+                yield current, "".join(run)
+            current, run = script, []
+        if script is not None:
+            run.append(char)
+    if current is not None and run:
+        yield current, "".join(run)
+
+
+def _count_scripts(text: str) -> _ScriptCounts:
+    weights: dict[str, float] = {}
+    words: dict[str, list[str]] = {}
+    kana = han = 0
+    other: dict[str, int] = {}
+    for script, run in _runs(text):
+        if script.startswith("other:"):
+            other[script[6:]] = other.get(script[6:], 0) + 1
+            continue
+        group = "cjk" if script in ("kana", "han") else script
+        if script == "kana":
+            kana += len(run)
+        elif script == "han":
+            han += len(run)
+        weight = max(1.0, len(run) / 2) if group == "cjk" else 1.0
+        weights[group] = weights.get(group, 0.0) + weight
+        words.setdefault(group, []).append(run)
+    other_script = max(other, key=lambda name: other[name]) if other else None
+    if other_script and other[other_script] > sum(weights.values()):
+        weights, words = {}, {}
+    return _ScriptCounts(weights, words, kana, han, other_script)
+
+
+def _encodable(char: str, encoding: str) -> bool:
+    try:
+        char.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _han_evidence(text: str) -> tuple[int, int]:
+    """Counts of characters only Japanese writes and of characters only Chinese writes."""
+    japanese = chinese = 0
+    for char in set(text):
+        if _script_of(char) != "han":
+            continue
+        in_jis = _encodable(char, "shift_jis")
+        in_chinese = _encodable(char, "gb2312") or _encodable(char, "big5")
+        if in_jis and not in_chinese:
+            japanese += 1
+        elif in_chinese and not in_jis:
+            chinese += 1
+    return japanese, chinese

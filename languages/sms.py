@@ -1,0 +1,162 @@
+"""SMS composition facts: encoding, segment count and what a Korean handset can receive.
+
+A message is sent as GSM-7 when every character is in the GSM 03.38 alphabet (160 septets alone,
+153 per part of a concatenated message, the extension-table characters costing two), otherwise as
+UCS-2 (70 UTF-16 code units alone, 67 per part; an emoji is a surrogate pair and costs two).
+A character's septets or code units are never split across two parts, which is how carriers and
+Twilio's segment calculator count.
+
+Twilio delivers to Korean numbers only characters encodable in EUC-KR (KS X 1001), so
+`undeliverable` lists every other character. Python's `euc_kr` codec also writes Hangul syllables
+outside KS X 1001 (똠, 햏) as 8-byte composition sequences from an annex of the standard that
+handsets do not render; those are listed as undeliverable too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from languages.registry import get
+
+GSM_SINGLE_LIMIT = 160
+GSM_PART_LIMIT = 153
+UCS2_SINGLE_LIMIT = 70
+UCS2_PART_LIMIT = 67
+
+_GSM_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+_GSM_EXTENSION = frozenset("\f^{}\\[~]|€")
+
+Encoding = Literal["GSM-7", "UCS-2"]
+
+
+@dataclass(frozen=True)
+class SmsAnalysis:
+    """How a text travels as SMS: encoding, billed segments, and what Korea will not deliver.
+
+    `characters` counts Unicode code points (what a person sees as length); `units` counts what
+    the encoding bills: septets for GSM-7, UTF-16 code units for UCS-2.
+    """
+
+    encoding: Encoding
+    segments: int
+    characters: int
+    units: int
+    undeliverable: tuple[str, ...]
+
+    @property
+    def deliverable_in_korea(self) -> bool:
+        """True when every character survives Twilio's EUC-KR delivery to Korean handsets."""
+        return not self.undeliverable
+
+
+def is_gsm7(text: str) -> bool:
+    """True when the whole text fits the GSM-7 default alphabet and its extension table."""
+    return all(char in _GSM_BASIC or char in _GSM_EXTENSION for char in text)
+
+
+def _unit_costs(text: str, encoding: Encoding) -> list[int]:
+    if encoding == "GSM-7":
+        return [2 if char in _GSM_EXTENSION else 1 for char in text]
+    return [2 if ord(char) > 0xFFFF else 1 for char in text]
+
+
+def _count_segments(costs: list[int], single: int, part: int) -> int:
+    total = sum(costs)
+    if total == 0:
+        return 0
+    if total <= single:
+        return 1
+    segments, used = 1, 0
+    for cost in costs:
+        if used + cost > part:
+            segments, used = segments + 1, 0
+        used += cost
+    return segments
+
+
+def undeliverable_in_korea(text: str) -> tuple[str, ...]:
+    """Distinct characters Twilio cannot deliver to a Korean handset, in order of appearance."""
+    seen: dict[str, None] = {}
+    for char in text:
+        if char in seen:
+            continue
+        try:
+            encoded = char.encode("euc_kr")
+        except UnicodeEncodeError:
+            seen[char] = None
+            continue
+        if len(encoded) > 2:
+            seen[char] = None
+    return tuple(seen)
+
+
+def analyse(text: str) -> SmsAnalysis:
+    """Encoding, segment count, length and Korean deliverability of an SMS body."""
+    encoding: Encoding = "GSM-7" if is_gsm7(text) else "UCS-2"
+    costs = _unit_costs(text, encoding)
+    if encoding == "GSM-7":
+        segments = _count_segments(costs, GSM_SINGLE_LIMIT, GSM_PART_LIMIT)
+    else:
+        segments = _count_segments(costs, UCS2_SINGLE_LIMIT, UCS2_PART_LIMIT)
+    return SmsAnalysis(
+        encoding=encoding,
+        segments=segments,
+        characters=len(text),
+        units=sum(costs),
+        undeliverable=undeliverable_in_korea(text),
+    )
+
+
+# "The 120 centre replied. Read it here: <link>", short enough that with a 40-character link every
+# notice is one SMS (see max_link_length), and every character deliverable to a Korean handset
+# (EUC-KR): Korean, kana, KS X 1001 hanja and Russian Cyrillic are; the prolonged sound mark ー,
+# Vietnamese tone marks and Mongolian ө/ү are not.
+_NOTICES: dict[str, str] = {
+    "en": "The 120 call centre has replied. Read the reply here: {link}",
+    # Only characters written alike in simplified and traditional Chinese and present in
+    # KS X 1001 ("120 centre has answered. Full text here:"); 回复, 查看, 点击 and 链接 are not.
+    "zh": "120中心已回答。全文在此：{link}",
+    # 120番 rather than 120センター: KS X 1001 lacks the prolonged sound mark ー.
+    "ja": "120番から回答がありました：{link}",
+    # Last resort: Vietnamese written without diacritics (KS X 1001 has none of its tone marks),
+    # which Vietnamese readers are used to from texting; it also keeps the notice in GSM-7.
+    "vi": "Tong dai 120 da tra loi ban. Xem cau tra loi tai day: {link}",
+    # Worded without ө and ү (outside KS X 1001): "The reply of 120 has come: <link>".
+    "mn": "120-ийн хариу ирлээ: {link}",
+    "ko": "120 콜센터 답변이 도착했습니다. 확인: {link}",
+}
+
+
+class NoticeLinkError(ValueError):
+    """The link cannot go into a notice: it would itself be undeliverable or split the text."""
+
+
+def fallback_notice(language: str, link: str) -> str:
+    """The short "the 120 centre replied, read it here" SMS, in the resident's language.
+
+    Used when the reply itself cannot be delivered to a Korean handset or is too long.
+    """
+    get(language)  # raises UnsupportedLanguageError for a code relay does not serve
+    if not link or not link.isascii() or any(char.isspace() for char in link):
+        raise NoticeLinkError(f"link must be ASCII without spaces: {link!r}")
+    return _NOTICES[language].format(link=link)
+
+
+def max_link_length(language: str, segments: int = 1) -> int:
+    """The longest link that keeps the notice within `segments` SMS parts.
+
+    A link is ASCII, so it costs one unit per character in either encoding; the budget is what
+    the notice's own words leave free.
+    """
+    template = _NOTICES[get(language).code].replace("{link}", "")
+    gsm = is_gsm7(template)
+    costs = _unit_costs(template, "GSM-7" if gsm else "UCS-2")
+    single, part = (
+        (GSM_SINGLE_LIMIT, GSM_PART_LIMIT) if gsm else (UCS2_SINGLE_LIMIT, UCS2_PART_LIMIT)
+    )
+    capacity = single if segments == 1 else part * segments
+    return capacity - sum(costs)
