@@ -1,0 +1,1 @@
+"""The record of conversations: models, queries, search, export, retention and masking."""

@@ -1,0 +1,251 @@
+"""The record's tables: residents, conversations, messages, agents, webhook receipts and events.
+
+Every message a resident sends is a row before any work happens on it; its status says how far the
+work got and why it stopped, so nothing is lost and nothing is silently invented.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from transcripts.db import Base, UTCDateTime, utcnow
+
+
+def _enum(cls: type[StrEnum], length: int = 24) -> Enum:
+    """Enums stored as plain strings: portable, readable in SQL, no PostgreSQL ENUM types to
+    migrate."""
+    return Enum(
+        cls,
+        native_enum=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class Channel(StrEnum):
+    SMS = "sms"
+    VOICE = "voice"
+
+
+class Direction(StrEnum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+class Author(StrEnum):
+    RESIDENT = "resident"
+    AGENT = "agent"
+    PHRASEBOOK = "phrasebook"
+    SYSTEM = "system"
+
+
+class ConversationStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class MessageStatus(StrEnum):
+    # inbound
+    RECEIVED = "received"  # stored; language work pending
+    TRANSLATED = "translated"
+    FAILED = "failed"  # the work failed; status_reason says why; it can be retried
+    NEEDS_INTERPRETER = "needs_interpreter"  # a language relay does not serve
+    EMPTY = "empty"  # nothing to translate (empty body)
+    # outbound
+    QUEUED = "queued"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    UNDELIVERED = "undelivered"
+
+
+class Role(StrEnum):
+    AGENT = "agent"
+    ADMIN = "admin"
+
+
+class User(Base):
+    """A person who signs in: agents work the queue, admins also review and manage."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Contact(Base):
+    """A resident, known by phone number (E.164 where it could be normalised)."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(64), unique=True)
+    language: Mapped[str | None] = mapped_column(String(8))  # the last language they used
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    flag_reason: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Conversation(Base):
+    """One open thread per resident until an agent closes it."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (
+        # At most one open conversation per contact, enforced by the database so two messages
+        # arriving at once cannot open two threads.
+        Index(
+            "uq_conversations_open_contact",
+            "contact_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        Index("ix_conversations_status_last_message", "status", "last_message_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
+    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    status: Mapped[ConversationStatus] = mapped_column(
+        _enum(ConversationStatus), default=ConversationStatus.OPEN
+    )
+    language: Mapped[str | None] = mapped_column(String(8))
+    needs_interpreter: Mapped[bool] = mapped_column(Boolean, default=False)
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    disposition: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_message_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    contact: Mapped[Contact] = relationship(lazy="joined")
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="conversation", order_by="Message.id", lazy="raise_on_sql"
+    )
+
+
+class Message(Base):
+    """One message either way, with its original, its translation and how both came about.
+
+    Inbound: `original_text` is the resident's text, `translated_text` its Korean.
+    Outbound: `original_text` is the agent's Korean, `translated_text` what the resident reads,
+    `back_translation` that text translated back into Korean for the agent to check.
+    """
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        Index("ix_messages_conversation", "conversation_id", "id"),
+        Index("ix_messages_status_updated", "status", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    direction: Mapped[Direction] = mapped_column(_enum(Direction))
+    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    author: Mapped[Author] = mapped_column(_enum(Author))
+    author_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    from_number: Mapped[str | None] = mapped_column(String(64))
+    to_number: Mapped[str | None] = mapped_column(String(64))
+
+    original_text: Mapped[str] = mapped_column(Text, default="")
+    original_language: Mapped[str | None] = mapped_column(String(8))
+    language_probability: Mapped[float | None]
+    translated_text: Mapped[str | None] = mapped_column(Text)
+    translated_language: Mapped[str | None] = mapped_column(String(8))
+    machine_translation: Mapped[str | None] = mapped_column(Text)  # before an agent's edit
+    back_translation: Mapped[str | None] = mapped_column(Text)
+    translation_engine: Mapped[str | None] = mapped_column(String(32))
+    translation_model: Mapped[str | None] = mapped_column(String(255))
+    translation_pivot: Mapped[str | None] = mapped_column(String(8))
+    translation_ms: Mapped[float | None]
+    detection_ms: Mapped[float | None]
+
+    # outbound SMS composition
+    delivered_body: Mapped[str | None] = mapped_column(Text)  # exactly what was handed to Twilio
+    sms_encoding: Mapped[str | None] = mapped_column(String(8))
+    sms_segments: Mapped[int | None] = mapped_column(Integer)
+    undeliverable_chars: Mapped[str | None] = mapped_column(Text)
+    reply_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    status: Mapped[MessageStatus] = mapped_column(_enum(MessageStatus))
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    flag: Mapped[str | None] = mapped_column(
+        String(255)
+    )  # a notice for the agent, e.g. odd To number
+    error_code: Mapped[str | None] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    conversation: Mapped[Conversation] = relationship(back_populates="messages")
+
+
+class WebhookReceipt(Base):
+    """Every signed webhook as it arrived, keyed on (provider id, event) for exactly-once handling.
+
+    The unique constraint is the claim: the first insert wins, a redelivery hits the constraint
+    and is answered without doing the work again. The raw form is kept so nothing is lost even when
+    the payload is malformed.
+    """
+
+    __tablename__ = "webhook_receipts"
+    __table_args__ = (UniqueConstraint("provider_sid", "event"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_sid: Mapped[str] = mapped_column(String(64))
+    event: Mapped[str] = mapped_column(String(48))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    outcome: Mapped[str | None] = mapped_column(String(255))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Event(Base):
+    """An append-only feed of what changed, in id order: the agent view streams it (SSE ids)."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_conversation", "conversation_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(48))
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MemoryEntry(Base):
+    """A human-approved translation, reused before any engine is asked (translation memory)."""
+
+    __tablename__ = "translation_memory"
+    __table_args__ = (UniqueConstraint("source", "target", "normalised_text"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(8))
+    target: Mapped[str] = mapped_column(String(8))
+    normalised_text: Mapped[str] = mapped_column(Text)
+    source_text: Mapped[str] = mapped_column(Text)
+    target_text: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
