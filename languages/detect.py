@@ -38,8 +38,31 @@ _LINGUA_CODES: dict[LinguaLanguage, str | None] = {
     LinguaLanguage.VIETNAMESE: "vi",
     LinguaLanguage.MONGOLIAN: "mn",
     LinguaLanguage.KOREAN: "ko",
-    LinguaLanguage.RUSSIAN: None,  # distractor: keeps Russian from passing as Mongolian
+    # Distractors: languages relay does not serve but that share a script with one it does.
+    # Without them a German or Tagalog message would be "English" and get machine gibberish;
+    # with them it goes to a human interpreter. Russian, Kazakh and Ukrainian keep Cyrillic
+    # texts from passing as Mongolian; the Latin ones are those foreign residents of Korea and
+    # visitors most often write besides English and Vietnamese.
+    LinguaLanguage.RUSSIAN: None,
+    LinguaLanguage.KAZAKH: None,
+    LinguaLanguage.UKRAINIAN: None,
+    LinguaLanguage.TAGALOG: None,
+    LinguaLanguage.INDONESIAN: None,
+    LinguaLanguage.MALAY: None,
+    LinguaLanguage.TURKISH: None,
+    LinguaLanguage.GERMAN: None,
+    LinguaLanguage.FRENCH: None,
+    LinguaLanguage.SPANISH: None,
+    LinguaLanguage.PORTUGUESE: None,
+    LinguaLanguage.ITALIAN: None,
 }
+
+#: Below this many words a text is too short to tell a distractor from a served language
+#: ("ok", "Thank you"), so only served languages compete.
+MIN_WORDS_FOR_DISTRACTORS = 3
+#: How sure lingua must be of an unserved language before a message goes to an interpreter;
+#: below it, residents' unaccented Vietnamese or terse English still reach translation.
+DISTRACTOR_CERTAINTY = 0.6
 
 #: Longer texts are cut here before detection; the language is settled long before.
 MAX_DETECTION_CHARS = 20_000
@@ -139,15 +162,32 @@ class LanguageDetector:
 
     def _ask_lingua(self, text: str, suffix: str) -> Detection:
         values = self._detector().compute_language_confidence_values(text)
-        ranked = [(_LINGUA_CODES[v.language], v.value) for v in values if v.value > 0.0]
-        if not ranked:
-            return Detection(None, 0.0, "lingua could not decide" + suffix)
-        best, probability = ranked[0]
-        alternatives = tuple((code, round(p, 4)) for code, p in ranked[1:3] if code)
-        if best is None:
-            name = values[0].language.name.title()
+        served = [(_LINGUA_CODES[v.language], v.value) for v in values if _LINGUA_CODES[v.language]]
+        unserved = [(v.language, v.value) for v in values if _LINGUA_CODES[v.language] is None]
+        best_served = served[0][1] if served else 0.0
+        unserved_mass = sum(value for _, value in unserved)
+        if (
+            len(text.split()) >= MIN_WORDS_FOR_DISTRACTORS
+            and unserved
+            and (
+                unserved[0][1] >= DISTRACTOR_CERTAINTY
+                or (unserved_mass >= DISTRACTOR_CERTAINTY and best_served < 0.05)
+            )
+        ):
+            name = unserved[0][0].name.title()
             return Detection(None, 0.0, f"looks like {name}, which relay does not serve" + suffix)
-        return Detection(best, round(probability, 4), "lingua" + suffix, alternatives)
+        total = sum(value for _, value in served)
+        if not served or total <= 0.0:
+            return Detection(None, 0.0, "lingua could not decide" + suffix)
+        # Reported as a probability among the languages relay serves; when an unserved
+        # language scored higher, the reason says so, so the agent can ask.
+        ranked = [(code, value / total) for code, value in served]
+        best, probability = ranked[0]
+        note = ""
+        if unserved and unserved[0][1] > best_served:
+            note = f"; could also be {unserved[0][0].name.title()}"
+        alternatives = tuple((str(code), round(p, 4)) for code, p in ranked[1:3] if p > 0.0)
+        return Detection(str(best), round(probability, 4), "lingua" + note + suffix, alternatives)
 
 
 def _script_of(char: str) -> str | None:

@@ -75,6 +75,16 @@ class MessageStatus(StrEnum):
     UNDELIVERED = "undelivered"
 
 
+class Disposition(StrEnum):
+    """How a conversation ended, as 120 centres report it (first-contact resolution etc.)."""
+
+    RESOLVED = "resolved"  # solved in this contact
+    TRANSFERRED = "transferred"
+    CALLBACK_NEEDED = "callback_needed"
+    ABUSIVE = "abusive"
+    NO_RESPONSE = "no_response"
+
+
 class Role(StrEnum):
     AGENT = "agent"
     ADMIN = "admin"

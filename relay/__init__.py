@@ -1,0 +1,110 @@
+"""relay: the Flask service. `create_app` builds an app from configuration; nothing runs at
+import."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.serving import is_running_from_reloader
+
+from relay import config as relay_config
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, services, blueprints, commands, then the embedded worker."""
+    default_instance = Path(__file__).resolve().parent.parent / "instance"
+    instance_path = (config or {}).get("INSTANCE_PATH") or relay_config.instance_path_from_env(
+        default_instance
+    )
+    app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=True)
+    relay_config.load(app, config)
+    _register_services(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    _maybe_start_embedded_system(app)
+    return app
+
+
+def _register_services(app: Flask) -> None:
+    from relay.jobs import register_jobs
+    from relay.services import build_services
+
+    svc = build_services(app)
+    app.extensions["relay"] = svc
+    svc.jobs = register_jobs(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from relay import api, auth, dev, public
+    from relay.twilio import sms
+
+    csrf = CSRFProtect(app)
+    csrf.exempt(sms.bp)  # Twilio signs its webhooks instead
+    csrf.exempt(api.bp)  # bearer tokens need none; sessions are checked in api
+    auth.init_auth(app)
+    for blueprint in (public.bp, api.bp, sms.bp, dev.bp):
+        app.register_blueprint(blueprint)
+    app.add_url_rule("/", endpoint="index", view_func=public.index)
+
+
+def _register_commands(app: Flask) -> None:
+    from relay.cli import register_commands
+
+    register_commands(app)
+
+
+def _serving_under_flask_run(app: Flask) -> bool:
+    """True in the process that serves requests under `flask run` (not the reloader's watcher)."""
+    context = click.get_current_context(silent=True)
+    if context is None or context.info_name != "run":
+        return False
+    reload = context.params.get("reload")
+    if reload is None:
+        reload = app.debug
+    return not reload or is_running_from_reloader()
+
+
+def _maybe_start_embedded_system(app: Flask) -> None:
+    """Under `flask run` on embedded defaults: apply migrations and start the job consumer once."""
+    if app.testing or not _serving_under_flask_run(app):
+        return
+    from relay.services import services
+    from transcripts import migrations
+
+    svc = services(app)
+    if app.config["AUTO_MIGRATE"]:
+        migrations.upgrade(app.config["DATABASE_URL"])
+    if app.config["EMBEDDED_WORKER"]:
+        from relay.queue import start_embedded_consumer
+
+        svc.consumer = start_embedded_consumer(svc.huey, app.config["WORKER_THREADS"])
+        svc.languages.warm_up_in_background()
+    _print_welcome(app)
+
+
+def _print_welcome(app: Flask) -> None:
+    base = app.config["PUBLIC_BASE_URL"]
+    click.echo(
+        "\n".join(
+            [
+                "",
+                f"relay is starting on {base}",
+                f"  sign in:            {base}/login",
+                "  first account:      .venv/bin/flask --app wsgi users create NAME --role admin",
+                f"  resident simulator: {base}/dev/simulator"
+                if app.config["DEV_PAGES"]
+                else "  development pages are off",
+                f"  health:             {base}/healthz",
+                f"  instance folder:    {app.config['INSTANCE_PATH']}",
+                "",
+            ]
+        )
+    )

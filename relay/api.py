@@ -1,0 +1,247 @@
+"""The JSON API: conversations and their messages, reply previews and replies.
+
+Authenticated by bearer token (`flask users token NAME`) or by a signed-in session with a CSRF
+header. Errors are JSON objects with an `error` string and the matching HTTP status.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from languages.engine import ModelMissingError, TranslationError
+from languages.registry import RESIDENT_CODES
+from relay.auth import role_required
+from relay.replies import ReplyError, compose_reply
+from relay.services import services
+from transcripts import repository
+from transcripts.models import Conversation, ConversationStatus, Disposition, Message, Role
+from transcripts.service import ConversationClosedError, NotFoundError
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+AGENTS = (Role.AGENT, Role.ADMIN)
+
+
+@bp.before_request
+def _csrf_for_sessions() -> None:
+    """Bearer-token clients need no CSRF token; a browser session does."""
+    if (
+        request.method in ("POST", "PUT", "PATCH", "DELETE")
+        and current_user.is_authenticated
+        and not getattr(current_user, "via_token", False)
+    ):
+        csrf: CSRFProtect = current_app.extensions["csrf"]
+        csrf.protect()
+
+
+@bp.errorhandler(CSRFError)
+def _csrf_error(error: CSRFError) -> tuple[dict[str, str], int]:
+    return {"error": f"CSRF check failed: {error.description}"}, 400
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def message_json(message: Message) -> dict[str, Any]:
+    """A message as the API shows it: original, translation and how each came about."""
+    return {
+        "id": message.id,
+        "direction": message.direction.value,
+        "channel": message.channel.value,
+        "author": message.author.value,
+        "status": message.status.value,
+        "status_reason": message.status_reason,
+        "flag": message.flag,
+        "original_text": message.original_text,
+        "original_language": message.original_language,
+        "language_probability": message.language_probability,
+        "translated_text": message.translated_text,
+        "translated_language": message.translated_language,
+        "machine_translation": message.machine_translation,
+        "back_translation": message.back_translation,
+        "translation": {
+            "engine": message.translation_engine,
+            "model": message.translation_model,
+            "pivot": message.translation_pivot,
+            "translation_ms": message.translation_ms,
+            "detection_ms": message.detection_ms,
+        },
+        "sms": {
+            "delivered_body": message.delivered_body,
+            "encoding": message.sms_encoding,
+            "segments": message.sms_segments,
+            "undeliverable": list(message.undeliverable_chars or ""),
+        },
+        "provider_sid": message.provider_sid,
+        "error_code": message.error_code,
+        "attempts": message.attempts,
+        "created_at": _iso(message.created_at),
+        "updated_at": _iso(message.updated_at),
+    }
+
+
+def conversation_json(conversation: Conversation, last: Message | None = None) -> dict[str, Any]:
+    """A conversation's summary."""
+    data: dict[str, Any] = {
+        "id": conversation.id,
+        "phone": conversation.contact.phone,
+        "channel": conversation.channel.value,
+        "status": conversation.status.value,
+        "language": conversation.language,
+        "needs_interpreter": conversation.needs_interpreter,
+        "claimed_by_id": conversation.claimed_by_id,
+        "created_at": _iso(conversation.created_at),
+        "last_message_at": _iso(conversation.last_message_at),
+        "closed_at": _iso(conversation.closed_at),
+    }
+    if last is not None:
+        data["last_message"] = message_json(last)
+    return data
+
+
+def _error(message: str, status: int) -> tuple[dict[str, str], int]:
+    return {"error": message}, status
+
+
+@bp.get("/conversations")
+@role_required(*AGENTS)
+def list_conversations() -> Any:
+    """Conversations by last activity; `status`, `limit` (≤ 200) and `offset` narrow it."""
+    status_arg = request.args.get("status")
+    try:
+        status = ConversationStatus(status_arg) if status_arg else None
+        limit = min(max(int(request.args.get("limit", 50)), 1), 200)
+        offset = max(int(request.args.get("offset", 0)), 0)
+    except ValueError:
+        return _error("status must be open or closed; limit and offset whole numbers", 400)
+    with services().sessions() as session:
+        page = repository.list_conversations(session, status=status, limit=limit, offset=offset)
+        last = repository.last_messages(session, [c.id for c in page.conversations])
+        return {
+            "conversations": [conversation_json(c, last.get(c.id)) for c in page.conversations],
+            "total": page.total,
+            "next_offset": page.next_offset,
+        }
+
+
+@bp.get("/conversations/<int:conversation_id>")
+@role_required(*AGENTS)
+def get_conversation(conversation_id: int) -> Any:
+    """One conversation with all its messages."""
+    with services().sessions() as session:
+        conversation = repository.get_conversation(session, conversation_id)
+        if conversation is None:
+            return _error(f"conversation {conversation_id} not found", 404)
+        data = conversation_json(conversation)
+        data["messages"] = [
+            message_json(m) for m in repository.messages_of(session, conversation_id)
+        ]
+        return data
+
+
+def _reply_request(conversation_id: int) -> Any:
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return _error('send a JSON object: {"text": "한국어 답변"}', 400)
+    text = payload.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return _error("text (the Korean reply) is required", 400)
+    edited = payload.get("translated_text")
+    if edited is not None and not isinstance(edited, str):
+        return _error("translated_text must be a string", 400)
+    with services().sessions() as session:
+        conversation = repository.get_conversation(session, conversation_id)
+        if conversation is None:
+            return _error(f"conversation {conversation_id} not found", 404)
+        if conversation.status is not ConversationStatus.OPEN:
+            return _error(f"conversation {conversation_id} is closed", 409)
+        language = payload.get("language") or conversation.language
+    if language not in RESIDENT_CODES:
+        return _error(
+            "the resident's language is not known yet; pass language (en, zh, ja, vi or mn)", 422
+        )
+    svc = services()
+    try:
+        return compose_reply(
+            svc.languages.translator(),
+            text,
+            language,
+            public_base_url=current_app.config["PUBLIC_BASE_URL"],
+            edited_translation=edited,
+        )
+    except ReplyError as error:
+        return _error(str(error), 400)
+    except ModelMissingError as error:
+        return _error(str(error), 503)
+    except TranslationError as error:
+        return _error(f"translation failed: {error}", 502)
+
+
+@bp.post("/conversations/<int:conversation_id>/replies/preview")
+@role_required(*AGENTS)
+def preview_reply(conversation_id: int) -> Any:
+    """How a Korean reply will read for the resident, without sending it."""
+    result = _reply_request(conversation_id)
+    if isinstance(result, tuple):
+        return result
+    return result.to_json()
+
+
+@bp.post("/conversations/<int:conversation_id>/replies")
+@role_required(*AGENTS)
+def send_reply(conversation_id: int) -> Any:
+    """Translate, store and queue a reply for sending; answers 202 with the message."""
+    result = _reply_request(conversation_id)
+    if isinstance(result, tuple):
+        return result
+    svc = services()
+    try:
+        message = svc.record.create_reply(conversation_id, result.draft(current_user.id))
+    except NotFoundError as error:
+        return _error(str(error), 404)
+    except ConversationClosedError as error:
+        return _error(str(error), 409)
+    assert svc.jobs is not None
+    svc.jobs.send_outbound(message.id)
+    with svc.sessions() as session:
+        stored = repository.get_message(session, message.id)
+        assert stored is not None
+        return {"message": message_json(stored), "preview": result.to_json()}, 202
+
+
+@bp.post("/conversations/<int:conversation_id>/close")
+@role_required(*AGENTS)
+def close_conversation(conversation_id: int) -> Any:
+    """Close a conversation with a disposition (default: resolved at first contact)."""
+    payload = request.get_json(silent=True) or {}
+    try:
+        disposition = Disposition(payload.get("disposition", Disposition.RESOLVED.value))
+    except ValueError:
+        choices = ", ".join(d.value for d in Disposition)
+        return _error(f"disposition must be one of: {choices}", 400)
+    try:
+        services().record.close_conversation(conversation_id, disposition, current_user.id)
+    except NotFoundError as error:
+        return _error(str(error), 404)
+    except ConversationClosedError as error:
+        return _error(str(error), 409)
+    return get_conversation(conversation_id)
+
+
+@bp.post("/messages/<int:message_id>/retry")
+@role_required(*AGENTS)
+def retry_message(message_id: int) -> Any:
+    """Work on a failed inbound message again (e.g. after installing a model)."""
+    svc = services()
+    try:
+        if not svc.record.retry_inbound(message_id):
+            return _error("only failed inbound messages can be retried", 409)
+    except NotFoundError as error:
+        return _error(str(error), 404)
+    assert svc.jobs is not None
+    svc.jobs.translate_inbound(message_id)
+    return {"status": "queued"}, 202

@@ -1,0 +1,256 @@
+"""`flask --app wsgi ...` commands: users, languages, translate, transcribe, db, worker."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+
+from relay.auth import hash_password
+from relay.services import services
+from transcripts.accounts import AccountError
+from transcripts.models import Role
+
+users_cli = AppGroup("users", help="Manage agent and admin accounts.")
+languages_cli = AppGroup("languages", help="Install, list and remove language models.")
+db_cli = AppGroup("db", help="Database schema.")
+
+
+def register_commands(app: Flask) -> None:
+    for group in (users_cli, languages_cli, db_cli):
+        app.cli.add_command(group)
+    app.cli.add_command(translate_command)
+    app.cli.add_command(transcribe_command)
+    app.cli.add_command(worker_command)
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+    return sys.stdin.readline().rstrip("\n")
+
+
+@users_cli.command("create")
+@click.argument("name")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default="agent")
+def create_user_command(name: str, role: str) -> None:
+    """Create a user; the password is read from stdin or prompted for."""
+    password = _read_password()
+    if len(password) < 8:
+        raise click.ClickException("the password must have at least 8 characters")
+    try:
+        user = services().accounts.create(name, Role(role), hash_password(password))
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"created {user.role.value} {user.username!r}")
+
+
+@users_cli.command("token")
+@click.argument("name")
+def token_command(name: str) -> None:
+    """Print a new API bearer token for NAME (the previous one stops working)."""
+    try:
+        click.echo(services().accounts.issue_token(name))
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@users_cli.command("password")
+@click.argument("name")
+def password_command(name: str) -> None:
+    """Set NAME's password (stdin or prompt)."""
+    password = _read_password()
+    if len(password) < 8:
+        raise click.ClickException("the password must have at least 8 characters")
+    try:
+        services().accounts.set_password(name, hash_password(password))
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"password of {name!r} changed")
+
+
+@db_cli.command("upgrade")
+def upgrade_command() -> None:
+    """Apply pending migrations (does nothing when the schema is current)."""
+    from transcripts import migrations
+
+    migrations.upgrade(current_app.config["DATABASE_URL"])
+    click.echo("database schema is current")
+
+
+@languages_cli.command("setup")
+def setup_command() -> None:
+    """Prepare the models folder and the shipped Whisper base model (fast when already done)."""
+    from languages.models import ModelInstallError, install_whisper_base
+
+    layout = services().languages.layout
+    for folder in (layout.argos, layout.m2m):
+        folder.mkdir(parents=True, exist_ok=True)
+    target = Path(current_app.config["WHISPER_MODEL"])
+    try:
+        install_whisper_base(target)
+    except ModelInstallError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"speech model ready in {target}")
+
+
+def _pairs_label(pairs: tuple[tuple[str, str], ...]) -> str:
+    return ", ".join(f"{source}→{target}" for source, target in pairs) or "-"
+
+
+def _echo_progress(message: str, fraction: float | None) -> None:
+    suffix = f" ({fraction:.0%})" if fraction is not None else ""
+    click.echo(f"  {message}{suffix}", err=True)
+
+
+@languages_cli.command("install")
+@click.argument("sources", nargs=-1, required=True)
+def install_command(sources: tuple[str, ...]) -> None:
+    """Install models: .argosmodel files, M2M-100 model folders or archives (offline), or Argos
+    pairs such as `en-ko` (online)."""
+    from languages import models
+
+    layout = services().languages.layout
+    for source in sources:
+        try:
+            installed = models.install(layout, source, progress=_echo_progress)
+        except models.ModelInstallError as error:
+            raise click.ClickException(str(error)) from None
+        for model in installed:
+            click.echo(f"installed {model.kind} {model.name}: {_pairs_label(model.pairs)}")
+    services().languages.reset()
+
+
+@languages_cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def list_command(as_json: bool) -> None:
+    """Show installed models and the language pairs they serve."""
+    from languages.models import list_models
+
+    models = list_models(services().languages.layout)
+    if as_json:
+        rows = [
+            {
+                "kind": m.kind,
+                "name": m.name,
+                "version": m.version,
+                "pairs": [f"{s}-{t}" for s, t in m.pairs],
+                "size_bytes": m.size_bytes,
+            }
+            for m in models
+        ]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not models:
+        click.echo("no models installed; see `flask --app wsgi languages install --help`")
+    for model in models:
+        size = f"{model.size_bytes / 1e6:.1f} MB"
+        click.echo(f"{model.kind:8} {model.name:28} {size:>10}  {_pairs_label(model.pairs)}")
+
+
+@languages_cli.command("remove")
+@click.argument("name")
+@click.option("--kind", type=click.Choice(["argos", "m2m", "whisper"]), default=None)
+def remove_command(name: str, kind: str | None) -> None:
+    """Remove an installed model by the name `languages list` shows."""
+    from languages import models
+
+    layout = services().languages.layout
+    try:
+        model = models.find_model(layout, name, kind)
+        models.remove_model(layout, model.kind, model.name)
+    except models.ModelInstallError as error:
+        raise click.ClickException(str(error)) from None
+    services().languages.reset()
+    click.echo(f"removed {model.kind} {model.name}")
+
+
+@languages_cli.command("detect")
+@click.argument("text")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def detect_command(text: str, as_json: bool) -> None:
+    """Identify the language of TEXT among relay's six languages."""
+    detection = services().languages.detect(text)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"language": detection.language, "probability": detection.probability},
+                ensure_ascii=False,
+            )
+        )
+    else:
+        click.echo(f"{detection.language or 'unknown'} {detection.probability:.3f}")
+
+
+@click.command("translate")
+@with_appcontext
+@click.option(
+    "--source", "-s", required=True, help="Source language code (en, zh, ja, vi, mn, ko)."
+)
+@click.option("--target", "-t", required=True, help="Target language code.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON with engine, model and timing.")
+@click.argument("text")
+def translate_command(source: str, target: str, as_json: bool, text: str) -> None:
+    """Translate TEXT with the installed models."""
+    from languages.engine import TranslationError
+
+    try:
+        result = services().languages.translator().translate(text, source, target)
+    except TranslationError as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "text": result.text,
+                    "source": result.source,
+                    "target": result.target,
+                    "engine": result.engine,
+                    "model": result.model,
+                    "pivot": result.pivot,
+                    "duration_ms": round(result.duration_ms, 1),
+                },
+                ensure_ascii=False,
+            )
+        )
+    else:
+        click.echo(result.text)
+
+
+@click.command("transcribe")
+@with_appcontext
+@click.argument("audio", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--language", "-l", default=None, help="Force a language (en, zh, ja, vi, mn, ko).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON with segments.")
+def transcribe_command(audio: Path, language: str | None, as_json: bool) -> None:
+    """Transcribe an audio file with the configured Whisper model."""
+    from languages.audio import AudioError, load_audio
+
+    try:
+        samples = load_audio(audio)
+    except AudioError as error:
+        raise click.ClickException(str(error)) from None
+    transcript = services().languages.recognizer().transcribe(samples, language=language)
+    if as_json:
+        click.echo(json.dumps(transcript.to_json_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(
+            f"[{transcript.language} {transcript.language_probability:.2f}] {transcript.text}"
+        )
+
+
+@click.command("worker")
+@with_appcontext
+@click.option("--threads", default=2, show_default=True, help="Worker threads.")
+def worker_command(threads: int) -> None:
+    """Run the job consumer in the foreground (when the web process does not embed it)."""
+    from huey.consumer import Consumer
+
+    svc = services()
+    svc.languages.warm_up_in_background()
+    consumer = Consumer(svc.huey, workers=threads, worker_type="thread", periodic=True)
+    consumer.run()

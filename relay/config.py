@@ -1,0 +1,114 @@
+"""Configuration: typed defaults, overridden by RELAY_* environment variables.
+
+This is the only module that reads the environment. `RELAY_DATABASE_URL=...` becomes
+`app.config["DATABASE_URL"]`; values are parsed as JSON where they look like it (Flask's
+`from_prefixed_env`), so `RELAY_EMBEDDED_WORKER=false` is a boolean. Paths default to places
+under the instance folder so that one folder holds everything the service writes.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ENV_PREFIX = "RELAY"
+
+
+class Defaults:
+    """Every setting relay reads, with its embedded default. docs/configuration.md explains each."""
+
+    # Where everything the service writes lives; RELAY_INSTANCE_PATH (read before the app exists).
+    INSTANCE_PATH: str = ""
+    # SQLAlchemy URL; default sqlite:///<instance>/relay.db. PostgreSQL: postgresql+psycopg://...
+    DATABASE_URL: str = ""
+    # Job queue: sqlite:///<instance>/queue.db (default), redis://host:6379/0, memory://, immediate://
+    QUEUE_URL: str = ""
+    # Run the job consumer inside the web process (threads). Turn off when `flask worker` runs it.
+    EMBEDDED_WORKER: bool = True
+    WORKER_THREADS: int = 2
+    # The URL Twilio uses to reach this service; signatures are checked against it (proxies!).
+    PUBLIC_BASE_URL: str = "http://127.0.0.1:5000"
+    TWILIO_ACCOUNT_SID: str = ""
+    TWILIO_AUTH_TOKEN: str = ""
+    # The centre's Twilio number (E.164). Messages to other numbers are accepted but flagged.
+    TWILIO_NUMBER: str = ""
+    # Optional Messaging Service SID for sending from a number pool instead of TWILIO_NUMBER.
+    TWILIO_MESSAGING_SERVICE_SID: str = ""
+    # Folder of language models; default <instance>/models.
+    MODELS_PATH: str = ""
+    # Whisper model: a faster-whisper model directory; default <models>/whisper/base.
+    WHISPER_MODEL: str = ""
+    WHISPER_DEVICE: str = "cpu"
+    WHISPER_COMPUTE_TYPE: str = "int8"
+    # Beam size for machine translation (Argos defaults to 4; 2 is nearly as good and much faster).
+    TRANSLATION_BEAM_SIZE: int = 2
+    # Development pages (outbox, resident simulator). Off unless debugging or set explicitly.
+    DEV_PAGES: bool | None = None
+    SECRET_KEY: str = ""
+    SESSION_COOKIE_HTTPONLY: bool = True
+    SESSION_COOKIE_SAMESITE: str = "Lax"
+    SESSION_COOKIE_SECURE: bool = False  # set true behind HTTPS
+    # How long a job may look stuck before the sweeper enqueues it again, and how often it may.
+    STALE_JOB_SECONDS: int = 120
+    MAX_JOB_ATTEMPTS: int = 5
+    # Resident text longer than this is stored whole but translated in part (with a flag).
+    MAX_TRANSLATED_CHARS: int = 4000
+    # Create tables/apply migrations when the app starts under `flask run`.
+    AUTO_MIGRATE: bool = True
+
+
+def instance_path_from_env(default: Path) -> Path:
+    """The instance folder: RELAY_INSTANCE_PATH, else Flask's default (needed before the app
+    exists)."""
+    value = os.environ.get(f"{ENV_PREFIX}_INSTANCE_PATH")
+    return Path(value).resolve() if value else default
+
+
+def load(app: Flask, overrides: Mapping[str, Any] | None) -> None:
+    """Fill app.config: defaults, then RELAY_* variables, then explicit overrides (tests)."""
+    app.config.from_object(Defaults)
+    app.config.from_prefixed_env(ENV_PREFIX)
+    if overrides:
+        app.config.update(overrides)
+    _derive(app)
+
+
+def _derive(app: Flask) -> None:
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    config = app.config
+    config["INSTANCE_PATH"] = str(instance)
+    if not config["DATABASE_URL"]:
+        config["DATABASE_URL"] = f"sqlite:///{instance / 'relay.db'}"
+    if not config["QUEUE_URL"]:
+        config["QUEUE_URL"] = f"sqlite:///{instance / 'queue.db'}"
+    if not config["MODELS_PATH"]:
+        config["MODELS_PATH"] = str(instance / "models")
+    if not config["WHISPER_MODEL"]:
+        config["WHISPER_MODEL"] = str(Path(config["MODELS_PATH"]) / "whisper" / "base")
+    if config["DEV_PAGES"] is None:
+        config["DEV_PAGES"] = bool(app.debug or app.testing or not config["TWILIO_ACCOUNT_SID"])
+    config["PUBLIC_BASE_URL"] = config["PUBLIC_BASE_URL"].rstrip("/")
+    if not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = _instance_secret(instance / "secret-key")
+    if not config["TWILIO_AUTH_TOKEN"]:
+        # No account configured: webhooks are still signed and checked, with a token that only
+        # this instance (and its resident simulator) knows.
+        config["TWILIO_AUTH_TOKEN"] = _instance_secret(instance / "dev-twilio-auth-token")
+    # Without an account nothing can be sent: replies go to the development outbox instead.
+    config["OUTBOX_ONLY"] = not config["TWILIO_ACCOUNT_SID"]
+
+
+def _instance_secret(path: Path) -> str:
+    """A random secret kept in the instance folder, so it survives restarts."""
+    if path.exists():
+        return path.read_text().strip()
+    value = secrets.token_hex(32)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value

@@ -1,0 +1,79 @@
+"""Development pages: the outbox of replies kept instead of sent, and a resident simulator.
+
+The simulator signs its webhooks with the instance's Twilio auth token exactly as Twilio would and
+delivers them through the app's own routing, so the whole round trip (signature check, storage,
+queue, translation, reply) runs on one machine with no Twilio account. Off in production.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+
+from languages import registry
+from relay.services import services
+from relay.twilio.security import sign
+from transcripts import repository
+from transcripts.phones import normalise_phone
+
+bp = Blueprint("dev", __name__, url_prefix="/dev")
+
+DEFAULT_RESIDENT = "+821055501234"
+
+
+@bp.before_request
+def _only_when_enabled() -> None:
+    if not current_app.config["DEV_PAGES"]:
+        abort(404)
+
+
+@bp.get("/outbox")
+def outbox() -> Any:
+    """Every outbound message, newest first, with what exactly was (or would be) sent."""
+    with services().sessions() as session:
+        messages = repository.outbound_messages(session)
+        return render_template("dev/outbox.html", messages=messages)
+
+
+def signed_sms_post(from_number: str, body: str) -> tuple[int, str]:
+    """Deliver a simulated inbound SMS to this app's webhook, signed like Twilio; returns status."""
+    config = current_app.config
+    params = {
+        "MessageSid": "SM" + secrets.token_hex(16),
+        "SmsSid": "",
+        "AccountSid": config["TWILIO_ACCOUNT_SID"] or "AC" + "0" * 32,
+        "From": from_number,
+        "To": config["TWILIO_NUMBER"] or "+8215880120",
+        "Body": body,
+        "NumMedia": "0",
+    }
+    params["SmsSid"] = params["MessageSid"]
+    url = f"{config['PUBLIC_BASE_URL']}/twilio/sms"
+    signature = sign(url, params, config["TWILIO_AUTH_TOKEN"])
+    client = current_app.test_client()
+    response = client.post("/twilio/sms", data=params, headers={"X-Twilio-Signature": signature})
+    return response.status_code, params["MessageSid"]
+
+
+@bp.route("/simulator", methods=["GET", "POST"])
+def simulator() -> Any:
+    """Text the centre as a resident, and read its replies as the resident would."""
+    phone = normalise_phone(request.values.get("phone") or DEFAULT_RESIDENT)
+    if request.method == "POST":
+        body = request.form.get("body") or ""
+        status, sid = signed_sms_post(phone, body)
+        if status == 200:
+            flash(f"보냄 (sent) {sid}", "ok")
+        else:
+            flash(f"웹훅이 {status}로 응답했습니다 (webhook answered {status})", "error")
+        return redirect(url_for("dev.simulator", phone=phone))
+    with services().sessions() as session:
+        messages = repository.messages_of_phone(session, phone)
+        return render_template(
+            "dev/simulator.html",
+            phone=phone,
+            messages=messages,
+            languages=registry.RESIDENT_LANGUAGES,
+        )

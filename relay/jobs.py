@@ -1,0 +1,155 @@
+"""Background jobs: each takes ids, loads, calls languages/transcripts, saves; all idempotent.
+
+Huey delivers a task at least once and loses one whose worker dies, so each job checks the
+message's state in the database before working, and a periodic sweeper re-enqueues messages whose
+job seems lost. Exactly-once effects come from that state, not from the queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+from huey import crontab
+
+from languages.engine import ModelMissingError, TranslationError
+from relay.services import Services, services
+from relay.twilio.outbound import SendError
+from transcripts.models import MessageStatus
+from transcripts.service import InboundTranslation
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Jobs:
+    """Enqueue functions: calling one puts a task on the queue (or runs it, in immediate mode)."""
+
+    translate_inbound: Any
+    send_outbound: Any
+    sweep: Any
+
+
+def translate_inbound(svc: Services, message_id: int, max_chars: int) -> None:
+    """Detect the language of an inbound message and translate it into Korean."""
+    message = svc.record.begin_inbound_work(message_id)
+    if message is None:
+        return
+    text = message.original_text
+    started = time.perf_counter()
+    detection = svc.languages.detect(text)
+    detection_ms = (time.perf_counter() - started) * 1000
+    if detection.language is None:
+        svc.record.mark_inbound(
+            message_id,
+            MessageStatus.NEEDS_INTERPRETER,
+            detection.reason or "the language could not be identified as one relay serves",
+        )
+        return
+    language = detection.language
+    if language == "ko":
+        svc.record.save_inbound_translation(
+            message_id,
+            InboundTranslation(
+                language, detection.probability, text, "identity", "", None, 0.0, detection_ms
+            ),
+        )
+        return
+    part = text[:max_chars]
+    try:
+        translation = svc.languages.translator().translate(part, language, "ko")
+    except ModelMissingError as error:
+        svc.record.mark_inbound(
+            message_id,
+            MessageStatus.FAILED,
+            str(error),
+            language=language,
+            probability=detection.probability,
+        )
+        return
+    except TranslationError as error:
+        svc.record.mark_inbound(
+            message_id,
+            MessageStatus.FAILED,
+            f"translation failed: {error}",
+            language=language,
+            probability=detection.probability,
+        )
+        raise
+    korean = translation.text
+    if len(text) > max_chars:
+        korean += (
+            f"\n\n[원문이 길어 앞부분 {max_chars}자만 번역했습니다 / "
+            f"first {max_chars} characters translated]"
+        )
+    svc.record.save_inbound_translation(
+        message_id,
+        InboundTranslation(
+            language=language,
+            probability=detection.probability,
+            korean_text=korean,
+            engine=translation.engine,
+            model=translation.model,
+            pivot=translation.pivot,
+            translation_ms=translation.duration_ms,
+            detection_ms=detection_ms,
+        ),
+    )
+
+
+def send_outbound(svc: Services, message_id: int) -> None:
+    """Hand a queued reply to Twilio (or the outbox) and record its provider id."""
+    message = svc.record.begin_sending(message_id)
+    if message is None:
+        return
+    assert message.to_number is not None and message.delivered_body is not None
+    try:
+        result = svc.sender.send(message.to_number, message.delivered_body)
+    except SendError as error:
+        if error.retryable:
+            raise
+        svc.record.mark_send_failed(message_id, error.reason, error.code)
+        return
+    svc.record.mark_sent(message_id, result.sid, result.status)
+
+
+def sweep(svc: Services, jobs: Jobs, stale_seconds: int, max_attempts: int) -> int:
+    """Re-enqueue messages whose job looks lost; returns how many were enqueued."""
+    inbound, outbound = svc.record.stale_work(timedelta(seconds=stale_seconds), max_attempts)
+    for message_id in inbound:
+        jobs.translate_inbound(message_id)
+    for message_id in outbound:
+        jobs.send_outbound(message_id)
+    if inbound or outbound:
+        log.info("sweeper re-enqueued %d inbound and %d outbound", len(inbound), len(outbound))
+    return len(inbound) + len(outbound)
+
+
+def register_jobs(app: Flask) -> Jobs:
+    """Register this app's tasks on its Huey instance; tasks run inside an app context."""
+    svc = services(app)
+    huey = svc.huey
+    config = app.config
+
+    def _translate(message_id: int) -> None:
+        with app.app_context():
+            translate_inbound(svc, message_id, config["MAX_TRANSLATED_CHARS"])
+
+    def _send(message_id: int) -> None:
+        with app.app_context():
+            send_outbound(svc, message_id)
+
+    translate_task = huey.task(retries=3, retry_delay=10, name="translate_inbound")(_translate)
+    send_task = huey.task(retries=5, retry_delay=30, name="send_outbound")(_send)
+
+    def _sweep() -> None:
+        with app.app_context():
+            sweep(svc, jobs, config["STALE_JOB_SECONDS"], config["MAX_JOB_ATTEMPTS"])
+
+    sweep_task = huey.periodic_task(crontab(minute="*"), name="sweep")(_sweep)
+    jobs = Jobs(translate_inbound=translate_task, send_outbound=send_task, sweep=sweep_task)
+    return jobs

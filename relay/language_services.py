@@ -1,0 +1,160 @@
+"""The app's door to `languages/`: builds detectors, translators and recognisers once, lazily.
+
+Models are heavy (importing argostranslate alone costs seconds), so nothing is loaded when the app
+is created. The first job or request that needs a model builds it, under a lock, once per process;
+`warm_up_in_background` lets a serving process load them before the first message arrives.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from transcripts.memory import DatabaseTranslationMemory
+
+if TYPE_CHECKING:
+    from languages.detect import Detection, LanguageDetector
+    from languages.engine import TranslationEngine
+    from languages.models import ModelsLayout
+    from languages.translation import Translator
+
+log = logging.getLogger(__name__)
+
+
+class LanguageServices:
+    """Lazily built language engines for one app."""
+
+    def __init__(
+        self,
+        models_path: Path,
+        *,
+        beam_size: int,
+        whisper_model: Path,
+        whisper_device: str,
+        whisper_compute_type: str,
+        sessions: sessionmaker[Session],
+    ) -> None:
+        self.models_path = models_path
+        self._beam_size = beam_size
+        self._whisper_model = whisper_model
+        self._whisper_device = whisper_device
+        self._whisper_compute_type = whisper_compute_type
+        self._sessions = sessions
+        self._lock = threading.Lock()
+        self._detector: LanguageDetector | None = None
+        self._translator: Translator | None = None
+        self._recognizer: Any = None
+
+    @classmethod
+    def from_config(
+        cls, config: Mapping[str, Any], sessions: sessionmaker[Session]
+    ) -> LanguageServices:
+        return cls(
+            Path(config["MODELS_PATH"]),
+            beam_size=int(config["TRANSLATION_BEAM_SIZE"]),
+            whisper_model=Path(config["WHISPER_MODEL"]),
+            whisper_device=config["WHISPER_DEVICE"],
+            whisper_compute_type=config["WHISPER_COMPUTE_TYPE"],
+            sessions=sessions,
+        )
+
+    @property
+    def layout(self) -> ModelsLayout:
+        """The folders under the models path (argos/, m2m/, whisper/)."""
+        from languages.models import ModelsLayout
+
+        return ModelsLayout(self.models_path)
+
+    def detector(self) -> LanguageDetector:
+        with self._lock:
+            if self._detector is None:
+                from languages.detect import LanguageDetector
+
+                self._detector = LanguageDetector()
+            return self._detector
+
+    def detect(self, text: str) -> Detection:
+        return self.detector().detect(text)
+
+    def engines(self) -> list[TranslationEngine]:
+        """Argos for the pairs it has, then each installed M2M-100-style model."""
+        from languages.argos import ArgosEngine
+        from languages.m2m import M2MEngine
+
+        engines: list[TranslationEngine] = [
+            ArgosEngine(self.layout.argos, beam_size=self._beam_size)
+        ]
+        m2m_root = self.layout.m2m
+        if m2m_root.is_dir():
+            for directory in sorted(m2m_root.iterdir()):
+                if not directory.name.startswith(".") and (directory / "model.bin").is_file():
+                    engines.append(M2MEngine(directory, beam_size=self._beam_size))
+        return engines
+
+    def translator(self) -> Translator:
+        with self._lock:
+            if self._translator is None:
+                from languages.glossary import Glossary
+                from languages.memory import normalise
+                from languages.translation import Translator
+
+                self._translator = Translator(
+                    self.engines(),
+                    memory=DatabaseTranslationMemory(self._sessions, normalise),
+                    glossary=Glossary.default(),
+                )
+            return self._translator
+
+    def reset(self) -> None:
+        """Forget built engines (after installing or removing a model)."""
+        with self._lock:
+            self._translator = None
+
+    def recognizer(self) -> Any:
+        with self._lock:
+            if self._recognizer is None:
+                from languages.whisper import FasterWhisperRecognizer
+
+                self._recognizer = FasterWhisperRecognizer(
+                    self._whisper_model,
+                    device=self._whisper_device,
+                    compute_type=self._whisper_compute_type,
+                )
+            return self._recognizer
+
+    def warm_up_in_background(self) -> threading.Thread:
+        """Load the detector and translation engines in a daemon thread."""
+
+        def _warm() -> None:
+            try:
+                self.detector().detect("warm up")
+                translator = self.translator()
+                log.info("language models ready: %s", sorted(translator.pairs()))
+            except Exception:
+                log.exception("warming up language models failed; jobs will report why")
+
+        thread = threading.Thread(target=_warm, name="relay-warm-up", daemon=True)
+        thread.start()
+        return thread
+
+    def status(self) -> dict[str, Any]:
+        """What is installed, read from disk without loading any model (for /healthz)."""
+        from languages.models import list_models
+
+        models = list_models(self.layout)
+        pairs = sorted({f"{s}-{t}" for m in models for s, t in m.pairs})
+        whisper = (self._whisper_model / "model.bin").exists()
+        return {
+            "ok": whisper and bool(pairs),
+            "whisper": whisper,
+            "pairs": pairs,
+            "installed": [
+                {"kind": m.kind, "name": m.name, "version": m.version, "size_bytes": m.size_bytes}
+                for m in models
+            ],
+        }

@@ -1,0 +1,63 @@
+"""Pages anyone may open: the home page, health, and the reply page a link in an SMS points to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from languages import registry
+from relay.services import services
+from transcripts import repository
+
+bp = Blueprint("public", __name__)
+
+
+def index() -> Any:
+    """Agents go to their work; everyone else to sign-in."""
+    if current_user.is_authenticated:
+        return render_template("home.html")
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/r/<token>")
+def reply_page(token: str) -> Any:
+    """A reply too long or with characters SMS cannot carry, shown in the resident's language."""
+    if len(token) > 64:
+        abort(404)
+    with services().sessions() as session:
+        message = repository.message_by_reply_token(session, token)
+        if message is None:
+            abort(404)
+        language = registry.get(message.translated_language or "en")
+        return render_template("reply.html", message=message, language=language)
+
+
+@bp.get("/healthz")
+def healthz() -> Any:
+    """Database, queue and models: 200 when the service can take and translate messages."""
+    svc = services()
+    checks: dict[str, Any] = {}
+    healthy = True
+    try:
+        with svc.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        checks["database"] = {"ok": True, "backend": svc.engine.dialect.name}
+    except Exception as error:  # any failure here is the answer, not a crash
+        healthy = False
+        checks["database"] = {"ok": False, "error": str(error)}
+    try:
+        checks["queue"] = {
+            "ok": True,
+            "backend": type(svc.huey).__name__,
+            "pending": svc.huey.pending_count(),
+            "consumer": "embedded" if svc.consumer is not None else "external",
+        }
+    except Exception as error:
+        healthy = False
+        checks["queue"] = {"ok": False, "error": str(error)}
+    checks["models"] = svc.languages.status()
+    checks["twilio"] = {"outbox_only": current_app.config["OUTBOX_ONLY"]}
+    return {"ok": healthy, "checks": checks}, (200 if healthy else 503)

@@ -1,0 +1,333 @@
+"""The whole SMS relay on the tiny real models: inbound in five languages, replies back out."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.support.app_fixtures import (
+    CENTRE_NUMBER,
+    PUBLIC_BASE_URL,
+    RecordingHttpClient,
+    Webhooks,
+    create_user,
+    drain,
+)
+from tests.support.modelkit import TinyModels
+
+RESIDENT = "+821055501234"
+
+
+def conversations(client: FlaskClient, headers: dict[str, str]) -> list[dict[str, Any]]:
+    response = client.get("/api/conversations", headers=headers)
+    assert response.status_code == 200, response.json
+    return response.json["conversations"]  # type: ignore[index,no-any-return]
+
+
+def conversation(client: FlaskClient, headers: dict[str, str], cid: int) -> dict[str, Any]:
+    response = client.get(f"/api/conversations/{cid}", headers=headers)
+    assert response.status_code == 200, response.json
+    return response.json  # type: ignore[return-value]
+
+
+def open_thread(
+    app: Flask, webhooks: Webhooks, headers: dict[str, str], text: str, phone: str = RESIDENT
+) -> dict[str, Any]:
+    assert webhooks.sms(text, from_number=phone).status_code == 200
+    drain(app)
+    [found] = [
+        c
+        for c in conversations(webhooks.client, headers)
+        if c["phone"] == phone and c["status"] == "open"
+    ]
+    return found
+
+
+@pytest.mark.parametrize(
+    ("language", "engine", "pivot"),
+    [
+        ("en", "argos", None),
+        ("zh", "argos", "en"),
+        ("ja", "argos", "en"),
+        ("vi", "m2m100", None),
+        ("mn", "m2m100", None),
+    ],
+)
+def test_sms_in_each_language_reaches_the_agent_in_korean(
+    app: Flask,
+    webhooks: Webhooks,
+    auth_headers: dict[str, str],
+    tiny_models: TinyModels,
+    language: str,
+    engine: str,
+    pivot: str | None,
+) -> None:
+    phrase = next(p for p in tiny_models.phrases if p.id == "wallet")
+    summary = open_thread(app, webhooks, auth_headers, phrase[language])
+    assert summary["language"] == language
+    message = summary["last_message"]
+    assert message["status"] == "translated"
+    assert message["original_text"] == phrase[language]
+    assert message["original_language"] == language
+    assert message["language_probability"] > 0.5
+    assert message["translated_text"] == phrase["ko"]
+    assert message["translated_language"] == "ko"
+    assert message["translation"]["engine"] == engine
+    assert message["translation"]["pivot"] == pivot
+    assert message["translation"]["model"]
+    assert message["translation"]["translation_ms"] >= 0
+
+
+def test_unsupported_language_is_flagged_for_an_interpreter(
+    app: Flask, webhooks: Webhooks, auth_headers: dict[str, str]
+) -> None:
+    text = "Здравствуйте, я потерял свой паспорт в автобусе, помогите пожалуйста."
+    summary = open_thread(app, webhooks, auth_headers, text)
+    assert summary["needs_interpreter"] is True
+    message = summary["last_message"]
+    assert message["status"] == "needs_interpreter"
+    assert message["original_text"] == text
+    assert message["translated_text"] is None
+    assert message["status_reason"]
+
+
+def test_missing_model_keeps_the_original_with_a_reason_and_can_be_retried(
+    app_factory: Any,
+    relay_models_path: Path,
+    tmp_path: Path,
+    tiny_models: TinyModels,
+) -> None:
+    # A models folder with the shared Argos packages but no M2M model: vi cannot be translated.
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "argos").symlink_to(relay_models_path / "argos")
+    app = app_factory(MODELS_PATH=str(models))
+    headers = {"Authorization": f"Bearer {create_user(app)}"}
+    webhooks = Webhooks(app.test_client())
+    phrase = next(p for p in tiny_models.phrases if p.id == "wallet")
+
+    summary = open_thread(app, webhooks, headers, phrase["vi"])
+    message = summary["last_message"]
+    assert message["status"] == "failed"
+    assert message["original_text"] == phrase["vi"]
+    assert message["original_language"] == "vi"
+    assert message["translated_text"] is None
+    assert "vi→ko" in message["status_reason"]
+
+    (models / "m2m").symlink_to(relay_models_path / "m2m")
+    from relay.services import services
+
+    services(app).languages.reset()
+    retried = webhooks.client.post(f"/api/messages/{message['id']}/retry", headers=headers)
+    assert retried.status_code == 202, retried.json
+    drain(app)
+    [after] = conversation(webhooks.client, headers, summary["id"])["messages"]
+    assert after["status"] == "translated"
+    assert after["translated_text"] == phrase["ko"]
+
+
+def test_reply_round_trips_through_the_outbox(
+    app: Flask, webhooks: Webhooks, auth_headers: dict[str, str], tiny_models: TinyModels
+) -> None:
+    thanks = next(p for p in tiny_models.phrases if p.id == "thanks")
+    received = next(p for p in tiny_models.phrases if p.id == "received")
+    summary = open_thread(app, webhooks, auth_headers, thanks["en"])
+    client = webhooks.client
+
+    preview = client.post(
+        f"/api/conversations/{summary['id']}/replies/preview",
+        json={"text": received["ko"]},
+        headers=auth_headers,
+    )
+    assert preview.status_code == 200, preview.json
+    assert preview.json["translated_text"] == received["en"]
+    assert preview.json["back_translation"] == received["ko"]
+    assert preview.json["encoding"] == "GSM-7"
+    assert preview.json["segments"] == 1
+    assert preview.json["undeliverable"] == []
+    assert preview.json["uses_link"] is False
+
+    sent = client.post(
+        f"/api/conversations/{summary['id']}/replies",
+        json={"text": received["ko"]},
+        headers=auth_headers,
+    )
+    assert sent.status_code == 202, sent.json
+    assert sent.json["message"]["status"] == "queued"
+    drain(app)
+    messages = conversation(client, auth_headers, summary["id"])["messages"]
+    reply = messages[-1]
+    assert reply["direction"] == "outbound"
+    assert reply["status"] == "delivered"  # to the outbox: there is no Twilio account
+    assert reply["original_text"] == received["ko"]
+    assert reply["translated_text"] == received["en"]
+    assert reply["sms"]["delivered_body"] == received["en"]
+
+    outbox = client.get("/dev/outbox")
+    assert outbox.status_code == 200
+    assert received["en"] in outbox.get_data(as_text=True)
+
+
+def test_reply_with_characters_korean_handsets_cannot_show_falls_back_to_a_link(
+    app: Flask, webhooks: Webhooks, auth_headers: dict[str, str], tiny_models: TinyModels
+) -> None:
+    received = next(p for p in tiny_models.phrases if p.id == "received")
+    summary = open_thread(app, webhooks, auth_headers, received["vi"])
+    response = webhooks.client.post(
+        f"/api/conversations/{summary['id']}/replies",
+        json={"text": received["ko"]},
+        headers=auth_headers,
+    )
+    assert response.status_code == 202, response.json
+    preview = response.json["preview"]
+    assert preview["translated_text"] == received["vi"]
+    assert preview["back_translation"] == received["ko"]
+    assert preview["uses_link"] is True
+    assert "ơ" in preview["undeliverable"]  # Vietnamese letters are not in EUC-KR
+    body = preview["delivered_body"]
+    assert preview["segments"] == 1
+    link = re.search(rf"{re.escape(PUBLIC_BASE_URL)}/r/([\w-]+)", body)
+    assert link, body
+    page = webhooks.client.get(f"/r/{link.group(1)}")
+    assert page.status_code == 200
+    assert received["vi"] in page.get_data(as_text=True)
+    assert webhooks.client.get("/r/not-a-real-token").status_code == 404
+
+
+def test_reply_sent_through_twilio_and_moved_by_status_callbacks(
+    twilio_app: Flask, twilio_http: RecordingHttpClient, tiny_models: TinyModels
+) -> None:
+    app = twilio_app
+    headers = {"Authorization": f"Bearer {create_user(app)}"}
+    webhooks = Webhooks(app.test_client())
+    received = next(p for p in tiny_models.phrases if p.id == "received")
+    summary = open_thread(app, webhooks, headers, received["en"])
+    response = webhooks.client.post(
+        f"/api/conversations/{summary['id']}/replies",
+        json={"text": received["ko"]},
+        headers=headers,
+    )
+    assert response.status_code == 202
+    drain(app)
+
+    [request] = [r for r in twilio_http.requests if r["url"].endswith("/Messages.json")]
+    assert request["method"] == "POST"
+    assert request["data"]["To"] == RESIDENT
+    assert request["data"]["From"] == CENTRE_NUMBER
+    assert request["data"]["Body"] == received["en"]
+    assert request["data"]["StatusCallback"] == f"{PUBLIC_BASE_URL}/twilio/sms/status"
+    reply = conversation(webhooks.client, headers, summary["id"])["messages"][-1]
+    assert reply["status"] == "sent"
+    sid = reply["provider_sid"]
+    assert sid.startswith("SM")
+
+    def callback(status: str, **extra: str) -> int:
+        params = {"MessageSid": sid, "MessageStatus": status, "AccountSid": "AC1", **extra}
+        return webhooks.post("/twilio/sms/status", params).status_code
+
+    assert callback("delivered") == 204
+    assert callback("delivered") == 204  # a repeated callback changes nothing
+    assert callback("sent") == 204  # late and out of order: must not move it back
+    reply = conversation(webhooks.client, headers, summary["id"])["messages"][-1]
+    assert reply["status"] == "delivered"
+
+
+def test_failed_delivery_records_twilio_error(
+    twilio_app: Flask, twilio_http: RecordingHttpClient, tiny_models: TinyModels
+) -> None:
+    app = twilio_app
+    headers = {"Authorization": f"Bearer {create_user(app)}"}
+    webhooks = Webhooks(app.test_client())
+    thanks = next(p for p in tiny_models.phrases if p.id == "thanks")
+    summary = open_thread(app, webhooks, headers, thanks["en"])
+    webhooks.client.post(
+        f"/api/conversations/{summary['id']}/replies", json={"text": thanks["ko"]}, headers=headers
+    )
+    drain(app)
+    sid = conversation(webhooks.client, headers, summary["id"])["messages"][-1]["provider_sid"]
+    params = {"MessageSid": sid, "MessageStatus": "undelivered", "ErrorCode": "30003"}
+    assert webhooks.post("/twilio/sms/status", params).status_code == 204
+    reply = conversation(webhooks.client, headers, summary["id"])["messages"][-1]
+    assert reply["status"] == "undelivered"
+    assert reply["error_code"] == "30003"
+    assert "30003" in reply["status_reason"]
+
+
+def test_twilio_refusing_a_send_marks_the_reply_failed(
+    twilio_app: Flask, twilio_http: RecordingHttpClient, tiny_models: TinyModels
+) -> None:
+    app = twilio_app
+    headers = {"Authorization": f"Bearer {create_user(app)}"}
+    webhooks = Webhooks(app.test_client())
+    thanks = next(p for p in tiny_models.phrases if p.id == "thanks")
+    summary = open_thread(app, webhooks, headers, thanks["en"])
+    twilio_http.fail_with = (400, {"code": 21211, "message": "The 'To' number is not valid."})
+    webhooks.client.post(
+        f"/api/conversations/{summary['id']}/replies", json={"text": thanks["ko"]}, headers=headers
+    )
+    drain(app)
+    reply = conversation(webhooks.client, headers, summary["id"])["messages"][-1]
+    assert reply["status"] == "failed"
+    assert "21211" in (reply["error_code"] or "")
+    assert "not valid" in reply["status_reason"]
+
+
+def test_reply_bad_requests(
+    app: Flask, webhooks: Webhooks, auth_headers: dict[str, str], tiny_models: TinyModels
+) -> None:
+    thanks = next(p for p in tiny_models.phrases if p.id == "thanks")
+    summary = open_thread(app, webhooks, auth_headers, thanks["en"])
+    client, cid = webhooks.client, summary["id"]
+
+    assert client.post(f"/api/conversations/{cid}/replies", json={"text": "x"}).status_code == 401
+    empty = client.post(
+        f"/api/conversations/{cid}/replies", json={"text": " "}, headers=auth_headers
+    )
+    assert empty.status_code == 400
+    assert "required" in empty.json["error"]
+    not_json = client.post(
+        f"/api/conversations/{cid}/replies", data="text=hi", headers=auth_headers
+    )
+    assert not_json.status_code == 400
+    unknown = client.post(
+        "/api/conversations/999/replies", json={"text": "네"}, headers=auth_headers
+    )
+    assert unknown.status_code == 404
+
+    closed = client.post(
+        f"/api/conversations/{cid}/close", json={"disposition": "resolved"}, headers=auth_headers
+    )
+    assert closed.status_code == 200
+    assert closed.json["status"] == "closed"
+    late = client.post(
+        f"/api/conversations/{cid}/replies", json={"text": thanks["ko"]}, headers=auth_headers
+    )
+    assert late.status_code == 409
+    assert "closed" in late.json["error"]
+    again = client.post(f"/api/conversations/{cid}/close", headers=auth_headers)
+    assert again.status_code == 409
+    bad = client.post(
+        "/api/conversations/1/close", json={"disposition": "whatever"}, headers=auth_headers
+    )
+    assert bad.status_code == 400
+
+    # The resident writes again: a new conversation opens, the closed one stays closed.
+    new = open_thread(app, webhooks, auth_headers, thanks["en"])
+    assert new["id"] != cid
+    assert new["status"] == "open"
+
+
+def test_health_reports_database_queue_and_models(app: Flask, client: FlaskClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    checks = response.json["checks"]
+    assert checks["database"] == {"ok": True, "backend": "sqlite"}
+    assert checks["queue"]["ok"] is True
+    assert "vi-ko" in checks["models"]["pairs"]
+    assert "en-ko" in checks["models"]["pairs"]
+    assert checks["twilio"]["outbox_only"] is True
