@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint bench worker models system-deps clean
+.PHONY: run test test-fast lint bench worker models demo-models system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ $(STAMP): pyproject.toml $(VENV)/.torch
 models: $(STAMP)
 	$(FLASK) languages setup
 	$(FLASK) db upgrade
+
+# Tiny models that know only the test phrases (tests/data/phrases.tsv): enough to watch the
+# whole round trip offline. Real models: `flask --app wsgi languages install` (see README).
+demo-models: models
+	$(FLASK) languages install $$($(BIN)/python -m tests.support.modelkit)
 
 run: models
 	$(FLASK) run

@@ -209,7 +209,56 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
+    # voice: a recorded message, its audio under the instance folder and its timed segments
+    # ([{"start", "end", "text", "translated_text", "avg_logprob", "no_speech_prob"}, ...])
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"))
+    recording_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    recording_url: Mapped[str | None] = mapped_column(Text)
+    audio_path: Mapped[str | None] = mapped_column(String(512))
+    audio_seconds: Mapped[float | None]
+    segments: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
+
+
+class CallStatus(StrEnum):
+    """Where a phone call is, from Twilio's call status callbacks and our own menu."""
+
+    RINGING = "ringing"
+    IN_PROGRESS = "in_progress"  # answered by relay's menu
+    COMPLETED = "completed"
+    ABANDONED = "abandoned"  # the caller hung up before leaving a message
+    BUSY = "busy"
+    NO_ANSWER = "no_answer"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+
+class Call(Base):
+    """One phone call either way, with the timings answer rate and handle time are computed from.
+
+    Inbound calls are created by the voice webhook; outbound call-backs by an agent's reply.
+    `language` is the caller's menu choice; a call may carry several recorded messages.
+    """
+
+    __tablename__ = "calls"
+    __table_args__ = (Index("ix_calls_conversation", "conversation_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    direction: Mapped[Direction] = mapped_column(_enum(Direction))
+    status: Mapped[CallStatus] = mapped_column(_enum(CallStatus), default=CallStatus.RINGING)
+    from_number: Mapped[str | None] = mapped_column(String(64))
+    to_number: Mapped[str | None] = mapped_column(String(64))
+    language: Mapped[str | None] = mapped_column(String(8))
+    menu_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    duration_seconds: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class WebhookReceipt(Base):

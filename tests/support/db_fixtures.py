@@ -32,17 +32,11 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def _truncate_all(engine: Engine) -> None:
+    from transcripts.models import Base
+
+    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
     with engine.begin() as connection:
-        tables = [
-            "events",
-            "messages",
-            "conversations",
-            "contacts",
-            "webhook_receipts",
-            "translation_memory",
-            "users",
-        ]
-        connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -585,3 +585,16 @@ def _build_m2m(phrases: Sequence[Phrase], out_dir: Path) -> None:
             prefixes.append([lang])
     _train_and_save(examples, vocab, _M2M_SHAPE, "</s>", out_dir, prefixes)
     sp_path.rename(out_dir / "sentencepiece.bpe.model")
+
+
+def main() -> None:
+    """Build (or reuse) the tiny models and print their paths, one per line, for installing."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    models = ensure_built()
+    for archive in models.argos_packages.values():
+        print(archive)
+    print(models.m2m_dir)
+
+
+if __name__ == "__main__":
+    main()
