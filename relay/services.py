@@ -76,4 +76,5 @@ def build_services(app: Flask) -> Services:
 def services(app: Flask | None = None) -> Services:
     """The current app's services."""
     target = app if app is not None else current_app
-    return target.extensions["relay"]  # type: ignore[no-any-return]
+    found: Services = target.extensions["relay"]
+    return found

@@ -1,0 +1,181 @@
+"""`flask --app wsgi run` is the whole system on embedded defaults: a real server, real HTTP.
+
+The server runs as a separate process on a free port with its own instance folder; the test
+talks to it only over HTTP and the CLI, as a newcomer would after `make run`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from relay.twilio.security import sign
+from tests.support.modelkit import TinyModels
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
+TOKEN = "system-test-auth-token-0123456789"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Server:
+    base: str
+    env: dict[str, str]
+    process: subprocess.Popen[str]
+    output: str = ""  # everything the server printed, once it has stopped
+
+    def flask(self, *args: str, input: str | None = None) -> str:
+        result = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+            cwd=REPO,
+            env=self.env,
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        return result.stdout
+
+    def sms(self, body: str, sid: str, phone: str = "+821055501234") -> requests.Response:
+        params = {"MessageSid": sid, "From": phone, "To": "+8215880120", "Body": body}
+        url = f"{self.base}/twilio/sms"
+        headers = {"X-Twilio-Signature": sign(url, params, TOKEN)}
+        return requests.post(url, data=params, headers=headers, timeout=10)
+
+
+def _wait_until_up(base: str, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(
+                f"flask run exited: {process.stdout.read() if process.stdout else ''}"
+            )
+        try:
+            if requests.get(f"{base}/healthz", timeout=2).status_code in (200, 503):
+                return
+        except requests.ConnectionError:
+            time.sleep(0.3)
+    raise AssertionError("flask run did not answer within 60 s")
+
+
+def _serve(tmp_path: Path, models: Path, *extra: str) -> Iterator[Server]:
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "RELAY_INSTANCE_PATH": str(tmp_path / "instance"),
+        "RELAY_MODELS_PATH": str(models),
+        "RELAY_PUBLIC_BASE_URL": base,
+        "RELAY_TWILIO_AUTH_TOKEN": TOKEN,
+        "RELAY_TWILIO_NUMBER": "+8215880120",
+        "RELAY_TRANSLATION_BEAM_SIZE": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--port", str(port), *extra],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    server = Server(base, env, process)
+    try:
+        _wait_until_up(base, process)
+        yield server
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+        if process.stdout is not None:
+            server.output = process.stdout.read()
+            process.stdout.close()
+
+
+@pytest.fixture
+def server(tmp_path: Path, relay_models_path: Path) -> Iterator[Server]:
+    yield from _serve(tmp_path, relay_models_path)
+
+
+def _poll(fetch: Any, done: Any, seconds: float = 30.0) -> Any:
+    deadline = time.monotonic() + seconds
+    while True:
+        value = fetch()
+        if done(value) or time.monotonic() > deadline:
+            return value
+        time.sleep(0.2)
+
+
+def test_flask_run_is_the_whole_system(server: Server, tiny_models: TinyModels) -> None:
+    health = requests.get(f"{server.base}/healthz", timeout=5).json()
+    assert health["checks"]["database"]["ok"] is True  # migrated at start
+    assert health["checks"]["queue"]["consumer"] == "embedded"
+
+    server.flask("users", "create", "minji", "--role", "agent", input="s3cret-pass\n")
+    token = server.flask("users", "token", "minji").strip()
+    headers = {"Authorization": f"Bearer {token}"}
+
+    wallet = tiny_models.phrase("wallet")
+    assert server.sms(wallet["vi"], sid="SM" + "1" * 32).status_code == 200
+
+    def conversations() -> list[dict[str, Any]]:
+        response = requests.get(f"{server.base}/api/conversations", headers=headers, timeout=5)
+        return response.json()["conversations"]  # type: ignore[no-any-return]
+
+    listed = _poll(
+        conversations, lambda rows: rows and rows[0]["last_message"]["status"] == "translated"
+    )
+    message = listed[0]["last_message"]
+    assert message["status"] == "translated", message
+    assert message["translated_text"] == wallet["ko"]
+
+    received = tiny_models.phrase("received")
+    reply = requests.post(
+        f"{server.base}/api/conversations/{listed[0]['id']}/replies",
+        json={"text": received["ko"]},
+        headers=headers,
+        timeout=30,
+    )
+    assert reply.status_code == 202, reply.text
+
+    def outbox() -> str:
+        return requests.get(f"{server.base}/dev/outbox", timeout=5).text
+
+    # Vietnamese letters Korean handsets cannot show: the SMS carries a link to the full reply.
+    page = _poll(outbox, lambda text: f"{server.base}/r/" in text)
+    link = re.search(rf"{re.escape(server.base)}/r/[\w-]+", page)
+    assert link, page
+    assert received["vi"] in requests.get(link.group(0), timeout=5).text
+
+
+def test_reloader_starts_the_consumer_once(tmp_path: Path, relay_models_path: Path) -> None:
+    servers = _serve(tmp_path, relay_models_path, "--reload")
+    server = next(servers)
+    try:
+        time.sleep(1.0)
+        health = requests.get(f"{server.base}/healthz", timeout=5).json()
+        assert health["checks"]["queue"]["consumer"] == "embedded"
+    finally:
+        with pytest.raises(StopIteration):
+            next(servers)
+    assert server.output.count("relay is starting on") == 1, server.output
