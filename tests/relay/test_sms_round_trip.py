@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +68,7 @@ def test_sms_in_each_language_reaches_the_agent_in_korean(
     engine: str,
     pivot: str | None,
 ) -> None:
-    phrase = next(p for p in tiny_models.phrases if p.id == "wallet")
+    phrase = tiny_models.phrase("wallet")
     summary = open_thread(app, webhooks, auth_headers, phrase[language])
     assert summary["language"] == language
     message = summary["last_message"]
@@ -109,7 +110,7 @@ def test_missing_model_keeps_the_original_with_a_reason_and_can_be_retried(
     app = app_factory(MODELS_PATH=str(models))
     headers = {"Authorization": f"Bearer {create_user(app)}"}
     webhooks = Webhooks(app.test_client())
-    phrase = next(p for p in tiny_models.phrases if p.id == "wallet")
+    phrase = tiny_models.phrase("wallet")
 
     summary = open_thread(app, webhooks, headers, phrase["vi"])
     message = summary["last_message"]
@@ -134,8 +135,8 @@ def test_missing_model_keeps_the_original_with_a_reason_and_can_be_retried(
 def test_reply_round_trips_through_the_outbox(
     app: Flask, webhooks: Webhooks, auth_headers: dict[str, str], tiny_models: TinyModels
 ) -> None:
-    thanks = next(p for p in tiny_models.phrases if p.id == "thanks")
-    received = next(p for p in tiny_models.phrases if p.id == "received")
+    thanks = tiny_models.phrase("thanks")
+    received = tiny_models.phrase("received")
     summary = open_thread(app, webhooks, auth_headers, thanks["en"])
     client = webhooks.client
 
@@ -176,7 +177,7 @@ def test_reply_round_trips_through_the_outbox(
 def test_reply_with_characters_korean_handsets_cannot_show_falls_back_to_a_link(
     app: Flask, webhooks: Webhooks, auth_headers: dict[str, str], tiny_models: TinyModels
 ) -> None:
-    received = next(p for p in tiny_models.phrases if p.id == "received")
+    received = tiny_models.phrase("received")
     summary = open_thread(app, webhooks, auth_headers, received["vi"])
     response = webhooks.client.post(
         f"/api/conversations/{summary['id']}/replies",
@@ -199,79 +200,93 @@ def test_reply_with_characters_korean_handsets_cannot_show_falls_back_to_a_link(
     assert webhooks.client.get("/r/not-a-real-token").status_code == 404
 
 
-def test_reply_sent_through_twilio_and_moved_by_status_callbacks(
-    twilio_app: Flask, twilio_http: RecordingHttpClient, tiny_models: TinyModels
-) -> None:
-    app = twilio_app
-    headers = {"Authorization": f"Bearer {create_user(app)}"}
-    webhooks = Webhooks(app.test_client())
-    received = next(p for p in tiny_models.phrases if p.id == "received")
-    summary = open_thread(app, webhooks, headers, received["en"])
-    response = webhooks.client.post(
-        f"/api/conversations/{summary['id']}/replies",
-        json={"text": received["ko"]},
-        headers=headers,
-    )
-    assert response.status_code == 202
-    drain(app)
+@dataclass
+class TwilioThread:
+    """A conversation on an app with a Twilio account whose HTTP client records requests."""
 
-    [request] = [r for r in twilio_http.requests if r["url"].endswith("/Messages.json")]
+    app: Flask
+    webhooks: Webhooks
+    headers: dict[str, str]
+    conversation_id: int
+    http: RecordingHttpClient
+
+    def reply(self, korean: str) -> None:
+        response = self.webhooks.client.post(
+            f"/api/conversations/{self.conversation_id}/replies",
+            json={"text": korean},
+            headers=self.headers,
+        )
+        assert response.status_code == 202, response.json
+        drain(self.app)
+
+    def last_message(self) -> dict[str, Any]:
+        return conversation(self.webhooks.client, self.headers, self.conversation_id)["messages"][
+            -1
+        ]
+
+    def status_callback(self, sid: str, status: str, **extra: str) -> int:
+        params = {"MessageSid": sid, "MessageStatus": status, "AccountSid": "AC1", **extra}
+        return self.webhooks.post("/twilio/sms/status", params).status_code
+
+
+@pytest.fixture
+def twilio_thread(
+    twilio_app: Flask, twilio_http: RecordingHttpClient, tiny_models: TinyModels
+) -> TwilioThread:
+    headers = {"Authorization": f"Bearer {create_user(twilio_app)}"}
+    webhooks = Webhooks(twilio_app.test_client())
+    summary = open_thread(twilio_app, webhooks, headers, tiny_models.phrase("thanks")["en"])
+    return TwilioThread(twilio_app, webhooks, headers, summary["id"], twilio_http)
+
+
+def test_reply_sent_through_twilio_and_moved_by_status_callbacks(
+    twilio_thread: TwilioThread, tiny_models: TinyModels
+) -> None:
+    received = tiny_models.phrase("received")
+    twilio_thread.reply(received["ko"])
+    [request] = [r for r in twilio_thread.http.requests if r["url"].endswith("/Messages.json")]
     assert request["method"] == "POST"
     assert request["data"]["To"] == RESIDENT
     assert request["data"]["From"] == CENTRE_NUMBER
     assert request["data"]["Body"] == received["en"]
     assert request["data"]["StatusCallback"] == f"{PUBLIC_BASE_URL}/twilio/sms/status"
-    reply = conversation(webhooks.client, headers, summary["id"])["messages"][-1]
+    reply = twilio_thread.last_message()
     assert reply["status"] == "sent"
     sid = reply["provider_sid"]
     assert sid.startswith("SM")
 
-    def callback(status: str, **extra: str) -> int:
-        params = {"MessageSid": sid, "MessageStatus": status, "AccountSid": "AC1", **extra}
-        return webhooks.post("/twilio/sms/status", params).status_code
-
-    assert callback("delivered") == 204
-    assert callback("delivered") == 204  # a repeated callback changes nothing
-    assert callback("sent") == 204  # late and out of order: must not move it back
-    reply = conversation(webhooks.client, headers, summary["id"])["messages"][-1]
-    assert reply["status"] == "delivered"
+    assert twilio_thread.status_callback(sid, "delivered") == 204
+    assert twilio_thread.status_callback(sid, "delivered") == 204  # a repeat changes nothing
+    assert twilio_thread.status_callback(sid, "sent") == 204  # late, out of order: no step back
+    assert twilio_thread.last_message()["status"] == "delivered"
+    unsigned = twilio_thread.webhooks.client.post(
+        "/twilio/sms/status", data={"MessageSid": sid, "MessageStatus": "failed"}
+    )
+    assert unsigned.status_code == 403
+    assert twilio_thread.last_message()["status"] == "delivered"
 
 
 def test_failed_delivery_records_twilio_error(
-    twilio_app: Flask, twilio_http: RecordingHttpClient, tiny_models: TinyModels
+    twilio_thread: TwilioThread, tiny_models: TinyModels
 ) -> None:
-    app = twilio_app
-    headers = {"Authorization": f"Bearer {create_user(app)}"}
-    webhooks = Webhooks(app.test_client())
-    thanks = next(p for p in tiny_models.phrases if p.id == "thanks")
-    summary = open_thread(app, webhooks, headers, thanks["en"])
-    webhooks.client.post(
-        f"/api/conversations/{summary['id']}/replies", json={"text": thanks["ko"]}, headers=headers
-    )
-    drain(app)
-    sid = conversation(webhooks.client, headers, summary["id"])["messages"][-1]["provider_sid"]
-    params = {"MessageSid": sid, "MessageStatus": "undelivered", "ErrorCode": "30003"}
-    assert webhooks.post("/twilio/sms/status", params).status_code == 204
-    reply = conversation(webhooks.client, headers, summary["id"])["messages"][-1]
+    twilio_thread.reply(tiny_models.phrase("thanks")["ko"])
+    sid = twilio_thread.last_message()["provider_sid"]
+    assert twilio_thread.status_callback(sid, "undelivered", ErrorCode="30003") == 204
+    reply = twilio_thread.last_message()
     assert reply["status"] == "undelivered"
     assert reply["error_code"] == "30003"
     assert "30003" in reply["status_reason"]
 
 
 def test_twilio_refusing_a_send_marks_the_reply_failed(
-    twilio_app: Flask, twilio_http: RecordingHttpClient, tiny_models: TinyModels
+    twilio_thread: TwilioThread, tiny_models: TinyModels
 ) -> None:
-    app = twilio_app
-    headers = {"Authorization": f"Bearer {create_user(app)}"}
-    webhooks = Webhooks(app.test_client())
-    thanks = next(p for p in tiny_models.phrases if p.id == "thanks")
-    summary = open_thread(app, webhooks, headers, thanks["en"])
-    twilio_http.fail_with = (400, {"code": 21211, "message": "The 'To' number is not valid."})
-    webhooks.client.post(
-        f"/api/conversations/{summary['id']}/replies", json={"text": thanks["ko"]}, headers=headers
+    twilio_thread.http.fail_with = (
+        400,
+        {"code": 21211, "message": "The 'To' number is not valid."},
     )
-    drain(app)
-    reply = conversation(webhooks.client, headers, summary["id"])["messages"][-1]
+    twilio_thread.reply(tiny_models.phrase("thanks")["ko"])
+    reply = twilio_thread.last_message()
     assert reply["status"] == "failed"
     assert "21211" in (reply["error_code"] or "")
     assert "not valid" in reply["status_reason"]
@@ -280,7 +295,7 @@ def test_twilio_refusing_a_send_marks_the_reply_failed(
 def test_reply_bad_requests(
     app: Flask, webhooks: Webhooks, auth_headers: dict[str, str], tiny_models: TinyModels
 ) -> None:
-    thanks = next(p for p in tiny_models.phrases if p.id == "thanks")
+    thanks = tiny_models.phrase("thanks")
     summary = open_thread(app, webhooks, auth_headers, thanks["en"])
     client, cid = webhooks.client, summary["id"]
 
