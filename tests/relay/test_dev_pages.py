@@ -1,0 +1,66 @@
+"""The development outbox and resident simulator: on without a Twilio account, off in production."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.support.app_fixtures import ACCOUNT_SID, drain
+from tests.support.modelkit import TinyModels
+
+
+def csrf_token(page: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match, "the form carries no CSRF token"
+    return match.group(1)
+
+
+def test_simulator_sends_a_signed_sms_and_shows_the_reply(
+    app: Flask, client: FlaskClient, tiny_models: TinyModels
+) -> None:
+    wallet = tiny_models.phrase("wallet")
+    page = client.get("/dev/simulator?phone=010-5550-1234")
+    assert page.status_code == 200
+    posted = client.post(
+        "/dev/simulator",
+        data={
+            "csrf_token": csrf_token(page.get_data(as_text=True)),
+            "phone": "+821055501234",
+            "body": wallet["en"],
+        },
+    )
+    assert posted.status_code == 302
+    drain(app)
+    thread = client.get("/dev/simulator?phone=%2B821055501234").get_data(as_text=True)
+    assert wallet["en"] in thread
+
+
+def test_simulator_refuses_a_post_without_csrf(app: Flask, client: FlaskClient) -> None:
+    response = client.post("/dev/simulator", data={"phone": "+821055501234", "body": "hi"})
+    assert response.status_code == 400
+
+
+def test_dev_pages_are_off_with_a_twilio_account(app_factory: Any) -> None:
+    production = app_factory(TWILIO_ACCOUNT_SID=ACCOUNT_SID, DEV_PAGES=False)
+    client = production.test_client()
+    assert client.get("/dev/outbox").status_code == 404
+    assert client.get("/dev/simulator").status_code == 404
+
+
+def test_simulator_page_escapes_resident_text(app: Flask, client: FlaskClient) -> None:
+    hostile = "<script>alert('x')</script> &amp; <b>bold</b> \u202eevil\u202c 🙂"
+    page = client.get("/dev/simulator")
+    client.post(
+        "/dev/simulator",
+        data={"csrf_token": csrf_token(page.get_data(as_text=True)), "body": hostile},
+    )
+    html = client.get("/dev/simulator").get_data(as_text=True)
+    assert "<script>alert" not in html
+    assert "<b>bold</b>" not in html
+    assert (
+        "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp;amp; &lt;b&gt;bold&lt;/b&gt;" in html
+    )
+    assert "🙂" in html
