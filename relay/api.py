@@ -207,6 +207,11 @@ def send_reply(conversation_id: int) -> Any:
         return _error(str(error), 409)
     assert svc.jobs is not None
     svc.jobs.send_outbound(message.id)
+    if result.translated_text != result.machine_translation:
+        # An agent's correction is a human-approved translation: reuse it before any engine.
+        svc.languages.memory().remember(
+            result.korean_text, "ko", result.language, result.translated_text
+        )
     with svc.sessions() as session:
         stored = repository.get_message(session, message.id)
         assert stored is not None

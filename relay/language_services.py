@@ -96,17 +96,20 @@ class LanguageServices:
                     engines.append(M2MEngine(directory, beam_size=self._beam_size))
         return engines
 
+    def memory(self) -> DatabaseTranslationMemory:
+        """Human-approved translations in the database, consulted before any engine."""
+        from languages.memory import normalise
+
+        return DatabaseTranslationMemory(self._sessions, normalise)
+
     def translator(self) -> Translator:
         with self._lock:
             if self._translator is None:
                 from languages.glossary import Glossary
-                from languages.memory import normalise
                 from languages.translation import Translator
 
                 self._translator = Translator(
-                    self.engines(),
-                    memory=DatabaseTranslationMemory(self._sessions, normalise),
-                    glossary=Glossary.default(),
+                    self.engines(), memory=self.memory(), glossary=Glossary.default()
                 )
             return self._translator
 

@@ -346,3 +346,24 @@ def test_health_reports_database_queue_and_models(app: Flask, client: FlaskClien
     assert "vi-ko" in checks["models"]["pairs"]
     assert "en-ko" in checks["models"]["pairs"]
     assert checks["twilio"]["outbox_only"] is True
+
+
+def test_an_agents_corrected_translation_is_remembered_for_next_time(
+    app: Flask, webhooks: Webhooks, auth_headers: dict[str, str], tiny_models: TinyModels
+) -> None:
+    thanks = tiny_models.phrase("thanks")
+    summary = open_thread(app, webhooks, auth_headers, thanks["en"])
+    url = f"/api/conversations/{summary['id']}/replies"
+    corrected = "Thank you very much for your patience."
+    sent = webhooks.client.post(
+        url, json={"text": thanks["ko"], "translated_text": corrected}, headers=auth_headers
+    )
+    assert sent.status_code == 202, sent.json
+    assert sent.json["message"]["translated_text"] == corrected
+    assert sent.json["message"]["machine_translation"] == thanks["en"]  # the edit is recorded
+
+    again = webhooks.client.post(
+        f"{url}/preview", json={"text": thanks["ko"]}, headers=auth_headers
+    ).json
+    assert again["translated_text"] == corrected
+    assert again["engine"] == "memory"
