@@ -97,8 +97,17 @@ def translate_inbound(svc: Services, message_id: int, max_chars: int) -> None:
             pivot=translation.pivot,
             translation_ms=translation.duration_ms,
             detection_ms=detection_ms,
+            review_note=_review_note(translation.lost_placeholders),
         ),
     )
+
+
+def _review_note(lost: tuple[str, ...]) -> str | None:
+    """Tell the agent which protected terms or numbers the engine dropped, in Korean first."""
+    if not lost:
+        return None
+    spans = ", ".join(lost)
+    return f"번역에서 빠진 용어·숫자가 있습니다 (dropped in translation): {spans}"
 
 
 def send_outbound(svc: Services, message_id: int) -> None:

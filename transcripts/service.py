@@ -80,6 +80,9 @@ class InboundTranslation:
     pivot: str | None
     translation_ms: float
     detection_ms: float
+    # Set when the agent must not take the translation at face value (e.g. a protected term or
+    # number the engine dropped); shown as the message's flag.
+    review_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -296,6 +299,9 @@ class TranscriptService:
             message.detection_ms = result.detection_ms
             message.status = MessageStatus.TRANSLATED
             message.status_reason = None
+            if result.review_note:
+                notes = [note for note in (message.flag, result.review_note) if note]
+                message.flag = "; ".join(notes)[:255]
             self._remember_language(session, message, result.language)
             self._event(session, "message.translated", message.conversation_id, message.id)
 

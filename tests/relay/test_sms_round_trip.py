@@ -367,3 +367,15 @@ def test_an_agents_corrected_translation_is_remembered_for_next_time(
     ).json
     assert again["translated_text"] == corrected
     assert again["engine"] == "memory"
+
+
+def test_a_term_the_engine_dropped_is_flagged_for_the_agent(
+    app: Flask, webhooks: Webhooks, auth_headers: dict[str, str], tiny_models: TinyModels
+) -> None:
+    # The glossary hides "national health insurance" behind a placeholder the tiny en→ko model
+    # never learned for this sentence, so its output lacks it: the agent must be told.
+    summary = open_thread(app, webhooks, auth_headers, tiny_models.phrase("insurance")["en"])
+    message = summary["last_message"]
+    assert message["status"] == "translated"
+    assert "national health insurance" in message["flag"]
+    assert "빠진" in message["flag"]
