@@ -44,13 +44,14 @@ def _register_services(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from relay import api, auth, dev, public
-    from relay.twilio import sms
+    from relay.twilio import sms, voice
 
     csrf = CSRFProtect(app)
     csrf.exempt(sms.bp)  # Twilio signs its webhooks instead
+    csrf.exempt(voice.bp)
     csrf.exempt(api.bp)  # bearer tokens need none; sessions are checked in api
     auth.init_auth(app)
-    for blueprint in (public.bp, api.bp, sms.bp, dev.bp):
+    for blueprint in (public.bp, api.bp, sms.bp, voice.bp, dev.bp):
         app.register_blueprint(blueprint)
     app.add_url_rule("/", endpoint="index", view_func=public.index)
 

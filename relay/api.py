@@ -6,9 +6,10 @@ header. Errors are JSON objects with an `error` string and the matching HTTP sta
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, request, send_file, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
@@ -17,7 +18,10 @@ from languages.registry import RESIDENT_CODES
 from relay.auth import role_required
 from relay.replies import ReplyError, compose_reply
 from relay.services import services
+from relay.voice.channel import ChannelError, choose_channel
+from relay.voice.jobs import audio_file
 from transcripts import repository
+from transcripts.calls import CallService
 from transcripts.models import Conversation, ConversationStatus, Disposition, Message, Role
 from transcripts.service import ConversationClosedError, NotFoundError
 
@@ -77,6 +81,12 @@ def message_json(message: Message) -> dict[str, Any]:
             "undeliverable": list(message.undeliverable_chars or ""),
         },
         "provider_sid": message.provider_sid,
+        "call_id": message.call_id,
+        "audio_url": url_for("api.message_audio", message_id=message.id)
+        if message.audio_path
+        else None,
+        "audio_seconds": message.audio_seconds,
+        "segments": message.segments,
         "error_code": message.error_code,
         "attempts": message.attempts,
         "created_at": _iso(message.created_at),
@@ -160,10 +170,22 @@ def _reply_request(conversation_id: int) -> Any:
         if conversation.status is not ConversationStatus.OPEN:
             return _error(f"conversation {conversation_id} is closed", 409)
         language = payload.get("language") or conversation.language
-    if language not in RESIDENT_CODES:
-        return _error(
-            "the resident's language is not known yet; pass language (en, zh, ja, vi or mn)", 422
-        )
+        if language not in RESIDENT_CODES:
+            return _error(
+                "the resident's language is not known yet; pass language (en, zh, ja, vi or mn)",
+                422,
+            )
+        try:
+            channel = choose_channel(
+                session,
+                conversation,
+                payload.get("channel"),
+                current_app.config["VOICE_DEFAULT_REPLY_CHANNEL"],
+                language,
+            )
+        except ChannelError as error:
+            return _error(str(error), 422)
+    request.environ["relay.reply_channel"] = channel
     svc = services()
     try:
         return compose_reply(
@@ -188,7 +210,7 @@ def preview_reply(conversation_id: int) -> Any:
     result = _reply_request(conversation_id)
     if isinstance(result, tuple):
         return result
-    return result.to_json()
+    return {**result.to_json(), "channel": request.environ["relay.reply_channel"]}
 
 
 @bp.post("/conversations/<int:conversation_id>/replies")
@@ -199,8 +221,13 @@ def send_reply(conversation_id: int) -> Any:
     if isinstance(result, tuple):
         return result
     svc = services()
+    channel = request.environ["relay.reply_channel"]
     try:
-        message = svc.record.create_reply(conversation_id, result.draft(current_user.id))
+        if channel == "voice":
+            draft = result.draft(current_user.id)
+            message = CallService(svc.sessions).create_voice_reply(conversation_id, draft)
+        else:
+            message = svc.record.create_reply(conversation_id, result.draft(current_user.id))
     except NotFoundError as error:
         return _error(str(error), 404)
     except ConversationClosedError as error:
@@ -215,7 +242,8 @@ def send_reply(conversation_id: int) -> Any:
     with svc.sessions() as session:
         stored = repository.get_message(session, message.id)
         assert stored is not None
-        return {"message": message_json(stored), "preview": result.to_json()}, 202
+        preview = {**result.to_json(), "channel": channel}
+        return {"message": message_json(stored), "preview": preview}, 202
 
 
 @bp.post("/conversations/<int:conversation_id>/close")
@@ -250,3 +278,18 @@ def retry_message(message_id: int) -> Any:
     assert svc.jobs is not None
     svc.jobs.translate_inbound(message_id)
     return {"status": "queued"}, 202
+
+
+@bp.get("/messages/<int:message_id>/audio")
+@role_required(*AGENTS)
+def message_audio(message_id: int) -> Any:
+    """The recording of a voice message, for the agent's player (supports range requests)."""
+    with services().sessions() as session:
+        message = repository.get_message(session, message_id)
+        relative = message.audio_path if message is not None else None
+    if not relative:
+        return _error(f"message {message_id} has no stored recording", 404)
+    path = audio_file(Path(current_app.config["INSTANCE_PATH"]), relative)
+    if path is None:
+        return _error(f"the recording of message {message_id} is missing from storage", 404)
+    return send_file(path, mimetype="audio/wav", conditional=True, max_age=0)

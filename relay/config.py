@@ -60,6 +60,24 @@ class Defaults:
     MAX_TRANSLATED_CHARS: int = 4000
     # Create tables/apply migrations when the app starts under `flask run`.
     AUTO_MIGRATE: bool = True
+    # Voice calls: the longest message a caller may record (Twilio <Record maxLength>).
+    VOICE_MAX_RECORDING_SECONDS: int = 120
+    # Mongolian (and any other) prompt recordings: <folder>/<lang>/<prompt>.wav|mp3.
+    VOICE_PROMPTS_PATH: str = ""
+    # Fetching recordings: per-request timeout, attempts with doubling backoff, size cap
+    # (0: derived from the length cap, 32 kB per second plus 1 MiB).
+    VOICE_DOWNLOAD_TIMEOUT_SECONDS: float = 10.0
+    VOICE_DOWNLOAD_ATTEMPTS: int = 3
+    VOICE_DOWNLOAD_BACKOFF_SECONDS: float = 1.0
+    VOICE_MAX_DOWNLOAD_BYTES: int = 0
+    # When a download keeps failing, the job is tried again this many times, this far apart.
+    VOICE_JOB_RETRIES: int = 3
+    VOICE_JOB_RETRY_DELAY_SECONDS: int = 60
+    # Passes through the language menu before the line says goodbye.
+    VOICE_MENU_ATTEMPTS: int = 3
+    # Reply channel when the agent names none: "auto" (a call-back when the resident's last
+    # message was a call in a language Twilio can speak, else SMS), "sms" or "voice".
+    VOICE_DEFAULT_REPLY_CHANNEL: str = "auto"
 
 
 def instance_path_from_env(default: Path) -> Path:
@@ -89,6 +107,8 @@ def _derive(app: Flask) -> None:
         config["QUEUE_URL"] = f"sqlite:///{instance / 'queue.db'}"
     if not config["MODELS_PATH"]:
         config["MODELS_PATH"] = str(instance / "models")
+    if not config["VOICE_PROMPTS_PATH"]:
+        config["VOICE_PROMPTS_PATH"] = str(instance / "prompts")
     if not config["WHISPER_MODEL"]:
         config["WHISPER_MODEL"] = str(Path(config["MODELS_PATH"]) / "whisper" / "base")
     if config["DEV_PAGES"] is None:

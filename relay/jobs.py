@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from huey import crontab
 
 from languages.engine import ModelMissingError, TranslationError
 from relay.services import Services, services
 from relay.twilio.outbound import SendError
-from transcripts.models import MessageStatus
+from transcripts.calls import CallService
+from transcripts.models import Channel, MessageStatus
 from transcripts.service import InboundTranslation
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ class Jobs:
     translate_inbound: Any
     send_outbound: Any
     sweep: Any
+    process_recording: Any = None  # relay/voice/jobs.py: recorded calls
 
 
 def translate_inbound(svc: Services, message_id: int, max_chars: int) -> None:
@@ -116,6 +118,12 @@ def send_outbound(svc: Services, message_id: int) -> None:
     if message is None:
         return
     assert message.to_number is not None and message.delivered_body is not None
+    if message.channel is Channel.VOICE:
+        from relay.voice.jobs import place_callback
+
+        config = current_app.config
+        place_callback(svc, message, config["PUBLIC_BASE_URL"], config["TWILIO_NUMBER"] or None)
+        return
     try:
         result = svc.sender.send(message.to_number, message.delivered_body)
     except SendError as error:
@@ -129,8 +137,12 @@ def send_outbound(svc: Services, message_id: int) -> None:
 def sweep(svc: Services, jobs: Jobs, stale_seconds: int, max_attempts: int) -> int:
     """Re-enqueue messages whose job looks lost; returns how many were enqueued."""
     inbound, outbound = svc.record.stale_work(timedelta(seconds=stale_seconds), max_attempts)
+    voice = CallService(svc.sessions).voice_message_ids(inbound)
     for message_id in inbound:
-        jobs.translate_inbound(message_id)
+        if message_id in voice:
+            jobs.process_recording(message_id)
+        else:
+            jobs.translate_inbound(message_id)
     for message_id in outbound:
         jobs.send_outbound(message_id)
     if inbound or outbound:
@@ -146,6 +158,9 @@ def register_jobs(app: Flask) -> Jobs:
 
     def _translate(message_id: int) -> None:
         with app.app_context():
+            if CallService(svc.sessions).voice_message_ids([message_id]):
+                jobs.process_recording(message_id)  # e.g. a retry asked for through the API
+                return
             translate_inbound(svc, message_id, config["MAX_TRANSLATED_CHARS"])
 
     def _send(message_id: int) -> None:
@@ -160,5 +175,12 @@ def register_jobs(app: Flask) -> Jobs:
             sweep(svc, jobs, config["STALE_JOB_SECONDS"], config["MAX_JOB_ATTEMPTS"])
 
     sweep_task = huey.periodic_task(crontab(minute="*"), name="sweep")(_sweep)
-    jobs = Jobs(translate_inbound=translate_task, send_outbound=send_task, sweep=sweep_task)
+    from relay.voice.jobs import register_voice_jobs
+
+    jobs = Jobs(
+        translate_inbound=translate_task,
+        send_outbound=send_task,
+        sweep=sweep_task,
+        process_recording=register_voice_jobs(app, svc),
+    )
     return jobs

@@ -1,4 +1,5 @@
-"""Sending SMS: through Twilio's REST API, or into the development outbox when no account is set.
+"""Sending SMS and placing call-backs: through Twilio's REST API, or into the development outbox
+when no account is set.
 
 Both senders answer with the provider's id and the status to record; a refusal raises SendError
 with Twilio's error code, so the agent sees why a reply did not go out.
@@ -55,9 +56,11 @@ class SendResult:
 
 
 class Sender(Protocol):
-    """Hands an SMS to a carrier."""
+    """Hands an SMS to a carrier, or places a call whose TwiML Twilio fetches from `url`."""
 
     def send(self, to: str, body: str) -> SendResult: ...
+
+    def call(self, to: str, url: str, status_callback: str) -> SendResult: ...
 
 
 class TwilioSender:
@@ -101,6 +104,31 @@ class TwilioSender:
         status = status_from_twilio(message.status or "queued") or MessageStatus.SENT
         return SendResult(sid=str(message.sid), status=status)
 
+    def call(self, to: str, url: str, status_callback: str) -> SendResult:
+        """Place a call-back from the centre's number (a Messaging Service cannot call)."""
+        if not self._from:
+            raise SendError("set RELAY_TWILIO_NUMBER to place call-backs")
+        try:
+            call = self._client.calls.create(
+                to=to,
+                from_=self._from,
+                url=url,
+                method="POST",
+                status_callback=status_callback,
+                status_callback_method="POST",
+                status_callback_event=["initiated", "ringing", "answered", "completed"],
+            )
+        except TwilioRestException as error:
+            retryable = error.status >= 500 or error.status == 429
+            raise SendError(
+                f"Twilio refused the call ({error.status}): {error.msg}",
+                str(error.code) if error.code else None,
+                retryable=retryable,
+            ) from error
+        except (TwilioException, OSError) as error:
+            raise SendError(f"Twilio could not be reached: {error}", retryable=True) from error
+        return SendResult(sid=str(call.sid), status=MessageStatus.SENT)
+
 
 class OutboxSender:
     """Keeps messages instead of sending them (no Twilio account): the outbox page shows them."""
@@ -108,3 +136,8 @@ class OutboxSender:
     def send(self, to: str, body: str) -> SendResult:
         log.info("outbox: reply to %s kept (%d characters)", to, len(body))
         return SendResult(sid=f"OUTBOX{uuid.uuid4().hex}", status=MessageStatus.DELIVERED)
+
+    def call(self, to: str, url: str, status_callback: str) -> SendResult:
+        """Keep a call-back instead of placing it; its TwiML stays readable at `url`."""
+        log.info("outbox: call-back to %s kept (%s)", to, url)
+        return SendResult(sid=f"OUTBOXCA{uuid.uuid4().hex}", status=MessageStatus.DELIVERED)

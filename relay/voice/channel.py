@@ -1,0 +1,58 @@
+"""Which way an agent's reply goes back: SMS or a call-back that speaks it.
+
+The default ("auto") answers in the channel the resident used: a caller is called back, because
+Korean handsets cannot show Vietnamese or many Chinese characters in an SMS and a spoken reply
+reaches them whole, while a texter gets a text. Mongolian has no Twilio voice, so Mongolian
+replies always go by SMS (with the link to the full text when needed).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from languages import registry
+from transcripts.models import Channel, Conversation, Direction, Message
+
+CHANNELS = ("sms", "voice")
+
+
+class ChannelError(ValueError):
+    """The reply cannot go the way asked (no voice for the language, a withheld number...)."""
+
+
+def last_inbound_channel(session: Session, conversation_id: int) -> Channel | None:
+    """The channel of the resident's latest message in a conversation."""
+    return session.scalar(
+        select(Message.channel)
+        .where(Message.conversation_id == conversation_id, Message.direction == Direction.INBOUND)
+        .order_by(Message.id.desc())
+        .limit(1)
+    )
+
+
+def choose_channel(
+    session: Session, conversation: Conversation, requested: object, default: str, language: str
+) -> str:
+    """The reply channel: the agent's choice, else the configured default; ChannelError when
+    the reply cannot go that way."""
+    if conversation.contact.phone.startswith("anonymous:"):
+        raise ChannelError("the caller withheld their number: no SMS or call-back can reach them")
+    if requested is not None and requested not in CHANNELS:
+        raise ChannelError('channel must be "sms" or "voice"')
+    can_speak = registry.get(language).twilio_say_voice is not None
+    if requested is None:
+        if default in CHANNELS:
+            requested = default
+        else:
+            last = last_inbound_channel(session, conversation.id)
+            requested = "voice" if last is Channel.VOICE and can_speak else "sms"
+        if requested == "voice" and not can_speak:
+            requested = "sms"
+    if requested == "voice" and not can_speak:
+        name = registry.get(language).english_name
+        raise ChannelError(
+            f"Twilio has no {name} voice: send this reply by SMS (the resident gets a link "
+            "to the full text when SMS cannot carry it)"
+        )
+    return str(requested)

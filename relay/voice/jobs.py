@@ -1,0 +1,236 @@
+"""Voice jobs: a recorded message to Korean text with timed segments, and placing call-backs.
+
+Like relay/jobs.py, each job takes an id, checks the message's state first (a second delivery
+finds nothing to do) and stores every outcome with a reason. The recording is kept under the
+instance folder before any recognition starts, so a model problem never costs the audio.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from languages.engine import ModelMissingError, TranslationError
+from languages.speech import SpeechError, Transcript
+from relay.services import Services
+from relay.twilio.outbound import SendError
+from relay.voice.download import DownloadError, DownloadSettings, download
+from transcripts.calls import CallService, VoiceTranscript
+from transcripts.db import utcnow
+from transcripts.models import Message, MessageStatus
+
+log = logging.getLogger(__name__)
+
+RECORDINGS_FOLDER = "recordings"
+_SAFE = re.compile(r"[^A-Za-z0-9_-]")
+
+
+class RetryLaterError(Exception):
+    """Raised so the queue tries the job again later (after the state says why it stopped)."""
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    """The parts of the configuration the voice jobs need."""
+
+    instance_path: Path
+    public_base_url: str
+    max_recording_seconds: int
+    download: DownloadSettings
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> VoiceSettings:
+        cap = int(config["VOICE_MAX_RECORDING_SECONDS"])
+        max_bytes = int(config["VOICE_MAX_DOWNLOAD_BYTES"]) or cap * 32_000 + 1_048_576
+        return cls(
+            instance_path=Path(config["INSTANCE_PATH"]),
+            public_base_url=config["PUBLIC_BASE_URL"],
+            max_recording_seconds=cap,
+            download=DownloadSettings(
+                timeout_seconds=float(config["VOICE_DOWNLOAD_TIMEOUT_SECONDS"]),
+                attempts=int(config["VOICE_DOWNLOAD_ATTEMPTS"]),
+                backoff_seconds=float(config["VOICE_DOWNLOAD_BACKOFF_SECONDS"]),
+                max_bytes=max_bytes,
+                account_sid=config["TWILIO_ACCOUNT_SID"],
+                auth_token=config["TWILIO_AUTH_TOKEN"],
+            ),
+        )
+
+
+def audio_file(instance_path: Path, relative: str) -> Path | None:
+    """The stored recording for a message's `audio_path`, only if it lies in the recordings
+    folder (a path from the database is never trusted to point elsewhere)."""
+    root = (instance_path / RECORDINGS_FOLDER).resolve()
+    candidate = (instance_path / relative).resolve()
+    if root not in candidate.parents or not candidate.is_file():
+        return None
+    return candidate
+
+
+def process_recording(
+    svc: Services, calls: CallService, message_id: int, cfg: VoiceSettings
+) -> None:
+    """Download, transcribe (language forced) and translate one recorded message."""
+    message = svc.record.begin_inbound_work(message_id)
+    if message is None or message.recording_sid is None:
+        return
+    path = _stored_audio(svc, calls, message, cfg)
+    if path is None:
+        return
+    language = message.original_language
+    started = time.perf_counter()
+    try:
+        transcript: Transcript = svc.languages.recognizer().transcribe(path, language=language)
+    except SpeechError as error:
+        svc.record.mark_inbound(message_id, MessageStatus.FAILED, f"speech recognition: {error}")
+        return
+    recognition_ms = (time.perf_counter() - started) * 1000
+    if transcript.is_empty:
+        why = "; ".join(transcript.dropped) or "nothing recognisable was said"
+        calls.save_voice_transcript(
+            message_id,
+            _voice_transcript(transcript, None, [], recognition_ms),
+            status=MessageStatus.EMPTY,
+            reason=f"no speech was heard in the recording ({why})",
+        )
+        return
+    _translate_and_save(svc, calls, message_id, transcript, recognition_ms)
+
+
+def _stored_audio(
+    svc: Services, calls: CallService, message: Message, cfg: VoiceSettings
+) -> Path | None:
+    """The recording on disk, downloading it first if needed; None when the job must stop."""
+    if message.audio_path:
+        found = audio_file(cfg.instance_path, message.audio_path)
+        if found is not None:
+            return found
+    seconds = message.audio_seconds or 0
+    if seconds > cfg.max_recording_seconds + 5:
+        reason = (
+            f"the recording lasts {seconds:.0f} s, more than the {cfg.max_recording_seconds} s "
+            "cap; not downloaded, listen to it at the provider"
+        )
+        calls.flag_message(message.id, "recording over the length cap")
+        svc.record.mark_inbound(message.id, MessageStatus.FAILED, reason)
+        return None
+    assert message.recording_sid is not None and message.recording_url is not None
+    now = utcnow()
+    relative = f"{RECORDINGS_FOLDER}/{now:%Y/%m}/{_SAFE.sub('_', message.recording_sid)[:64]}.wav"
+    destination = cfg.instance_path / relative
+    try:
+        download(message.recording_url, destination, cfg.download)
+    except DownloadError as error:
+        svc.record.mark_inbound(message.id, MessageStatus.FAILED, f"download: {error.reason}")
+        if error.reason.startswith("the recording is larger"):
+            calls.flag_message(message.id, "recording over the size cap")
+        if error.retryable:
+            raise RetryLaterError(error.reason) from error
+        return None
+    calls.store_audio(message.id, relative)
+    return destination
+
+
+def _translate_and_save(
+    svc: Services,
+    calls: CallService,
+    message_id: int,
+    transcript: Transcript,
+    recognition_ms: float,
+) -> None:
+    texts = [segment.text for segment in transcript.segments]
+    try:
+        translations = svc.languages.translator().translate_many(texts, transcript.language, "ko")
+    except (ModelMissingError, TranslationError) as error:
+        # Keep what was heard: the agent can read the original while the model is fixed.
+        calls.save_voice_transcript(
+            message_id,
+            _voice_transcript(transcript, None, [], recognition_ms),
+            status=MessageStatus.FAILED,
+            reason=f"translation: {error}",
+        )
+        return
+    calls.save_voice_transcript(
+        message_id, _voice_transcript(transcript, translations, texts, recognition_ms)
+    )
+    lost = sorted({span for t in translations for span in t.lost_placeholders})
+    if lost:
+        calls.flag_message(
+            message_id,
+            "번역에서 빠진 용어·숫자가 있습니다 (dropped in translation): " + ", ".join(lost),
+        )
+
+
+def _voice_transcript(
+    transcript: Transcript, translations: Any, texts: list[str], recognition_ms: float
+) -> VoiceTranscript:
+    segments = []
+    for index, segment in enumerate(transcript.segments):
+        data = segment.to_json_dict()
+        data["translated_text"] = translations[index].text if translations else None
+        segments.append(data)
+    korean = None
+    engine = model = pivot = None
+    translation_ms = None
+    if translations:
+        korean = " ".join(t.text for t in translations if t.text.strip())
+        engine, model, pivot = translations[0].engine, translations[0].model, translations[0].pivot
+        translation_ms = sum(t.duration_ms for t in translations)
+    return VoiceTranscript(
+        language=transcript.language,
+        probability=transcript.language_probability,
+        text=transcript.text,
+        korean_text=korean,
+        segments=segments,
+        engine=engine,
+        model=model,
+        pivot=pivot,
+        translation_ms=translation_ms,
+        recognition_ms=recognition_ms,
+    )
+
+
+def place_callback(svc: Services, message: Message, base_url: str, from_number: str | None) -> None:
+    """Call the resident back; the call's TwiML (built when Twilio asks) speaks the reply."""
+    assert message.to_number is not None
+    try:
+        result = svc.sender.call(
+            message.to_number,
+            f"{base_url}/twilio/voice/reply/{message.id}",
+            f"{base_url}/twilio/voice/status",
+        )
+    except SendError as error:
+        if error.retryable:
+            raise
+        svc.record.mark_send_failed(message.id, error.reason, error.code)
+        return
+    if not result.sid.startswith("OUTBOX"):
+        CallService(svc.sessions).record_outbound_call(message.id, result.sid, from_number)
+    svc.record.mark_sent(message.id, result.sid, result.status)
+
+
+def register_voice_jobs(app: Flask, svc: Services) -> Any:
+    """Register the recording job on the app's queue; returns its enqueue function.
+
+    Retries are for downloads that failed for a reason that may pass (timeouts, 5xx); the
+    delay grows with each attempt, on top of the backoff inside one attempt.
+    """
+    cfg = VoiceSettings.from_config(app.config)
+    calls = CallService(svc.sessions)
+
+    def _process(message_id: int) -> None:
+        with app.app_context():
+            process_recording(svc, calls, message_id, cfg)
+
+    return svc.huey.task(
+        retries=int(app.config["VOICE_JOB_RETRIES"]),
+        retry_delay=int(app.config["VOICE_JOB_RETRY_DELAY_SECONDS"]),
+        name="process_recording",
+    )(_process)
