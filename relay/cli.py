@@ -21,7 +21,9 @@ db_cli = AppGroup("db", help="Database schema.")
 
 
 def register_commands(app: Flask) -> None:
-    for group in (users_cli, languages_cli, db_cli):
+    from relay.transcripts_cli import transcripts_cli
+
+    for group in (users_cli, languages_cli, db_cli, transcripts_cli):
         app.cli.add_command(group)
     app.cli.add_command(translate_command)
     app.cli.add_command(transcribe_command)

@@ -58,6 +58,9 @@ class Defaults:
     MAX_JOB_ATTEMPTS: int = 5
     # Resident text longer than this is stored whole but translated in part (with a flag).
     MAX_TRANSLATED_CHARS: int = 4000
+    # Conversations closed longer ago than this are deleted with their messages and audio by a
+    # daily job (0 keeps everything; `flask transcripts purge` does it by hand).
+    RETENTION_DAYS: int = 365
     # Create tables/apply migrations when the app starts under `flask run`.
     AUTO_MIGRATE: bool = True
     # Voice calls: the longest message a caller may record (Twilio <Record maxLength>).

@@ -149,3 +149,29 @@ def test_transcribe_command_prints_json(
     broken = Path(app.instance_path) / "broken.wav"
     broken.write_bytes(b"RIFF....WAVEfmt nonsense")
     assert run(app, "transcribe", str(broken)).exit_code != 0
+
+
+def test_transcripts_export_masks_and_purge_respects_retention(app: Flask) -> None:
+    from relay.services import services
+    from tests.support.app_fixtures import Webhooks
+    from transcripts.models import Disposition
+
+    Webhooks(app.test_client()).sms("My ARC is 900101-5123456", from_number="+821055501234")
+    exported = run(app, "transcripts", "export", "--format", "csv")
+    assert exported.exit_code == 0, exported.output
+    assert "******-*******" in exported.output
+    assert "900101-5123456" not in exported.output
+    assert "900101-5123456" in run(app, "transcripts", "export", "--unmasked").output
+
+    with services(app).sessions() as session:
+        from sqlalchemy import select
+
+        from transcripts.models import Conversation
+
+        conversation_id = session.scalar(select(Conversation.id))
+    services(app).record.close_conversation(conversation_id, Disposition.RESOLVED, None)
+    preview = run(app, "transcripts", "purge", "--days", "1", "--dry-run")
+    assert preview.output.startswith("would delete 0 conversations")  # closed just now
+    kept = run(app, "transcripts", "purge", "--days", "30")
+    assert kept.output.startswith("deleted 0 conversations")
+    assert run(app, "transcripts", "purge", "--days", "0").exit_code != 0

@@ -1,0 +1,73 @@
+"""Masking personal data in transcripts before they leave the record (exports, reviews).
+
+Residents dictate their registration numbers, phone numbers and card numbers to the call centre
+as a matter of course. An export for quality review or research needs the conversation, not those
+numbers, so they are replaced by shapes that keep the text readable ("******-*******") and, for
+phone numbers, the last four digits an agent uses to tell numbers apart. Masking is a pure
+function of the text, so masked exports are reproducible and testable.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+# Korean resident and alien registration numbers: YYMMDD-GNNNNNN (G is 1-8; 5-8 for foreigners).
+_REGISTRATION = re.compile(r"(?<!\d)(\d{6})\s?-?\s?([1-8]\d{6})(?!\d)")
+# Card numbers: 13-19 digits, optionally grouped by spaces or hyphens, passing the Luhn check.
+_CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
+# Phone numbers: +82 or 0-prefixed Korean numbers and other international numbers, 9+ digits.
+_PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[ -]?)?\(?0?\d{1,3}\)?[ -]?\d{3,4}[ -]?\d{4}(?!\d)")
+_EMAIL = re.compile(r"\b([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})\b")
+# Passports: one or two letters then 7-8 digits (Korean M12345678, Chinese E12345678, ...).
+_PASSPORT = re.compile(r"(?<![A-Za-z0-9])[A-Z]{1,2}\d{7,8}(?![A-Za-z0-9])")
+
+
+def _luhn_valid(digits: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2 == 1:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def _mask_card(match: re.Match[str]) -> str:
+    digits = re.sub(r"\D", "", match.group(0))
+    if not _luhn_valid(digits):
+        return match.group(0)
+    return "**** **** **** " + digits[-4:]
+
+
+def _mask_phone(match: re.Match[str]) -> str:
+    digits = re.sub(r"\D", "", match.group(0))
+    if len(digits) < 9:
+        return match.group(0)
+    return "***-****-" + digits[-4:]
+
+
+def _mask_email(match: re.Match[str]) -> str:
+    return f"{match.group(1)}***@{match.group(2)}"
+
+
+_RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    (_REGISTRATION, lambda match: "******-*******"),
+    (_CARD, _mask_card),
+    (_EMAIL, _mask_email),
+    (_PASSPORT, lambda match: "*********"),
+    (_PHONE, _mask_phone),
+)
+
+
+def mask_personal_data(text: str | None) -> str | None:
+    """`text` with registration, card, passport and phone numbers and e-mail addresses masked.
+
+    The order matters: a registration number is also 13 digits, so it is masked before cards and
+    phones are looked for. Short numbers (120, 1345, amounts, dates) are left alone.
+    """
+    if not text:
+        return text
+    for pattern, replace in _RULES:
+        text = pattern.sub(replace, text)
+    return text
