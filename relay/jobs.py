@@ -11,12 +11,14 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
 from huey import crontab
 
 from languages.engine import ModelMissingError, TranslationError
+from relay.retention import purge_expired
 from relay.services import Services, services
 from relay.twilio.outbound import SendError
 from transcripts.calls import CallService
@@ -175,6 +177,14 @@ def register_jobs(app: Flask) -> Jobs:
             sweep(svc, jobs, config["STALE_JOB_SECONDS"], config["MAX_JOB_ATTEMPTS"])
 
     sweep_task = huey.periodic_task(crontab(minute="*"), name="sweep")(_sweep)
+
+    def _retention() -> None:
+        with app.app_context():
+            if config["RETENTION_DAYS"] > 0:
+                purge_expired(svc, config["RETENTION_DAYS"], Path(app.instance_path))
+
+    # Daily, at a quiet hour in Korea (03:30 KST is 18:30 UTC).
+    huey.periodic_task(crontab(hour="18", minute="30"), name="retention")(_retention)
     from relay.voice.jobs import register_voice_jobs
 
     jobs = Jobs(
