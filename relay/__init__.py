@@ -43,7 +43,7 @@ def _register_services(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from relay import api, auth, dev, public
+    from relay import api, auth, dev, metrics_api, public
     from relay.twilio import sms, voice
 
     csrf = CSRFProtect(app)
@@ -51,7 +51,7 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(voice.bp)
     csrf.exempt(api.bp)  # bearer tokens need none; sessions are checked in api
     auth.init_auth(app)
-    for blueprint in (public.bp, api.bp, sms.bp, voice.bp, dev.bp):
+    for blueprint in (public.bp, api.bp, metrics_api.bp, sms.bp, voice.bp, dev.bp):
         app.register_blueprint(blueprint)
     app.add_url_rule("/", endpoint="index", view_func=public.index)
 

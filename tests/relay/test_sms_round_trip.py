@@ -379,3 +379,20 @@ def test_a_term_the_engine_dropped_is_flagged_for_the_agent(
     assert message["status"] == "translated"
     assert "national health insurance" in message["flag"]
     assert "빠진" in message["flag"]
+
+
+def test_metrics_are_for_admins_and_count_contacts(
+    app: Flask, webhooks: Webhooks, auth_headers: dict[str, str], tiny_models: TinyModels
+) -> None:
+    open_thread(app, webhooks, auth_headers, tiny_models.phrase("wallet")["vi"])
+    assert webhooks.client.get("/api/metrics", headers=auth_headers).status_code == 403
+    admin = {"Authorization": f"Bearer {create_user(app, 'chief', 'admin')}"}
+    figures = webhooks.client.get("/api/metrics", headers=admin)
+    assert figures.status_code == 200, figures.json
+    assert figures.json["contacts"] == 1
+    assert figures.json["contacts_by_language"] == {"vi": 1}
+    assert figures.json["calls"]["total"] == 0
+    old = webhooks.client.get("/api/metrics?since=2020-01-01&until=2020-01-02", headers=admin)
+    assert old.json["contacts"] == 0
+    bad = webhooks.client.get("/api/metrics?since=yesterday", headers=admin)
+    assert bad.status_code == 400
