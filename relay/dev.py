@@ -10,7 +10,17 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 
 from languages import registry
 from relay.services import services
@@ -77,3 +87,38 @@ def simulator() -> Any:
             messages=messages,
             languages=registry.RESIDENT_LANGUAGES,
         )
+
+
+@bp.post("/simulator/call")
+def simulator_call() -> Any:
+    """Call the centre as a resident: pick a language, upload or generate what you say."""
+    from relay.voice import simulator as voice_sim
+
+    phone = normalise_phone(request.form.get("phone") or DEFAULT_RESIDENT)
+    language = request.form.get("language") or "en"
+    try:
+        upload = request.files.get("audio")
+        if upload is not None and upload.filename:
+            token = voice_sim.store_upload(upload)
+        else:
+            token = voice_sim.synthesise(request.form.get("say") or "", language)
+        call = voice_sim.place_call(phone, language, token)
+    except (voice_sim.SimulatorError, registry.UnsupportedLanguageError) as error:
+        flash(f"통화를 걸 수 없습니다 (call not placed): {error}", "error")
+        return redirect(url_for("dev.simulator", phone=phone))
+    if all(status in (200, 204) for status in call.statuses):
+        flash(f"통화함 (called) {call.call_sid}", "ok")
+    else:
+        flash(f"웹훅 응답 (webhooks answered) {call.statuses}", "error")
+    return redirect(url_for("dev.simulator", phone=phone))
+
+
+@bp.get("/audio/<token>")
+def simulator_audio(token: str) -> Any:
+    """A simulated call's recording, where the recording job downloads it from."""
+    from relay.voice import simulator as voice_sim
+
+    path = voice_sim.audio_path(token)
+    if path is None:
+        abort(404)
+    return send_file(path, mimetype="audio/wav", max_age=0)

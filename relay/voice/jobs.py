@@ -160,12 +160,29 @@ def _translate_and_save(
     calls.save_voice_transcript(
         message_id, _voice_transcript(transcript, translations, texts, recognition_ms)
     )
+    _flag_language_mismatch(svc, calls, message_id, transcript)
     lost = sorted({span for t in translations for span in t.lost_placeholders})
     if lost:
         calls.flag_message(
             message_id,
             "번역에서 빠진 용어·숫자가 있습니다 (dropped in translation): " + ", ".join(lost),
         )
+
+
+def _flag_language_mismatch(
+    svc: Services, calls: CallService, message_id: int, transcript: Transcript
+) -> None:
+    """Whisper forced to a language can still write another (a caller who pressed the wrong
+    key, or Mongolian heard as English): tell the agent rather than trust the menu blindly."""
+    detection = svc.languages.detect(transcript.text)
+    heard = detection.language
+    if heard is None or heard == transcript.language or detection.probability < 0.8:
+        return
+    calls.flag_message(
+        message_id,
+        f"{transcript.language}로 선택했지만 {heard}처럼 들립니다 "
+        f"(menu chose {transcript.language}, the transcript reads as {heard}): 녹음을 확인하세요",
+    )
 
 
 def _voice_transcript(

@@ -3,7 +3,6 @@ state, abandoned and blocked calls, replays and bad input."""
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -13,16 +12,16 @@ from sqlalchemy import select, update
 
 from relay.services import services
 from tests.support.app_fixtures import PUBLIC_BASE_URL, Webhooks, drain
-from tests.support.recording_server import TwilioCall
+from tests.support.recording_server import TwilioCall, parse_twiml
 from transcripts.calls import CallService
 from transcripts.db import utcnow
 from transcripts.models import Call, CallStatus, Contact, Message, WebhookReceipt
 
 
-def twiml(response: Any) -> ET.Element:
+def twiml(response: Any) -> Any:
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.mimetype == "application/xml"
-    return ET.fromstring(response.get_data(as_text=True))
+    return parse_twiml(response.get_data(as_text=True))
 
 
 def calls(app: Flask) -> list[Call]:
