@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -109,18 +109,6 @@ class VoiceTranscript:
     pivot: str | None
     translation_ms: float | None
     recognition_ms: float
-
-
-@dataclass(frozen=True)
-class CallMetrics:
-    """The figures a 120 centre reports for its phone line over a period."""
-
-    inbound_calls: int
-    answered: int
-    abandoned: int
-    answer_rate: float | None
-    mean_seconds_to_answer: float | None
-    mean_handle_seconds: float | None
 
 
 class CallService:
@@ -516,36 +504,6 @@ class CallService:
                 .join(Call, Call.id == Message.call_id)
                 .where(Call.call_sid == call_sid, Message.direction == Direction.OUTBOUND)
             )
-
-    # -- reporting ------------------------------------------------------------------------
-
-    def metrics(self, since: datetime, until: datetime | None = None) -> CallMetrics:
-        """Answer rate, time to answer and handle time of inbound calls started in a period.
-
-        Blocked calls are left out: the centre refused them on purpose.
-        """
-        until = until or utcnow() + timedelta(seconds=1)
-        with self._sessions() as session:
-            calls = session.scalars(
-                select(Call).where(
-                    Call.direction == Direction.INBOUND,
-                    Call.started_at >= since,
-                    Call.started_at < until,
-                    Call.status != CallStatus.CANCELED,
-                )
-            ).all()
-        answered = [c for c in calls if c.answered_at is not None and c.language is not None]
-        abandoned = sum(1 for c in calls if c.status is CallStatus.ABANDONED)
-        waits = [(c.answered_at - c.started_at).total_seconds() for c in answered if c.answered_at]
-        handles = [c.duration_seconds for c in answered if c.duration_seconds is not None]
-        return CallMetrics(
-            inbound_calls=len(calls),
-            answered=len(answered),
-            abandoned=abandoned,
-            answer_rate=len(answered) / len(calls) if calls else None,
-            mean_seconds_to_answer=sum(waits) / len(waits) if waits else None,
-            mean_handle_seconds=sum(handles) / len(handles) if handles else None,
-        )
 
 
 def _absent_reason(recording: VoiceRecording) -> str:
