@@ -21,9 +21,9 @@ from relay.services import services
 from relay.voice.channel import ChannelError, choose_channel
 from relay.voice.jobs import audio_file
 from transcripts import repository
-from transcripts.calls import CallService
 from transcripts.models import Conversation, ConversationStatus, Disposition, Message, Role
 from transcripts.service import ConversationClosedError, NotFoundError
+from transcripts.voice_messages import VoiceMessages
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 AGENTS = (Role.AGENT, Role.ADMIN)
@@ -225,7 +225,7 @@ def send_reply(conversation_id: int) -> Any:
     try:
         if channel == "voice":
             draft = result.draft(current_user.id)
-            message = CallService(svc.sessions).create_voice_reply(conversation_id, draft)
+            message = VoiceMessages(svc.sessions).create_voice_reply(conversation_id, draft)
         else:
             message = svc.record.create_reply(conversation_id, result.draft(current_user.id))
     except NotFoundError as error:

@@ -21,9 +21,9 @@ from languages.engine import ModelMissingError, TranslationError
 from relay.retention import purge_expired
 from relay.services import Services, services
 from relay.twilio.outbound import SendError
-from transcripts.calls import CallService
 from transcripts.models import Channel, MessageStatus
 from transcripts.service import InboundTranslation
+from transcripts.voice_messages import VoiceMessages
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +139,7 @@ def send_outbound(svc: Services, message_id: int) -> None:
 def sweep(svc: Services, jobs: Jobs, stale_seconds: int, max_attempts: int) -> int:
     """Re-enqueue messages whose job looks lost; returns how many were enqueued."""
     inbound, outbound = svc.record.stale_work(timedelta(seconds=stale_seconds), max_attempts)
-    voice = CallService(svc.sessions).voice_message_ids(inbound)
+    voice = VoiceMessages(svc.sessions).voice_message_ids(inbound)
     for message_id in inbound:
         if message_id in voice:
             jobs.process_recording(message_id)
@@ -160,7 +160,7 @@ def register_jobs(app: Flask) -> Jobs:
 
     def _translate(message_id: int) -> None:
         with app.app_context():
-            if CallService(svc.sessions).voice_message_ids([message_id]):
+            if VoiceMessages(svc.sessions).voice_message_ids([message_id]):
                 jobs.process_recording(message_id)  # e.g. a retry asked for through the API
                 return
             translate_inbound(svc, message_id, config["MAX_TRANSLATED_CHARS"])

@@ -8,7 +8,7 @@ method owns its transaction; nothing here knows about Flask or the language engi
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,7 +34,7 @@ from transcripts.models import (
     WebhookReceipt,
 )
 from transcripts.phones import normalise_phone
-from transcripts.service import ConversationClosedError, NotFoundError, ReplyDraft
+from transcripts.service import NotFoundError
 
 # What carriers and Twilio put in From when the caller withholds their number.
 ANONYMOUS_CALLERS = frozenset(
@@ -70,45 +70,6 @@ class CallerInfo:
     blocked: bool
     anonymous: bool
     duplicate: bool
-
-
-@dataclass(frozen=True)
-class VoiceRecording:
-    """A recording status callback as the webhook parsed it."""
-
-    call_sid: str
-    recording_sid: str
-    recording_url: str
-    status: str  # Twilio's RecordingStatus: completed, absent, failed
-    duration_seconds: float | None
-    error_code: str | None
-    flag: str | None = None
-
-
-@dataclass(frozen=True)
-class StoredRecording:
-    """What storing a recording did: `needs_work` says whether to enqueue the download."""
-
-    message_id: int
-    conversation_id: int
-    duplicate: bool
-    needs_work: bool
-
-
-@dataclass(frozen=True)
-class VoiceTranscript:
-    """The outcome of speech and translation work on one recorded message."""
-
-    language: str
-    probability: float | None
-    text: str
-    korean_text: str | None  # None when the transcript could not be translated
-    segments: Sequence[Mapping[str, Any]]
-    engine: str | None
-    model: str | None
-    pivot: str | None
-    translation_ms: float | None
-    recognition_ms: float
 
 
 class CallService:
@@ -173,7 +134,7 @@ class CallService:
                 call.conversation_id = conversation.id
             session.add(call)
             session.flush()
-            _event(session, "call.blocked" if blocked else "call.started", call.conversation_id)
+            add_event(session, "call.blocked" if blocked else "call.started", call.conversation_id)
             return CallerInfo(
                 call.id,
                 call.conversation_id,
@@ -239,7 +200,7 @@ class CallService:
                 contact = session.get(Contact, call.contact_id)
                 assert contact is not None
                 contact.language = language
-            _event(session, "call.language", call.conversation_id, language=language)
+            add_event(session, "call.language", call.conversation_id, language=language)
             return True
 
     # -- call status ----------------------------------------------------------------------
@@ -276,12 +237,12 @@ class CallService:
                     status is CallStatus.COMPLETED
                     and call.direction is Direction.INBOUND
                     and not recorded
-                    and not _has_voice_message(session, call.id)
+                    and not has_voice_message(session, call.id)
                 ):
                     status = CallStatus.ABANDONED
                     self._abandoned_message(session, call, now)
             call.status = status
-            _event(session, f"call.{status.value}", call.conversation_id)
+            add_event(session, f"call.{status.value}", call.conversation_id)
             return call
 
     def _abandoned_message(self, session: Session, call: Call, now: datetime) -> None:
@@ -305,221 +266,11 @@ class CallService:
         )
         session.add(message)
         session.flush()
-        _touch(session, call.conversation_id, now)
-        _event(session, "message.empty", call.conversation_id, message.id, reason=reason)
-
-    # -- recordings -----------------------------------------------------------------------
-
-    def record_voice_message(self, recording: VoiceRecording) -> StoredRecording | None:
-        """Store a recorded message exactly once; None when the call is unknown to relay."""
-        for _attempt in range(3):
-            try:
-                return self._record_once(recording)
-            except IntegrityError:
-                continue  # the same recording stored by a racing delivery: the next pass sees it
-        raise NotFoundError(f"could not store recording {recording.recording_sid}")
-
-    def _record_once(self, recording: VoiceRecording) -> StoredRecording | None:
-        with self._transaction() as session:
-            existing = session.scalar(
-                select(Message).where(Message.recording_sid == recording.recording_sid)
-            )
-            if existing is not None:
-                return StoredRecording(
-                    existing.id, existing.conversation_id, duplicate=True, needs_work=False
-                )
-            call = session.scalar(select(Call).where(Call.call_sid == recording.call_sid))
-            if call is None or call.conversation_id is None:
-                return None
-            now = utcnow()
-            # A call marked abandoned before its recording arrived was not abandoned after all:
-            # its placeholder message becomes the recording.
-            message = session.scalar(
-                select(Message).where(
-                    Message.call_id == call.id,
-                    Message.recording_sid.is_(None),
-                    Message.status == MessageStatus.EMPTY,
-                    Message.direction == Direction.INBOUND,
-                )
-            )
-            if message is None:
-                message = Message(
-                    conversation_id=call.conversation_id,
-                    direction=Direction.INBOUND,
-                    channel=Channel.VOICE,
-                    author=Author.RESIDENT,
-                    from_number=call.from_number,
-                    to_number=call.to_number,
-                    original_text="",
-                    call_id=call.id,
-                    created_at=now,
-                )
-                session.add(message)
-            if call.status is CallStatus.ABANDONED:
-                call.status = CallStatus.COMPLETED
-            message.original_language = call.language
-            message.recording_sid = recording.recording_sid
-            message.recording_url = recording.recording_url or None
-            message.audio_seconds = recording.duration_seconds
-            message.flag = recording.flag
-            message.error_code = recording.error_code
-            message.updated_at = now
-            usable = recording.status == "completed" and bool(recording.recording_url)
-            if usable:
-                message.status = MessageStatus.RECEIVED
-                message.status_reason = None
-            else:
-                message.status = MessageStatus.EMPTY
-                message.status_reason = _absent_reason(recording)
-            session.flush()
-            _touch(session, call.conversation_id, now)
-            kind = "message.received" if usable else "message.empty"
-            _event(session, kind, call.conversation_id, message.id)
-            return StoredRecording(
-                message.id, call.conversation_id, duplicate=False, needs_work=usable
-            )
-
-    def store_audio(self, message_id: int, audio_path: str) -> None:
-        """Remember where a downloaded recording is kept (relative to the instance folder)."""
-        with self._transaction() as session:
-            message = _get_message(session, message_id)
-            message.audio_path = audio_path
-
-    def save_voice_transcript(
-        self,
-        message_id: int,
-        result: VoiceTranscript,
-        *,
-        status: MessageStatus = MessageStatus.TRANSLATED,
-        reason: str | None = None,
-    ) -> None:
-        """Store what the caller said, segment by segment, and its Korean where there is one."""
-        with self._transaction() as session:
-            message = _get_message(session, message_id)
-            message.original_text = result.text
-            message.original_language = result.language
-            message.language_probability = result.probability
-            message.segments = [dict(segment) for segment in result.segments]
-            message.translated_text = result.korean_text
-            message.translated_language = "ko" if result.korean_text is not None else None
-            message.translation_engine = result.engine
-            message.translation_model = result.model
-            message.translation_pivot = result.pivot
-            message.translation_ms = result.translation_ms
-            message.detection_ms = result.recognition_ms
-            message.status = status
-            message.status_reason = reason
-            _event(session, f"message.{status.value}", message.conversation_id, message.id)
-
-    def flag_message(self, message_id: int, note: str) -> None:
-        """Add a notice for the agent to a message (kept with earlier notices)."""
-        with self._transaction() as session:
-            message = _get_message(session, message_id)
-            notes = [n for n in (message.flag, note) if n]
-            message.flag = "; ".join(notes)[:255]
-
-    def voice_message_ids(self, message_ids: Sequence[int]) -> set[int]:
-        """Those of `message_ids` that are recorded voice messages (they need the voice job)."""
-        if not message_ids:
-            return set()
-        with self._sessions() as session:
-            rows = session.scalars(
-                select(Message.id).where(
-                    Message.id.in_(message_ids),
-                    Message.channel == Channel.VOICE,
-                    Message.direction == Direction.INBOUND,
-                )
-            ).all()
-        return set(rows)
-
-    # -- spoken replies -------------------------------------------------------------------
-
-    def create_voice_reply(self, conversation_id: int, draft: ReplyDraft) -> Message:
-        """Queue an agent's reply to be spoken in a call-back; a job places the call by id."""
-        with self._transaction() as session:
-            conversation = session.get(Conversation, conversation_id)
-            if conversation is None:
-                raise NotFoundError(f"conversation {conversation_id} not found")
-            if conversation.status is not ConversationStatus.OPEN:
-                raise ConversationClosedError(f"conversation {conversation_id} is closed")
-            now = utcnow()
-            message = Message(
-                conversation_id=conversation.id,
-                direction=Direction.OUTBOUND,
-                channel=Channel.VOICE,
-                author=draft.author,
-                author_user_id=draft.author_user_id,
-                to_number=conversation.contact.phone,
-                original_text=draft.korean_text,
-                original_language="ko",
-                translated_text=draft.translated_text,
-                translated_language=draft.language,
-                machine_translation=draft.machine_translation,
-                back_translation=draft.back_translation,
-                translation_engine=draft.engine,
-                translation_model=draft.model,
-                translation_pivot=draft.pivot,
-                translation_ms=draft.translation_ms,
-                delivered_body=draft.translated_text,
-                status=MessageStatus.QUEUED,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(message)
-            conversation.last_message_at = now
-            session.flush()
-            _event(session, "message.queued", conversation.id, message.id, channel="voice")
-            return message
-
-    def record_outbound_call(self, message_id: int, call_sid: str, from_number: str | None) -> int:
-        """Create the call row of a placed call-back, so its status callbacks find it."""
-        with self._transaction() as session:
-            existing = session.scalar(select(Call).where(Call.call_sid == call_sid))
-            if existing is not None:
-                return existing.id
-            message = _get_message(session, message_id)
-            conversation = session.get(Conversation, message.conversation_id)
-            assert conversation is not None
-            call = Call(
-                call_sid=call_sid,
-                conversation_id=conversation.id,
-                contact_id=conversation.contact_id,
-                direction=Direction.OUTBOUND,
-                status=CallStatus.RINGING,
-                from_number=from_number,
-                to_number=message.to_number,
-                language=message.translated_language,
-            )
-            session.add(call)
-            session.flush()
-            message.call_id = call.id
-            _event(session, "call.placed", conversation.id, message.id)
-            return call.id
-
-    def reply_of_call(self, call_sid: str) -> int | None:
-        """The id of the spoken reply an outbound call carries, if any."""
-        with self._sessions() as session:
-            return session.scalar(
-                select(Message.id)
-                .join(Call, Call.id == Message.call_id)
-                .where(Call.call_sid == call_sid, Message.direction == Direction.OUTBOUND)
-            )
+        touch_conversation(session, call.conversation_id, now)
+        add_event(session, "message.empty", call.conversation_id, message.id, reason=reason)
 
 
-def _absent_reason(recording: VoiceRecording) -> str:
-    codes = {
-        "16101": "the recording was too short to keep",
-        "16102": "the recording was silent",
-    }
-    base = codes.get(
-        recording.error_code or "", f"Twilio reported the recording {recording.status}"
-    )
-    if not recording.recording_url and recording.status == "completed":
-        base = "Twilio sent no recording URL"
-    return f"no message was recorded: {base}"
-
-
-def _has_voice_message(session: Session, call_id: int) -> bool:
+def has_voice_message(session: Session, call_id: int) -> bool:
     count = session.scalar(
         select(func.count(Message.id)).where(
             Message.call_id == call_id, Message.direction == Direction.INBOUND
@@ -545,24 +296,24 @@ def _open_conversation(session: Session, contact: Contact, now: datetime) -> Con
         )
         session.add(conversation)
         session.flush()
-        _event(session, "conversation.opened", conversation.id)
+        add_event(session, "conversation.opened", conversation.id)
     return conversation
 
 
-def _touch(session: Session, conversation_id: int, now: datetime) -> None:
+def touch_conversation(session: Session, conversation_id: int, now: datetime) -> None:
     conversation = session.get(Conversation, conversation_id)
     if conversation is not None:
         conversation.last_message_at = now
 
 
-def _get_message(session: Session, message_id: int) -> Message:
+def get_message(session: Session, message_id: int) -> Message:
     message = session.get(Message, message_id)
     if message is None:
         raise NotFoundError(f"message {message_id} not found")
     return message
 
 
-def _event(
+def add_event(
     session: Session,
     kind: str,
     conversation_id: int | None,

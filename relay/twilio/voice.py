@@ -20,8 +20,9 @@ from relay.twilio.security import twilio_signed
 from relay.voice.prompts import AUDIO_SUFFIXES, PROMPT_IDS, Prompts
 from relay.voice.twiml import TwimlBuilder
 from transcripts import repository
-from transcripts.calls import CallService, VoiceRecording
+from transcripts.calls import CallService
 from transcripts.models import CallStatus, Direction, MessageStatus
+from transcripts.voice_messages import VoiceMessages, VoiceRecording
 
 log = logging.getLogger(__name__)
 bp = Blueprint("twilio_voice", __name__, url_prefix="/twilio/voice")
@@ -152,7 +153,7 @@ def recording() -> Response | tuple[dict[str, str], int]:
     svc = services()
     event = f"voice.recording.{status}"[:48]
     fresh = svc.record.claim_webhook(recording_sid, event, form.to_dict())
-    stored = _calls().record_voice_message(
+    stored = VoiceMessages(svc.sessions).record_voice_message(
         VoiceRecording(
             call_sid=sid,
             recording_sid=recording_sid,

@@ -24,10 +24,11 @@ _CHUNK = 64 * 1024
 class DownloadError(Exception):
     """The recording could not be fetched; `retryable` says whether trying later may help."""
 
-    def __init__(self, reason: str, *, retryable: bool) -> None:
+    def __init__(self, reason: str, *, retryable: bool, oversized: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retryable = retryable
+        self.oversized = oversized
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ def download(url: str, destination: Path, settings: DownloadSettings) -> int:
     raise DownloadError(
         f"{last.reason} (after {attempt} attempt{'s' if attempt != 1 else ''})",
         retryable=last.retryable,
+        oversized=last.oversized,
     )
 
 
@@ -91,13 +93,17 @@ def _fetch_once(url: str, destination: Path, settings: DownloadSettings) -> int:
             _check_status(response)
             announced = response.headers.get("Content-Length")
             if announced and announced.isdigit() and int(announced) > settings.max_bytes:
-                raise DownloadError(_too_big(int(announced), settings), retryable=False)
+                raise DownloadError(
+                    _too_big(int(announced), settings), retryable=False, oversized=True
+                )
             size = 0
             with partial.open("wb") as handle:
                 for chunk in response.iter_content(_CHUNK):
                     size += len(chunk)
                     if size > settings.max_bytes:
-                        raise DownloadError(_too_big(size, settings), retryable=False)
+                        raise DownloadError(
+                            _too_big(size, settings), retryable=False, oversized=True
+                        )
                     handle.write(chunk)
     except requests.Timeout as error:
         partial.unlink(missing_ok=True)

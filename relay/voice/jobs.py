@@ -22,9 +22,9 @@ from languages.speech import SpeechError, Transcript
 from relay.services import Services
 from relay.twilio.outbound import SendError
 from relay.voice.download import DownloadError, DownloadSettings, download
-from transcripts.calls import CallService, VoiceTranscript
 from transcripts.db import utcnow
 from transcripts.models import Message, MessageStatus
+from transcripts.voice_messages import VoiceMessages, VoiceTranscript
 
 log = logging.getLogger(__name__)
 
@@ -75,13 +75,13 @@ def audio_file(instance_path: Path, relative: str) -> Path | None:
 
 
 def process_recording(
-    svc: Services, calls: CallService, message_id: int, cfg: VoiceSettings
+    svc: Services, voice: VoiceMessages, message_id: int, cfg: VoiceSettings
 ) -> None:
     """Download, transcribe (language forced) and translate one recorded message."""
     message = svc.record.begin_inbound_work(message_id)
     if message is None or message.recording_sid is None:
         return
-    path = _stored_audio(svc, calls, message, cfg)
+    path = _stored_audio(svc, voice, message, cfg)
     if path is None:
         return
     language = message.original_language
@@ -94,18 +94,18 @@ def process_recording(
     recognition_ms = (time.perf_counter() - started) * 1000
     if transcript.is_empty:
         why = "; ".join(transcript.dropped) or "nothing recognisable was said"
-        calls.save_voice_transcript(
+        voice.save_voice_transcript(
             message_id,
             _voice_transcript(transcript, None, [], recognition_ms),
             status=MessageStatus.EMPTY,
             reason=f"no speech was heard in the recording ({why})",
         )
         return
-    _translate_and_save(svc, calls, message_id, transcript, recognition_ms)
+    _translate_and_save(svc, voice, message_id, transcript, recognition_ms)
 
 
 def _stored_audio(
-    svc: Services, calls: CallService, message: Message, cfg: VoiceSettings
+    svc: Services, voice: VoiceMessages, message: Message, cfg: VoiceSettings
 ) -> Path | None:
     """The recording on disk, downloading it first if needed; None when the job must stop."""
     if message.audio_path:
@@ -118,7 +118,7 @@ def _stored_audio(
             f"the recording lasts {seconds:.0f} s, more than the {cfg.max_recording_seconds} s "
             "cap; not downloaded, listen to it at the provider"
         )
-        calls.flag_message(message.id, "recording over the length cap")
+        voice.flag_message(message.id, "recording over the length cap")
         svc.record.mark_inbound(message.id, MessageStatus.FAILED, reason)
         return None
     assert message.recording_sid is not None and message.recording_url is not None
@@ -129,18 +129,18 @@ def _stored_audio(
         download(message.recording_url, destination, cfg.download)
     except DownloadError as error:
         svc.record.mark_inbound(message.id, MessageStatus.FAILED, f"download: {error.reason}")
-        if error.reason.startswith("the recording is larger"):
-            calls.flag_message(message.id, "recording over the size cap")
+        if error.oversized:
+            voice.flag_message(message.id, "recording over the size cap")
         if error.retryable:
             raise RetryLaterError(error.reason) from error
         return None
-    calls.store_audio(message.id, relative)
+    voice.store_audio(message.id, relative)
     return destination
 
 
 def _translate_and_save(
     svc: Services,
-    calls: CallService,
+    voice: VoiceMessages,
     message_id: int,
     transcript: Transcript,
     recognition_ms: float,
@@ -150,27 +150,27 @@ def _translate_and_save(
         translations = svc.languages.translator().translate_many(texts, transcript.language, "ko")
     except (ModelMissingError, TranslationError) as error:
         # Keep what was heard: the agent can read the original while the model is fixed.
-        calls.save_voice_transcript(
+        voice.save_voice_transcript(
             message_id,
             _voice_transcript(transcript, None, [], recognition_ms),
             status=MessageStatus.FAILED,
             reason=f"translation: {error}",
         )
         return
-    calls.save_voice_transcript(
+    voice.save_voice_transcript(
         message_id, _voice_transcript(transcript, translations, texts, recognition_ms)
     )
-    _flag_language_mismatch(svc, calls, message_id, transcript)
+    _flag_language_mismatch(svc, voice, message_id, transcript)
     lost = sorted({span for t in translations for span in t.lost_placeholders})
     if lost:
-        calls.flag_message(
+        voice.flag_message(
             message_id,
             "번역에서 빠진 용어·숫자가 있습니다 (dropped in translation): " + ", ".join(lost),
         )
 
 
 def _flag_language_mismatch(
-    svc: Services, calls: CallService, message_id: int, transcript: Transcript
+    svc: Services, voice: VoiceMessages, message_id: int, transcript: Transcript
 ) -> None:
     """Whisper forced to a language can still write another (a caller who pressed the wrong
     key, or Mongolian heard as English): tell the agent rather than trust the menu blindly."""
@@ -178,7 +178,7 @@ def _flag_language_mismatch(
     heard = detection.language
     if heard is None or heard == transcript.language or detection.probability < 0.8:
         return
-    calls.flag_message(
+    voice.flag_message(
         message_id,
         f"{transcript.language}로 선택했지만 {heard}처럼 들립니다 "
         f"(menu chose {transcript.language}, the transcript reads as {heard}): 녹음을 확인하세요",
@@ -229,7 +229,7 @@ def place_callback(svc: Services, message: Message, base_url: str, from_number: 
         svc.record.mark_send_failed(message.id, error.reason, error.code)
         return
     if not result.sid.startswith("OUTBOX"):
-        CallService(svc.sessions).record_outbound_call(message.id, result.sid, from_number)
+        VoiceMessages(svc.sessions).record_outbound_call(message.id, result.sid, from_number)
     svc.record.mark_sent(message.id, result.sid, result.status)
 
 
@@ -240,11 +240,11 @@ def register_voice_jobs(app: Flask, svc: Services) -> Any:
     delay grows with each attempt, on top of the backoff inside one attempt.
     """
     cfg = VoiceSettings.from_config(app.config)
-    calls = CallService(svc.sessions)
+    voice = VoiceMessages(svc.sessions)
 
     def _process(message_id: int) -> None:
         with app.app_context():
-            process_recording(svc, calls, message_id, cfg)
+            process_recording(svc, voice, message_id, cfg)
 
     return svc.huey.task(
         retries=int(app.config["VOICE_JOB_RETRIES"]),

@@ -1,0 +1,287 @@
+"""Use cases for recorded voice messages and spoken replies: stored before any work starts.
+
+A recording is a message row (with its Twilio URL) before anything is downloaded, so audio that
+cannot be fetched is still visible with its reason; a spoken reply is a message row before the
+call-back is placed. Each method owns its transaction; nothing here knows about Flask or the
+language engines. The calls themselves are in calls.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from transcripts.calls import add_event, get_message, touch_conversation
+from transcripts.db import utcnow
+from transcripts.models import (
+    Author,
+    Call,
+    CallStatus,
+    Channel,
+    Conversation,
+    ConversationStatus,
+    Direction,
+    Message,
+    MessageStatus,
+)
+from transcripts.service import ConversationClosedError, NotFoundError, ReplyDraft
+
+
+@dataclass(frozen=True)
+class VoiceRecording:
+    """A recording status callback as the webhook parsed it."""
+
+    call_sid: str
+    recording_sid: str
+    recording_url: str
+    status: str  # Twilio's RecordingStatus: completed, absent, failed
+    duration_seconds: float | None
+    error_code: str | None
+    flag: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredRecording:
+    """What storing a recording did: `needs_work` says whether to enqueue the download."""
+
+    message_id: int
+    conversation_id: int
+    duplicate: bool
+    needs_work: bool
+
+
+@dataclass(frozen=True)
+class VoiceTranscript:
+    """The outcome of speech and translation work on one recorded message."""
+
+    language: str
+    probability: float | None
+    text: str
+    korean_text: str | None  # None when the transcript could not be translated
+    segments: Sequence[Mapping[str, Any]]
+    engine: str | None
+    model: str | None
+    pivot: str | None
+    translation_ms: float | None
+    recognition_ms: float
+
+
+class VoiceMessages:
+    """The write side of recorded messages and spoken replies."""
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._sessions = session_factory
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        with self._sessions() as session, session.begin():
+            yield session
+
+    # -- recordings -----------------------------------------------------------------------
+
+    def record_voice_message(self, recording: VoiceRecording) -> StoredRecording | None:
+        """Store a recorded message exactly once; None when the call is unknown to relay."""
+        for _attempt in range(3):
+            try:
+                return self._record_once(recording)
+            except IntegrityError:
+                continue  # the same recording stored by a racing delivery: the next pass sees it
+        raise NotFoundError(f"could not store recording {recording.recording_sid}")
+
+    def _record_once(self, recording: VoiceRecording) -> StoredRecording | None:
+        with self._transaction() as session:
+            existing = session.scalar(
+                select(Message).where(Message.recording_sid == recording.recording_sid)
+            )
+            if existing is not None:
+                return StoredRecording(
+                    existing.id, existing.conversation_id, duplicate=True, needs_work=False
+                )
+            call = session.scalar(select(Call).where(Call.call_sid == recording.call_sid))
+            if call is None or call.conversation_id is None:
+                return None
+            now = utcnow()
+            # A call marked abandoned before its recording arrived was not abandoned after all:
+            # its placeholder message becomes the recording.
+            message = session.scalar(
+                select(Message).where(
+                    Message.call_id == call.id,
+                    Message.recording_sid.is_(None),
+                    Message.status == MessageStatus.EMPTY,
+                    Message.direction == Direction.INBOUND,
+                )
+            )
+            if message is None:
+                message = Message(
+                    conversation_id=call.conversation_id,
+                    direction=Direction.INBOUND,
+                    channel=Channel.VOICE,
+                    author=Author.RESIDENT,
+                    from_number=call.from_number,
+                    to_number=call.to_number,
+                    original_text="",
+                    call_id=call.id,
+                    created_at=now,
+                )
+                session.add(message)
+            if call.status is CallStatus.ABANDONED:
+                call.status = CallStatus.COMPLETED
+            message.original_language = call.language
+            message.recording_sid = recording.recording_sid
+            message.recording_url = recording.recording_url or None
+            message.audio_seconds = recording.duration_seconds
+            message.flag = recording.flag
+            message.error_code = recording.error_code
+            message.updated_at = now
+            usable = recording.status == "completed" and bool(recording.recording_url)
+            if usable:
+                message.status = MessageStatus.RECEIVED
+                message.status_reason = None
+            else:
+                message.status = MessageStatus.EMPTY
+                message.status_reason = _absent_reason(recording)
+            session.flush()
+            touch_conversation(session, call.conversation_id, now)
+            kind = "message.received" if usable else "message.empty"
+            add_event(session, kind, call.conversation_id, message.id)
+            return StoredRecording(
+                message.id, call.conversation_id, duplicate=False, needs_work=usable
+            )
+
+    def store_audio(self, message_id: int, audio_path: str) -> None:
+        """Remember where a downloaded recording is kept (relative to the instance folder)."""
+        with self._transaction() as session:
+            message = get_message(session, message_id)
+            message.audio_path = audio_path
+
+    def save_voice_transcript(
+        self,
+        message_id: int,
+        result: VoiceTranscript,
+        *,
+        status: MessageStatus = MessageStatus.TRANSLATED,
+        reason: str | None = None,
+    ) -> None:
+        """Store what the caller said, segment by segment, and its Korean where there is one."""
+        with self._transaction() as session:
+            message = get_message(session, message_id)
+            message.original_text = result.text
+            message.original_language = result.language
+            message.language_probability = result.probability
+            message.segments = [dict(segment) for segment in result.segments]
+            message.translated_text = result.korean_text
+            message.translated_language = "ko" if result.korean_text is not None else None
+            message.translation_engine = result.engine
+            message.translation_model = result.model
+            message.translation_pivot = result.pivot
+            message.translation_ms = result.translation_ms
+            message.detection_ms = result.recognition_ms
+            message.status = status
+            message.status_reason = reason
+            add_event(session, f"message.{status.value}", message.conversation_id, message.id)
+
+    def flag_message(self, message_id: int, note: str) -> None:
+        """Add a notice for the agent to a message (kept with earlier notices)."""
+        with self._transaction() as session:
+            message = get_message(session, message_id)
+            if note in (message.flag or ""):
+                return  # a retried job says the same thing once
+            notes = [n for n in (message.flag, note) if n]
+            message.flag = "; ".join(notes)[:255]
+
+    def voice_message_ids(self, message_ids: Sequence[int]) -> set[int]:
+        """Those of `message_ids` that are recorded voice messages (they need the voice job)."""
+        if not message_ids:
+            return set()
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(Message.id).where(
+                    Message.id.in_(message_ids),
+                    Message.channel == Channel.VOICE,
+                    Message.direction == Direction.INBOUND,
+                )
+            ).all()
+        return set(rows)
+
+    # -- spoken replies -------------------------------------------------------------------
+
+    def create_voice_reply(self, conversation_id: int, draft: ReplyDraft) -> Message:
+        """Queue an agent's reply to be spoken in a call-back; a job places the call by id."""
+        with self._transaction() as session:
+            conversation = session.get(Conversation, conversation_id)
+            if conversation is None:
+                raise NotFoundError(f"conversation {conversation_id} not found")
+            if conversation.status is not ConversationStatus.OPEN:
+                raise ConversationClosedError(f"conversation {conversation_id} is closed")
+            now = utcnow()
+            message = Message(
+                conversation_id=conversation.id,
+                direction=Direction.OUTBOUND,
+                channel=Channel.VOICE,
+                author=draft.author,
+                author_user_id=draft.author_user_id,
+                to_number=conversation.contact.phone,
+                original_text=draft.korean_text,
+                original_language="ko",
+                translated_text=draft.translated_text,
+                translated_language=draft.language,
+                machine_translation=draft.machine_translation,
+                back_translation=draft.back_translation,
+                translation_engine=draft.engine,
+                translation_model=draft.model,
+                translation_pivot=draft.pivot,
+                translation_ms=draft.translation_ms,
+                delivered_body=draft.translated_text,
+                status=MessageStatus.QUEUED,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(message)
+            conversation.last_message_at = now
+            session.flush()
+            add_event(session, "message.queued", conversation.id, message.id, channel="voice")
+            return message
+
+    def record_outbound_call(self, message_id: int, call_sid: str, from_number: str | None) -> int:
+        """Create the call row of a placed call-back, so its status callbacks find it."""
+        with self._transaction() as session:
+            existing = session.scalar(select(Call).where(Call.call_sid == call_sid))
+            if existing is not None:
+                return existing.id
+            message = get_message(session, message_id)
+            conversation = session.get(Conversation, message.conversation_id)
+            assert conversation is not None
+            call = Call(
+                call_sid=call_sid,
+                conversation_id=conversation.id,
+                contact_id=conversation.contact_id,
+                direction=Direction.OUTBOUND,
+                status=CallStatus.RINGING,
+                from_number=from_number,
+                to_number=message.to_number,
+                language=message.translated_language,
+            )
+            session.add(call)
+            session.flush()
+            message.call_id = call.id
+            add_event(session, "call.placed", conversation.id, message.id)
+            return call.id
+
+
+def _absent_reason(recording: VoiceRecording) -> str:
+    codes = {
+        "16101": "the recording was too short to keep",
+        "16102": "the recording was silent",
+    }
+    base = codes.get(
+        recording.error_code or "", f"Twilio reported the recording {recording.status}"
+    )
+    if not recording.recording_url and recording.status == "completed":
+        base = "Twilio sent no recording URL"
+    return f"no message was recorded: {base}"
