@@ -19,7 +19,7 @@ from relay.auth import role_required
 from relay.replies import ReplyError, compose_reply
 from relay.services import services
 from relay.voice.channel import ChannelError, choose_channel
-from relay.voice.jobs import audio_file
+from relay.voice.jobs import audio_file, audio_mimetype
 from transcripts import repository
 from transcripts.models import Conversation, ConversationStatus, Disposition, Message, Role
 from transcripts.service import ConversationClosedError, NotFoundError
@@ -292,4 +292,4 @@ def message_audio(message_id: int) -> Any:
     path = audio_file(Path(current_app.config["INSTANCE_PATH"]), relative)
     if path is None:
         return _error(f"the recording of message {message_id} is missing from storage", 404)
-    return send_file(path, mimetype="audio/wav", conditional=True, max_age=0)
+    return send_file(path, mimetype=audio_mimetype(path), conditional=True, max_age=0)

@@ -74,6 +74,17 @@ def audio_file(instance_path: Path, relative: str) -> Path | None:
     return candidate
 
 
+def audio_mimetype(path: Path) -> str:
+    """What a stored recording is, from its first bytes (Twilio sends WAV; uploads may be MP3)."""
+    with path.open("rb") as handle:
+        head = handle.read(12)
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return "audio/wav"
+    if head[:3] == b"ID3" or head[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"):
+        return "audio/mpeg"
+    return "application/octet-stream"
+
+
 def process_recording(
     svc: Services, voice: VoiceMessages, message_id: int, cfg: VoiceSettings
 ) -> None:

@@ -107,6 +107,10 @@ def test_an_english_call_reaches_the_agent_in_korean_with_segments_and_audio(
     assert audio.mimetype == "audio/wav"
     assert audio.data == speech_clips.english_mulaw.read_bytes()
     audio.close()
+    part = client.get(message["audio_url"], headers={**headers, "Range": "bytes=0-99"})
+    assert part.status_code == 206  # players seek with range requests
+    assert part.data == audio.data[:100]
+    part.close()
     assert client.get(message["audio_url"]).status_code == 401
     with services(voice_app).sessions() as session:
         [call] = session.query(Call).all()
