@@ -339,3 +339,16 @@ def test_a_recording_arriving_after_the_call_looked_abandoned_replaces_the_place
     assert message.status.value == "received"
     assert message.status_reason is None
     assert calls(app)[0].status is CallStatus.COMPLETED
+
+
+def test_every_prompt_is_written_in_all_five_languages() -> None:
+    from languages.registry import RESIDENT_CODES
+    from relay.voice import prompts
+
+    written = set(prompts.PROMPT_IDS) - {"recording_notice"}  # that one is the phrasebook's
+    assert written == set(prompts._TEXTS)
+    for prompt_id in written:
+        for code in RESIDENT_CODES:
+            assert prompts.text(prompt_id, code).strip(), (prompt_id, code)
+    for code in RESIDENT_CODES:
+        assert prompts.recording_notice(code).strip()
