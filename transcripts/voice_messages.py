@@ -72,6 +72,10 @@ class VoiceTranscript:
     recognition_ms: float
 
 
+# Recording status callbacks that end a recording's story (Twilio also sends in-progress etc.).
+FINAL_RECORDING_STATUSES = frozenset({"completed", "absent", "failed"})
+
+
 class VoiceMessages:
     """The write side of recorded messages and spoken replies."""
 
@@ -144,12 +148,12 @@ class VoiceMessages:
                 message.status = MessageStatus.RECEIVED
                 message.status_reason = None
             else:
-                message.status = MessageStatus.EMPTY
+                failed = recording.status == "failed"
+                message.status = MessageStatus.FAILED if failed else MessageStatus.EMPTY
                 message.status_reason = _absent_reason(recording)
             session.flush()
             touch_conversation(session, call.conversation_id, now)
-            kind = "message.received" if usable else "message.empty"
-            add_event(session, kind, call.conversation_id, message.id)
+            add_event(session, f"message.{message.status.value}", call.conversation_id, message.id)
             return StoredRecording(
                 message.id, call.conversation_id, duplicate=False, needs_work=usable
             )

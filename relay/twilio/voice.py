@@ -22,7 +22,7 @@ from relay.voice.twiml import TwimlBuilder
 from transcripts import repository
 from transcripts.calls import CallService
 from transcripts.models import CallStatus, Direction, MessageStatus
-from transcripts.voice_messages import VoiceMessages, VoiceRecording
+from transcripts.voice_messages import FINAL_RECORDING_STATUSES, VoiceMessages, VoiceRecording
 
 log = logging.getLogger(__name__)
 bp = Blueprint("twilio_voice", __name__, url_prefix="/twilio/voice")
@@ -153,6 +153,10 @@ def recording() -> Response | tuple[dict[str, str], int]:
     svc = services()
     event = f"voice.recording.{status}"[:48]
     fresh = svc.record.claim_webhook(recording_sid, event, form.to_dict())
+    if status not in FINAL_RECORDING_STATUSES:
+        # in-progress, paused, processing...: the final callback brings the file; storing a
+        # message now would make that callback look like a duplicate.
+        return Response(status=204)
     stored = VoiceMessages(svc.sessions).record_voice_message(
         VoiceRecording(
             call_sid=sid,

@@ -132,7 +132,10 @@ def _stored_audio(
         voice.flag_message(message.id, "recording over the length cap")
         svc.record.mark_inbound(message.id, MessageStatus.FAILED, reason)
         return None
-    assert message.recording_sid is not None and message.recording_url is not None
+    if not message.recording_url or not message.recording_sid:
+        reason = message.status_reason or "Twilio sent no recording to fetch"
+        svc.record.mark_inbound(message.id, MessageStatus.FAILED, reason)
+        return None
     now = utcnow()
     relative = f"{RECORDINGS_FOLDER}/{now:%Y/%m}/{_SAFE.sub('_', message.recording_sid)[:64]}.wav"
     destination = cfg.instance_path / relative

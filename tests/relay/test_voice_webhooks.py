@@ -352,3 +352,26 @@ def test_every_prompt_is_written_in_all_five_languages() -> None:
             assert prompts.text(prompt_id, code).strip(), (prompt_id, code)
     for code in RESIDENT_CODES:
         assert prompts.recording_notice(code).strip()
+
+
+def test_interim_and_failed_recording_callbacks(
+    app: Flask, webhooks: Webhooks, auth_headers: dict[str, str]
+) -> None:
+    call = TwilioCall(webhooks)
+    call.start()
+    call.press("1")
+    url = "http://127.0.0.1:9/not-yet"
+    interim = call.recording_ready(url, 0, status="in-progress", recording_sid="RE" + "b" * 32)
+    assert interim.status_code == 204
+    assert messages(app) == []  # the final callback for the same recording is not a duplicate
+    failed = call.recording_ready("", 0, status="failed", recording_sid="RE" + "b" * 32)
+    assert failed.status_code == 204
+    [message] = messages(app)
+    assert message.status.value == "failed"
+    assert "failed" in (message.status_reason or "")
+    retried = webhooks.client.post(f"/api/messages/{message.id}/retry", headers=auth_headers)
+    assert retried.status_code == 202
+    drain(app)  # nothing to fetch: it stays failed with its reason, the job does not crash
+    [after] = messages(app)
+    assert after.status.value == "failed"
+    assert after.status_reason
