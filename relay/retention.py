@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from relay.services import Services
+from relay.voice.simulator import AUDIO_FOLDER as SIMULATOR_AUDIO
 from transcripts.db import utcnow
 from transcripts.retention import PurgeReport, purge_before
 
@@ -23,8 +24,10 @@ def purge_expired(
     """Delete what closed more than `days` ago; returns what was (or would be) deleted."""
     if days <= 0:
         raise ValueError("retention must be at least one day")
-    report = purge_before(svc.sessions, utcnow() - timedelta(days=days), dry_run=dry_run)
+    cutoff = utcnow() - timedelta(days=days)
+    report = purge_before(svc.sessions, cutoff, dry_run=dry_run)
     if not dry_run:
+        _prune_simulator_audio(instance_path / SIMULATOR_AUDIO, cutoff.timestamp())
         root = instance_path.resolve()
         for name in report.audio_paths:
             path = Path(name) if Path(name).is_absolute() else root / name
@@ -41,3 +44,11 @@ def purge_expired(
                 report.receipts,
             )
     return report
+
+
+def _prune_simulator_audio(folder: Path, cutoff: float) -> None:
+    """The resident simulator's uploads are served to the app itself once, then only take space."""
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)

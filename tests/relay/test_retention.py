@@ -46,3 +46,19 @@ def test_purge_deletes_audio_inside_the_instance_folder_only(app: Flask, tmp_pat
     assert outside.exists()  # a path outside the instance folder is never deleted
     with svc.sessions() as session:
         assert session.scalar(select(Message.id)) is None
+
+
+def test_purge_prunes_old_simulator_audio(app: Flask) -> None:
+    import os
+    import time
+
+    folder = Path(app.instance_path) / "dev-audio"
+    folder.mkdir(parents=True)
+    old, new = folder / "old.wav", folder / "new.wav"
+    old.write_bytes(b"RIFF")
+    new.write_bytes(b"RIFF")
+    long_ago = time.time() - 40 * 86400
+    os.utime(old, (long_ago, long_ago))
+    purge_expired(services(app), 30, Path(app.instance_path))
+    assert not old.exists()
+    assert new.exists()
