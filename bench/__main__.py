@@ -17,6 +17,9 @@ from pathlib import Path
 import bench
 from bench import Options, Result, peak_rss_mb
 
+#: Decimals per unit: seconds to the millisecond, rates such as sentences/s to a tenth.
+_DIGITS = {"s": 3, "sent/s": 1}
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
@@ -50,7 +53,7 @@ def format_table(results: Sequence[Result], options: Options) -> str:
     header = ("bench", "case", "ours", "baseline", "ratio", "baseline is", "note")
     rows = [header]
     for result in results:
-        digits = 3 if result.unit == "s" else 0
+        digits = _DIGITS.get(result.unit, 0)
         ours = f"{result.ours:.{digits}f} {result.unit}"
         if not result.has_baseline:
             rows.append((result.bench, result.case, ours, "", "", "", result.note))
@@ -72,7 +75,10 @@ def format_table(results: Sequence[Result], options: Options) -> str:
         for row in rows
     ]
     lines.insert(1, "  ".join("-" * width for width in widths))
-    title = f"median of {options.runs} runs after one warm-up; ratio = ours / baseline\n"
+    title = (
+        f"median of {options.runs} runs after one warm-up; ratio = ours / baseline "
+        "(for times above 1 is slower, for rates per second below 1 is slower)\n"
+    )
     return title + "\n".join(line.rstrip() for line in lines) + "\n"
 
 
