@@ -54,6 +54,9 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (public.bp, api.bp, metrics_api.bp, sms.bp, voice.bp, dev.bp):
         app.register_blueprint(blueprint)
     app.add_url_rule("/", endpoint="index", view_func=public.index)
+    from relay.agent import register_agent_views
+
+    register_agent_views(app)
 
 
 def _register_commands(app: Flask) -> None:

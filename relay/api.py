@@ -117,6 +117,12 @@ def _error(message: str, status: int) -> tuple[dict[str, str], int]:
     return {"error": message}, status
 
 
+def _claimed_by_someone_else(conversation: Conversation) -> bool:
+    """Only the agent who claimed a thread (or an admin) may act on it; unclaimed is open to all."""
+    holder = conversation.claimed_by_id
+    return holder is not None and holder != current_user.id and current_user.role is not Role.ADMIN
+
+
 @bp.get("/conversations")
 @role_required(*AGENTS)
 def list_conversations() -> Any:
@@ -169,6 +175,8 @@ def _reply_request(conversation_id: int) -> Any:
             return _error(f"conversation {conversation_id} not found", 404)
         if conversation.status is not ConversationStatus.OPEN:
             return _error(f"conversation {conversation_id} is closed", 409)
+        if _claimed_by_someone_else(conversation):
+            return _error(f"conversation {conversation_id} is claimed by another agent", 409)
         language = payload.get("language") or conversation.language
         if language not in RESIDENT_CODES:
             return _error(
@@ -256,6 +264,10 @@ def close_conversation(conversation_id: int) -> Any:
     except ValueError:
         choices = ", ".join(d.value for d in Disposition)
         return _error(f"disposition must be one of: {choices}", 400)
+    with services().sessions() as session:
+        conversation = repository.get_conversation(session, conversation_id)
+        if conversation is not None and _claimed_by_someone_else(conversation):
+            return _error(f"conversation {conversation_id} is claimed by another agent", 409)
     try:
         services().record.close_conversation(conversation_id, disposition, current_user.id)
     except NotFoundError as error:

@@ -2,19 +2,24 @@
 
 Passwords are hashed with werkzeug's scrypt; API tokens are stored as SHA-256 hashes. The login form
 is CSRF-protected; the API accepts a bearer token (no CSRF needed) or a session plus CSRF header.
+Failed sign-ins are counted per username and address in a store that belongs to the app (not the
+module), so guessing a password is slowed without any process-wide state.
 """
 
 from __future__ import annotations
 
 import functools
+import threading
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from flask import (
     Blueprint,
     Flask,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -80,8 +85,59 @@ def _load_user_from_request(req: Any) -> SignedInUser | None:
         return SignedInUser(user.id, user.username, user.role, via_token=True)
 
 
+@dataclass
+class LoginThrottle:
+    """Failed sign-ins per (username, address); after `max_failures` within `lock_seconds` the
+    pair must wait. One per app, so tests and workers never share counts."""
+
+    max_failures: int
+    lock_seconds: float
+    clock: Callable[[], float] = time.monotonic
+    _failures: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _recent(self, key: tuple[str, str], now: float) -> list[float]:
+        times = [t for t in self._failures.get(key, []) if now - t < self.lock_seconds]
+        if times:
+            self._failures[key] = times
+        else:
+            self._failures.pop(key, None)
+        return times
+
+    def retry_after(self, username: str, address: str) -> int:
+        """Seconds until this pair may try again (0: now)."""
+        key = (username.casefold(), address)
+        with self._lock:
+            now = self.clock()
+            times = self._recent(key, now)
+            if len(times) < self.max_failures:
+                return 0
+            return max(1, int(self.lock_seconds - (now - times[0])) + 1)
+
+    def failed(self, username: str, address: str) -> None:
+        key = (username.casefold(), address)
+        with self._lock:
+            now = self.clock()
+            self._recent(key, now)
+            self._failures.setdefault(key, []).append(now)
+
+    def succeeded(self, username: str, address: str) -> None:
+        with self._lock:
+            self._failures.pop((username.casefold(), address), None)
+
+
+def login_throttle(app: Flask | None = None) -> LoginThrottle:
+    target = app if app is not None else current_app
+    found: LoginThrottle = target.extensions["relay_login_throttle"]
+    return found
+
+
 def init_auth(app: Flask) -> None:
     """Attach Flask-Login to the app."""
+    app.extensions["relay_login_throttle"] = LoginThrottle(
+        max_failures=int(app.config["LOGIN_MAX_FAILURES"]),
+        lock_seconds=float(app.config["LOGIN_LOCK_SECONDS"]),
+    )
     manager = LoginManager()
     manager.login_view = "auth.login"
     manager.login_message = "로그인이 필요합니다. (Please sign in.)"
@@ -111,11 +167,22 @@ def role_required(*roles: Role) -> Callable[[F], F]:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | Response:
-    """Username and password sign-in."""
+def login() -> str | Response | tuple[str, int, dict[str, str]]:
+    """Username and password sign-in, slowed after repeated failures."""
     if request.method == "POST":
         username = (request.form.get("username") or "").strip()
         password = request.form.get("password") or ""
+        address = request.remote_addr or "-"
+        throttle = login_throttle()
+        wait = throttle.retry_after(username, address)
+        if wait:
+            flash(
+                f"로그인 시도가 너무 많습니다. {wait}초 후에 다시 시도하세요. "
+                "(Too many attempts; try again later.)",
+                "error",
+            )
+            page = render_template("login.html", username=username)
+            return page, 429, {"Retry-After": str(wait)}
         with services().sessions() as session:
             user = user_by_name(session, username)
             valid = (
@@ -125,14 +192,16 @@ def login() -> str | Response:
             )
             signed_in = SignedInUser(user.id, user.username, user.role) if valid and user else None
         if signed_in is None:
+            throttle.failed(username, address)
             flash(
                 "아이디 또는 비밀번호가 올바르지 않습니다. (Wrong username or password.)", "error"
             )
-            return render_template("login.html", username=username), 401  # type: ignore[return-value]
+            return render_template("login.html", username=username), 401, {}
+        throttle.succeeded(username, address)
         login_user(signed_in)
         target = request.args.get("next") or ""
         if not target.startswith("/") or target.startswith("//"):
-            target = url_for("index")
+            target = url_for("agent_queue.queue")
         return redirect(target)
     return render_template("login.html", username="")
 

@@ -81,6 +81,17 @@ class Defaults:
     # Reply channel when the agent names none: "auto" (a call-back when the resident's last
     # message was a call in a language Twilio can speak, else SMS), "sms" or "voice".
     VOICE_DEFAULT_REPLY_CHANNEL: str = "auto"
+    # Sign-in: failed attempts per username and address before a pause of LOGIN_LOCK_SECONDS.
+    LOGIN_MAX_FAILURES: int = 5
+    LOGIN_LOCK_SECONDS: int = 300
+    # Agent view's live feed (Server-Sent Events): how often the event table is read, how often
+    # an idle stream sends a keep-alive comment, and how long one stream may hold a thread before
+    # the browser reconnects (resuming from Last-Event-ID).
+    AGENT_SSE_POLL_SECONDS: float = 0.5
+    AGENT_SSE_HEARTBEAT_SECONDS: float = 15.0
+    AGENT_SSE_MAX_SECONDS: float = 300.0
+    # The abuse button's block lengths offered to agents, in hours (the first is the default).
+    ABUSE_BLOCK_HOURS: tuple[int, ...] = (24, 72, 168, 720)
 
 
 def instance_path_from_env(default: Path) -> Path:
@@ -117,6 +128,12 @@ def _derive(app: Flask) -> None:
     if config["DEV_PAGES"] is None:
         config["DEV_PAGES"] = bool(app.debug or app.testing or not config["TWILIO_ACCOUNT_SID"])
     config["PUBLIC_BASE_URL"] = config["PUBLIC_BASE_URL"].rstrip("/")
+    if config["PUBLIC_BASE_URL"].startswith("https://"):
+        # Served over HTTPS: the session and remember-me cookies must never travel in clear.
+        config["SESSION_COOKIE_SECURE"] = True
+        config["REMEMBER_COOKIE_SECURE"] = True
+    config["REMEMBER_COOKIE_HTTPONLY"] = True
+    config["REMEMBER_COOKIE_SAMESITE"] = "Lax"
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _instance_secret(instance / "secret-key")
     if not config["TWILIO_AUTH_TOKEN"]:

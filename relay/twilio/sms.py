@@ -15,6 +15,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from relay.services import services
 from relay.twilio.outbound import status_from_twilio
 from relay.twilio.security import twilio_signed
+from transcripts.actions import AgentActions
 from transcripts.phones import normalise_phone
 from transcripts.service import InboundSms
 
@@ -67,7 +68,11 @@ def inbound() -> Response | tuple[dict[str, str], int]:
             flag="; ".join(flags) or None,
         )
     )
-    if recorded.needs_work:
+    blocks = AgentActions(svc.sessions)
+    if recorded.needs_work and blocks.is_blocked(normalise_phone(from_number)):
+        # A blocked number: the text is kept for the record, but no work is queued for it.
+        blocks.hold_blocked(recorded.message_id)
+    elif recorded.needs_work:
         try:
             assert svc.jobs is not None
             svc.jobs.translate_inbound(recorded.message_id)

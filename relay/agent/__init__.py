@@ -1,0 +1,16 @@
+"""The agent relay view: the waiting queue, a thread, the centre's buttons, the live feed and the
+admin review list. Server-rendered pages; htmx swaps fragments, an EventSource keeps them live."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_agent_views(app: Flask) -> None:
+    """Register the agent and admin blueprints and the per-app reference data they read."""
+    from relay.agent import actions, admin, queue, stream, thread
+    from relay.agent.tools import AgentTools
+
+    app.extensions["relay_agent"] = AgentTools()
+    for module in (queue, thread, actions, stream, admin):
+        app.register_blueprint(module.bp)

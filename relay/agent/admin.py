@@ -1,0 +1,69 @@
+"""Admin review: every conversation, searchable by text and phone, filtered by language,
+channel, status and interpreter need; each row links to the thread and its audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, render_template, request
+
+from languages import registry
+from relay.agent.access import admin_required
+from relay.agent.presenters import language_label
+from relay.services import services
+from transcripts import queue as queue_reads
+from transcripts import repository
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/conversations")
+@admin_required
+def conversations() -> Any:
+    """The review list (50 per page)."""
+    args = request.args
+    filters = queue_reads.ReviewFilter(
+        text=(args.get("q") or "")[:200],
+        phone=(args.get("phone") or "")[:64],
+        language=args.get("language") or "",
+        channel=args.get("channel") or "",
+        status=args.get("status") or "",
+        needs_interpreter=args.get("interpreter") == "1",
+    )
+    page_raw = args.get("page", "1")
+    page_number = int(page_raw) if page_raw.isdigit() and int(page_raw) > 0 else 1
+    with services().sessions() as session:
+        page = queue_reads.review(session, filters, page=page_number)
+        last = repository.last_messages(session, [c.id for c in page.conversations])
+        names = queue_reads.usernames(session, [c.claimed_by_id for c in page.conversations])
+        rows = [
+            {
+                "c": c,
+                "language": language_label(c.language),
+                "last": last.get(c.id),
+                "holder": names.get(c.claimed_by_id or 0),
+            }
+            for c in page.conversations
+        ]
+        query = {k: v for k, v in args.items() if k != "page"}
+        return render_template(
+            "admin/conversations.html",
+            page=page,
+            rows=rows,
+            filters=filters,
+            languages=registry.RESIDENT_LANGUAGES,
+            query=query,
+        )
+
+
+@bp.get("/conversations/<int:conversation_id>/audit")
+@admin_required
+def audit(conversation_id: int) -> Any:
+    """Everything that happened to one conversation, with who did it."""
+    with services().sessions() as session:
+        conversation = repository.get_conversation(session, conversation_id)
+        if conversation is None:
+            abort(404)
+        events = queue_reads.audit_trail(session, conversation_id)
+        names = queue_reads.usernames(session, [e.data.get("user_id") for e in events])
+        return render_template("admin/audit.html", c=conversation, events=events, names=names)

@@ -1,0 +1,140 @@
+"""How the record is shown to a Korean-speaking agent: who wrote what, how far to trust a
+translation, glossary terms marked in the text. Pure functions over loaded rows; no queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from languages import registry
+from languages.glossary import Glossary
+from transcripts.models import Author, Message, MessageStatus
+
+# Below these, recognition or translation is weak enough that the agent should check the
+# original (or call an interpreter) before acting on the Korean.
+MIN_LANGUAGE_PROBABILITY = 0.6
+MIN_SEGMENT_AVG_LOGPROB = -1.0
+STATUS_LABELS = {
+    MessageStatus.RECEIVED: "번역 중",
+    MessageStatus.TRANSLATED: "번역됨",
+    MessageStatus.FAILED: "실패",
+    MessageStatus.NEEDS_INTERPRETER: "통역 필요",
+    MessageStatus.EMPTY: "내용 없음",
+    MessageStatus.QUEUED: "대기",
+    MessageStatus.SENT: "발송됨",
+    MessageStatus.DELIVERED: "전달됨",
+    MessageStatus.UNDELIVERED: "전달 실패",
+}
+AUTHOR_LABELS = {
+    Author.RESIDENT: "주민",
+    Author.AGENT: "상담원",
+    Author.PHRASEBOOK: "상용구 (사람이 쓴 번역)",
+    Author.SYSTEM: "센터 안내문",
+}
+
+
+def language_label(code: str | None) -> dict[str, str]:
+    """Flag, the name in its own script and the Korean name; unknown languages say so."""
+    if code and registry.is_supported(code):
+        lang = registry.get(code)
+        return {"code": code, "flag": lang.flag, "native": lang.native_name, "ko": lang.korean_name}
+    return {"code": code or "", "flag": "🏳️", "native": code or "?", "ko": "언어 미확인"}
+
+
+def quality_warnings(message: Message) -> list[str]:
+    """Reasons, in Korean, not to take this message's Korean at face value (empty: none)."""
+    if message.direction.value != "inbound":
+        return []
+    notes: list[str] = []
+    if message.status is MessageStatus.FAILED:
+        notes.append("번역 실패: 원문을 확인하세요")
+    if message.status is MessageStatus.NEEDS_INTERPRETER:
+        notes.append("지원하지 않는 언어: 통역 연결 필요")
+    probability = message.language_probability
+    if probability is not None and probability < MIN_LANGUAGE_PROBABILITY:
+        notes.append(f"언어 판별 불확실 ({probability:.0%})")
+    if message.flag:
+        notes.append(f"확인 필요: {message.flag}")
+    weak = [
+        s
+        for s in message.segments or []
+        if isinstance(s.get("avg_logprob"), int | float)
+        and s["avg_logprob"] < MIN_SEGMENT_AVG_LOGPROB
+    ]
+    if weak:
+        notes.append(f"음성 인식 불확실한 구간 {len(weak)}개")
+    return notes
+
+
+def produced_by(message: Message, usernames: dict[int, str]) -> str:
+    """Who or what produced the text the other side reads: person, phrasebook or engine."""
+    who = AUTHOR_LABELS.get(message.author, message.author.value)
+    if message.author is Author.AGENT and message.author_user_id in usernames:
+        who = f"{who} {usernames[message.author_user_id]}"  # type: ignore[index]
+    if message.author is Author.PHRASEBOOK:
+        return f"{who} · {message.translation_model or ''}".rstrip(" ·")
+    engine = message.translation_engine
+    if not engine:
+        return who
+    model = f" ({message.translation_model})" if message.translation_model else ""
+    pivot = f" · {message.translation_pivot} 경유" if message.translation_pivot else ""
+    edited = ""
+    if (
+        message.machine_translation is not None
+        and message.translated_text is not None
+        and message.machine_translation != message.translated_text
+    ):
+        edited = " · 상담원이 번역 수정"
+    return f"{who} · 번역 {engine}{model}{pivot}{edited}"
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A run of text, and when it is a glossary term, the approved translations to show."""
+
+    text: str
+    term: str | None = None
+    translations: str | None = None
+
+
+def highlight_terms(glossary: Glossary, text: str | None, language: str | None) -> list[Piece]:
+    """Split a text into plain runs and glossary terms (with approved translations as a title).
+
+    Returning pieces (not markup) keeps escaping in the template, where autoescape applies.
+    """
+    if not text:
+        return []
+    if not language or language not in {"ko", "en", "zh", "ja", "vi", "mn"}:
+        return [Piece(text)]
+    pieces: list[Piece] = []
+    cursor = 0
+    for match in glossary.find_terms(text, language):
+        if match.start < cursor:
+            continue
+        if match.start > cursor:
+            pieces.append(Piece(text[cursor : match.start]))
+        approved = " · ".join(
+            f"{code}: {form}" for code, form in match.translations.items() if code != language
+        )
+        pieces.append(Piece(text[match.start : match.end], match.entry.key, approved))
+        cursor = match.end
+    if cursor < len(text):
+        pieces.append(Piece(text[cursor:]))
+    return pieces
+
+
+def segment_rows(message: Message) -> list[dict[str, Any]]:
+    """A voice message's timed segments, with a flag on the ones recognition was unsure of."""
+    rows = []
+    for segment in message.segments or []:
+        logprob = segment.get("avg_logprob")
+        rows.append(
+            {
+                "start": float(segment.get("start") or 0.0),
+                "end": float(segment.get("end") or 0.0),
+                "text": str(segment.get("text") or ""),
+                "korean": str(segment.get("translated_text") or ""),
+                "weak": isinstance(logprob, int | float) and logprob < MIN_SEGMENT_AVG_LOGPROB,
+            }
+        )
+    return rows

@@ -1,0 +1,101 @@
+"""The queue: conversations waiting for an agent, the agent's own threads, and claiming.
+
+The page renders the newest event id it has seen; the live feed resumes from there, so nothing
+that happens between rendering and connecting is missed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from relay.agent.access import agent_required, me, wants_fragment
+from relay.agent.presenters import language_label, quality_warnings
+from relay.services import services
+from transcripts import queue as queue_reads
+from transcripts import repository
+from transcripts.actions import AgentActions, ClaimOutcome
+from transcripts.service import NotFoundError
+
+bp = Blueprint("agent_queue", __name__, url_prefix="/agent")
+
+
+def _rows(session: Any, conversations: Any) -> list[dict[str, Any]]:
+    """What the queue shows per conversation, from two queries for the whole page."""
+    last = repository.last_messages(session, [c.id for c in conversations])
+    names = queue_reads.usernames(session, [c.claimed_by_id for c in conversations])
+    rows = []
+    for conversation in conversations:
+        message = last.get(conversation.id)
+        preview = ""
+        if message is not None:
+            if message.direction.value == "inbound":
+                preview = message.translated_text or message.original_text
+            else:
+                preview = f"↩ {message.original_text}"
+        rows.append(
+            {
+                "c": conversation,
+                "language": language_label(conversation.language),
+                "preview": preview[:140],
+                "preview_is_korean": bool(
+                    message is not None
+                    and (message.direction.value == "outbound" or message.translated_text)
+                ),
+                "warnings": quality_warnings(message) if message is not None else [],
+                "holder": names.get(conversation.claimed_by_id or 0),
+                "blocked": conversation.contact.blocked_until is not None,
+            }
+        )
+    return rows
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+
+
+def _render(status: int = 200, notice: str | None = None) -> Any:
+    with services().sessions() as session:
+        waiting = queue_reads.waiting(session, page=_page_number())
+        context = {
+            "waiting": waiting,
+            "rows": _rows(session, waiting.conversations),
+            "mine": _rows(session, queue_reads.claimed_by(session, me())),
+            "last_event_id": repository.latest_event_id(session),
+            "notice": notice,
+        }
+        template = "agent/_queue.html" if wants_fragment() else "agent/queue.html"
+        return render_template(template, **context), status
+
+
+@bp.get("/")
+@agent_required
+def queue() -> Any:
+    """The waiting queue and the agent's own threads."""
+    return _render()
+
+
+@bp.get("/queue")
+@agent_required
+def queue_fragment() -> Any:
+    """The queue's lists alone, for the live refresh."""
+    return _render()
+
+
+@bp.post("/conversations/<int:conversation_id>/claim")
+@agent_required
+def claim(conversation_id: int) -> Any:
+    """Take a waiting conversation; when someone was faster, say who."""
+    try:
+        result = AgentActions(services().sessions).claim(conversation_id, me())
+    except NotFoundError:
+        return _render(404, f"{conversation_id}번 대화가 없습니다.")
+    if result.won:
+        return redirect(url_for("agent_thread.thread", conversation_id=conversation_id), code=303)
+    if result.outcome is ClaimOutcome.CLOSED:
+        return _render(409, f"{conversation_id}번 대화는 이미 종료되었습니다.")
+    return _render(
+        409, f"{conversation_id}번 대화는 이미 {result.claimed_by_name} 상담원이 맡았습니다."
+    )

@@ -1,0 +1,167 @@
+"""A conversation as the agent works it: every message with original and Korean side by side,
+who or what produced it, delivery status, voice recordings with timed segments, and the reply box
+with the phrasebook."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, render_template, request
+
+from languages.phrasebook import UnknownEntryError
+from relay.agent.access import agent_required, back_to_thread, is_admin, me, wants_fragment
+from relay.agent.outgoing import human_reply
+from relay.agent.presenters import (
+    STATUS_LABELS,
+    highlight_terms,
+    language_label,
+    produced_by,
+    quality_warnings,
+    segment_rows,
+)
+from relay.agent.tools import agent_tools
+from relay.services import services
+from transcripts import queue as queue_reads
+from transcripts import repository
+from transcripts.actions import AgentActions, NotYoursError
+from transcripts.models import Author, ConversationStatus, Disposition
+from transcripts.service import ConversationClosedError, NotFoundError
+
+bp = Blueprint("agent_thread", __name__, url_prefix="/agent")
+
+DISPOSITION_LABELS = {
+    Disposition.RESOLVED: "첫 상담에서 해결",
+    Disposition.TRANSFERRED: "이관",
+    Disposition.CALLBACK_NEEDED: "회신 필요",
+    Disposition.ABUSIVE: "악성 민원",
+    Disposition.NO_RESPONSE: "무응답",
+}
+
+
+def _message_views(messages: Any, usernames: dict[int, str]) -> list[dict[str, Any]]:
+    glossary = agent_tools().glossary
+    views = []
+    for m in messages:
+        inbound = m.direction.value == "inbound"
+        original_language = m.original_language if inbound else "ko"
+        views.append(
+            {
+                "m": m,
+                "inbound": inbound,
+                "language": language_label(
+                    m.original_language if inbound else m.translated_language
+                ),
+                "original": highlight_terms(glossary, m.original_text, original_language),
+                "korean": highlight_terms(glossary, m.translated_text, "ko") if inbound else None,
+                "resident_text": None
+                if inbound
+                else highlight_terms(glossary, m.translated_text, m.translated_language),
+                "by": produced_by(m, usernames),
+                "status_label": STATUS_LABELS.get(m.status, m.status.value),
+                "warnings": quality_warnings(m),
+                "segments": segment_rows(m),
+                "edited": m.machine_translation is not None
+                and m.translated_text is not None
+                and m.machine_translation != m.translated_text,
+            }
+        )
+    return views
+
+
+def _thread_context(conversation_id: int) -> dict[str, Any]:
+    with services().sessions() as session:
+        conversation = repository.get_conversation(session, conversation_id)
+        if conversation is None:
+            abort(404)
+        messages = repository.messages_of(session, conversation_id)
+        names = queue_reads.usernames(
+            session, [conversation.claimed_by_id, *(m.author_user_id for m in messages)]
+        )
+        mine = conversation.claimed_by_id == me()
+        return {
+            "c": conversation,
+            "language": language_label(conversation.language),
+            "messages": _message_views(messages, names),
+            "holder": names.get(conversation.claimed_by_id or 0),
+            "mine": mine,
+            "can_act": (mine or is_admin()) and conversation.status is ConversationStatus.OPEN,
+            "agents": [a for a in queue_reads.active_agents(session) if a.id != me()],
+            "dispositions": DISPOSITION_LABELS,
+            "block_hours": current_app.config["ABUSE_BLOCK_HOURS"],
+            "quality_note": _quality_note(conversation.language),
+            "last_event_id": repository.latest_event_id(session),
+        }
+
+
+def _quality_note(language: str | None) -> Any:
+    if not language or language == "ko":
+        return None
+    try:
+        return agent_tools().quality.quality_for(language, "ko")
+    except LookupError:
+        return None
+
+
+@bp.get("/conversations/<int:conversation_id>")
+@agent_required
+def thread(conversation_id: int) -> Any:
+    """The whole thread (any agent may read; only its holder or an admin may act)."""
+    context = _thread_context(conversation_id)
+    if wants_fragment():
+        return render_template("agent/_messages.html", **context)
+    return render_template("agent/thread.html", **context)
+
+
+@bp.get("/conversations/<int:conversation_id>/messages")
+@agent_required
+def messages_fragment(conversation_id: int) -> Any:
+    """The message list alone, for the live refresh."""
+    return render_template("agent/_messages.html", **_thread_context(conversation_id))
+
+
+@bp.get("/phrasebook")
+@agent_required
+def phrasebook_search() -> Any:
+    """Phrasebook answers matching a Korean keyword, in Korean and the resident's language."""
+    query = (request.args.get("q") or "").strip()[:100]
+    language = request.args.get("language") or ""
+    entries = agent_tools().phrasebook.search(query, limit=8) if query else []
+    return render_template(
+        "agent/_phrasebook.html",
+        entries=entries,
+        language=language if language in {"en", "zh", "ja", "vi", "mn"} else None,
+        conversation_id=request.args.get("conversation_id", type=int),
+        query=query,
+    )
+
+
+@bp.post("/conversations/<int:conversation_id>/phrasebook")
+@agent_required
+def send_phrasebook(conversation_id: int) -> Any:
+    """Send a phrasebook answer: the human-written text in the resident's language, not MT."""
+    svc = services()
+    try:
+        AgentActions(svc.sessions).require_actor(conversation_id, me(), as_admin=is_admin())
+        with svc.sessions() as session:
+            conversation = repository.get_conversation(session, conversation_id)
+            language = conversation.language if conversation else None
+        if language not in {"en", "zh", "ja", "vi", "mn"}:
+            return back_to_thread(conversation_id, "주민의 언어를 아직 알 수 없습니다.", "error")
+        entry = agent_tools().phrasebook.get(request.form.get("entry_id") or "")
+        draft = human_reply(
+            entry.text("ko"),
+            entry.text(language),
+            language,
+            author=Author.PHRASEBOOK,
+            source=entry.id,
+            user_id=me(),
+            public_base_url=current_app.config["PUBLIC_BASE_URL"],
+        )
+        message = svc.record.create_reply(conversation_id, draft)
+    except (NotYoursError, ConversationClosedError, UnknownEntryError) as error:
+        return back_to_thread(conversation_id, f"보낼 수 없습니다: {error}", "error")
+    except NotFoundError:
+        abort(404)
+    assert svc.jobs is not None
+    svc.jobs.send_outbound(message.id)
+    return back_to_thread(conversation_id, "상용구 답변을 보냈습니다.")

@@ -1,0 +1,182 @@
+// The agent view's behaviour: the live feed, ticking waiting times, the reply preview, the
+// phrasebook and the voice segments. Plain browser APIs and htmx; no build step.
+(function () {
+  "use strict";
+
+  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+
+  // -- live feed: Server-Sent Events; the browser resumes with Last-Event-ID by itself --------
+  function connectLive() {
+    var holder = document.querySelector("[data-live]");
+    if (!holder || !window.EventSource) return;
+    var thread = holder.getAttribute("data-conversation");
+    var light = document.getElementById("live");
+    var source = new EventSource(holder.getAttribute("data-live"));
+    window.relayLive = source;
+    source.addEventListener("open", function () {
+      if (light) { light.hidden = false; light.className = "live on"; light.title = "실시간 연결됨"; }
+    });
+    source.addEventListener("error", function () {
+      if (light) { light.className = "live off"; light.title = "다시 연결하는 중"; }
+    });
+    source.addEventListener("relay", function (event) {
+      var data = {};
+      try { data = JSON.parse(event.data); } catch (e) { return; }
+      document.body.setAttribute("data-last-event", String(data.id));
+      if (thread && String(data.conversation_id) === thread) {
+        document.body.dispatchEvent(new CustomEvent("relay:thread", { detail: data }));
+      }
+      document.body.dispatchEvent(new CustomEvent("relay:changed", { detail: data }));
+    });
+  }
+
+  // -- waiting times tick in the browser, from the timestamp the server rendered -------------
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll(".waited[data-since]").forEach(function (el) {
+      var since = Date.parse(el.getAttribute("data-since"));
+      if (isNaN(since)) return;
+      var s = Math.max(0, Math.floor((now - since) / 1000));
+      var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+      el.textContent = h ? h + "시간 " + m + "분" : m ? m + "분 " + sec + "초" : sec + "초";
+      el.classList.toggle("long", s >= 300);
+    });
+  }
+
+  function postJson(url, body) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify(body),
+    }).then(function (response) {
+      return response.json().then(function (data) { return { status: response.status, data: data }; });
+    });
+  }
+
+  // -- the reply box -------------------------------------------------------------------------
+  function setupReply() {
+    var form = document.getElementById("reply");
+    if (!form) return;
+    var korean = form.querySelector('[name="text"]');
+    var translated = form.querySelector('[name="translated_text"]');
+    var entry = form.querySelector('[name="entry_id"]');
+    var back = document.getElementById("preview-back");
+    var smsInfo = document.getElementById("preview-sms");
+    var undeliverable = document.getElementById("preview-undeliverable");
+    var source = document.getElementById("preview-source");
+    var error = document.getElementById("preview-error");
+    var edited = false, timer = null, seq = 0;
+
+    function showError(text) { error.textContent = text; error.hidden = !text; }
+
+    function render(data, keepTranslation) {
+      if (!keepTranslation) translated.value = data.translated_text;
+      back.textContent = data.back_translation || "—";
+      smsInfo.textContent = "SMS " + data.segments + "건 · " + data.encoding +
+        (data.uses_link ? " · 링크로 전달" : "");
+      undeliverable.textContent = data.undeliverable.length
+        ? "휴대전화에 표시되지 않는 글자: " + data.undeliverable.join(" ") : "";
+      source.textContent = data.engine === "memory" ? "(번역 메모리)" : "(기계 번역 " + data.engine + ")";
+      form.setAttribute("data-previewed", "yes");
+    }
+
+    function preview(useEdit) {
+      var text = korean.value.trim();
+      if (!text) { translated.value = ""; back.textContent = "—"; smsInfo.textContent = "—"; return; }
+      var mine = ++seq;
+      var body = { text: text };
+      if (useEdit && translated.value.trim()) body.translated_text = translated.value;
+      postJson(form.getAttribute("data-preview"), body).then(function (r) {
+        if (mine !== seq) return; // a newer keystroke already asked again
+        if (r.status !== 200) { showError(r.data.error || "미리보기 실패"); return; }
+        showError("");
+        render(r.data, useEdit);
+      }).catch(function () { showError("미리보기를 가져오지 못했습니다."); });
+    }
+
+    function later(fn) { clearTimeout(timer); timer = setTimeout(fn, 350); }
+
+    korean.addEventListener("input", function () {
+      entry.value = ""; edited = false;
+      form.removeAttribute("data-previewed");
+      later(function () { preview(false); });
+    });
+    translated.addEventListener("input", function () {
+      edited = true; entry.value = "";
+      source.textContent = "(상담원이 수정함)";
+      later(function () { preview(true); });
+    });
+
+    document.addEventListener("click", function (event) {
+      var phrase = event.target.closest ? event.target.closest("button.phrase") : null;
+      if (!phrase) return;
+      korean.value = phrase.getAttribute("data-korean");
+      translated.value = phrase.getAttribute("data-resident");
+      entry.value = phrase.getAttribute("data-entry");
+      edited = false;
+      source.textContent = "(상용구: 사람이 쓴 번역)";
+      back.textContent = "—"; smsInfo.textContent = "—"; undeliverable.textContent = "";
+      form.setAttribute("data-previewed", "yes");
+      korean.focus();
+    });
+
+    function sent() {
+      korean.value = ""; translated.value = ""; entry.value = ""; edited = false;
+      back.textContent = "—"; smsInfo.textContent = "—"; undeliverable.textContent = ""; source.textContent = "";
+      form.removeAttribute("data-previewed");
+      document.body.dispatchEvent(new CustomEvent("relay:thread"));
+    }
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var text = korean.value.trim();
+      if (!text) return;
+      var button = document.getElementById("send");
+      button.disabled = true;
+      var done = function () { button.disabled = false; };
+      if (entry.value) {
+        var data = new FormData();
+        data.append("entry_id", entry.value);
+        fetch(form.getAttribute("data-phrasebook"), {
+          method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf }, body: data,
+        }).then(function (response) {
+          if (response.ok) { sent(); showError(""); } else { showError("보내지 못했습니다 (" + response.status + ")"); }
+        }).finally(done);
+        return;
+      }
+      var body = { text: text };
+      if (edited && translated.value.trim()) body.translated_text = translated.value;
+      postJson(form.getAttribute("data-send"), body).then(function (r) {
+        if (r.status !== 202) { showError(r.data.error || "보내지 못했습니다"); return; }
+        showError(""); sent();
+      }).catch(function () { showError("보내지 못했습니다."); }).finally(done);
+    });
+
+    form.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        form.requestSubmit();
+      }
+    });
+  }
+
+  // -- voice: click a segment to play from its start -----------------------------------------
+  document.addEventListener("click", function (event) {
+    var segment = event.target.closest ? event.target.closest("button.segment") : null;
+    if (!segment) return;
+    var voice = segment.closest(".voice");
+    var audio = voice && voice.querySelector("audio");
+    if (!audio) return;
+    audio.currentTime = parseFloat(segment.getAttribute("data-start")) || 0;
+    audio.play();
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    connectLive();
+    setupReply();
+    tick();
+    setInterval(tick, 1000);
+  });
+  document.addEventListener("htmx:afterSwap", tick);
+})();

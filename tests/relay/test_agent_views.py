@@ -1,0 +1,255 @@
+"""The agent relay view: queue, claim races, thread, buttons, live feed, admin review."""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+from flask import Flask
+
+from relay.services import services
+from tests.relay.agent_helpers import csrf_from, post_form, sign_in
+from tests.support.app_fixtures import Webhooks, drain
+from tests.support.modelkit import TinyModels
+from transcripts.models import Conversation, Event, Message, MessageStatus
+
+RESIDENT = "+821055501234"
+
+
+def inbound(app: Flask, text: str, phone: str = RESIDENT) -> int:
+    """A signed SMS from a resident, translated; returns its conversation id."""
+    assert Webhooks(app.test_client()).sms(text, from_number=phone).status_code == 200
+    drain(app)
+    with services(app).sessions() as session:
+        message = session.query(Message).order_by(Message.id.desc()).first()
+        assert message is not None
+        return message.conversation_id
+
+
+def test_queue_shows_waiting_contacts_with_language_channel_korean_and_wait(
+    app: Flask, tiny_models: TinyModels
+) -> None:
+    phrase = tiny_models.phrase("wallet")
+    inbound(app, phrase["vi"])
+    agent = sign_in(app, "kim")
+    page = agent.get("/agent/").get_data(as_text=True)
+    assert "Tiếng Việt" in page and "🇻🇳" in page
+    assert "문자" in page
+    assert phrase["ko"] in page  # the Korean preview
+    assert 'class="waited" data-since="' in page
+
+
+def test_claim_race_has_exactly_one_winner(app: Flask, tiny_models: TinyModels) -> None:
+    cid = inbound(app, tiny_models.phrase("thanks")["en"])
+    clients = [sign_in(app, f"agent{n}") for n in range(4)]
+    tokens = [csrf_from(c.get("/agent/").get_data(as_text=True)) for c in clients]
+    barrier = threading.Barrier(len(clients))
+    statuses: list[int] = []
+    pages: list[str] = []
+
+    def claim(index: int) -> None:
+        barrier.wait()
+        response = clients[index].post(
+            f"/agent/conversations/{cid}/claim", data={"csrf_token": tokens[index]}
+        )
+        statuses.append(response.status_code)
+        pages.append(response.get_data(as_text=True))
+
+    threads = [threading.Thread(target=claim, args=(n,)) for n in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [303, 409, 409, 409]
+    losers = [p for s, p in zip(statuses, pages, strict=True) if s == 409]
+    assert all("이미" in p and "상담원이 맡았습니다" in p for p in losers)
+    with services(app).sessions() as session:
+        conversation = session.get(Conversation, cid)
+        assert conversation is not None and conversation.claimed_by_id is not None
+        claims = session.query(Event).filter_by(kind="conversation.claimed").all()
+        assert len(claims) == 1
+        assert claims[0].data["user_id"] == conversation.claimed_by_id
+
+
+def test_agent_cannot_act_on_a_thread_claimed_by_someone_else(
+    app: Flask, tiny_models: TinyModels
+) -> None:
+    cid = inbound(app, tiny_models.phrase("thanks")["en"])
+    owner = sign_in(app, "owner")
+    other = sign_in(app, "other")
+    assert post_form(owner, "/agent/", f"/agent/conversations/{cid}/claim").status_code == 303
+    thread_url = f"/agent/conversations/{cid}"
+    page = other.get(thread_url).get_data(as_text=True)
+    assert "owner 상담원이 맡음" in page
+    assert 'id="reply"' not in page  # no reply box for someone else's thread
+    for action, data in [
+        ("escalate", {}),
+        ("abuse", {"block_hours": "24"}),
+        ("close", {"disposition": "resolved"}),
+        ("phrasebook", {"entry_id": "courtesy.greeting"}),
+    ]:
+        response = post_form(other, thread_url, f"{thread_url}/{action}", **data)
+        assert response.status_code == 303
+        assert "claimed by owner" in other.get(thread_url).get_data(as_text=True)
+    token = csrf_from(other.get(thread_url).get_data(as_text=True))
+    api = other.post(
+        f"/api/conversations/{cid}/replies",
+        json={"text": tiny_models.phrase("thanks")["ko"]},
+        headers={"X-CSRFToken": token},
+    )
+    assert api.status_code == 409
+    with services(app).sessions() as session:
+        conversation = session.get(Conversation, cid)
+        assert conversation is not None
+        assert conversation.status.value == "open"
+        assert conversation.needs_interpreter is False
+        assert conversation.contact.blocked_until is None
+        outbound = session.query(Message).filter_by(direction="outbound").count()
+        assert outbound == 0
+
+
+def test_agents_cannot_reach_admin_pages(app: Flask) -> None:
+    agent = sign_in(app, "agent")
+    assert agent.get("/admin/conversations").status_code == 403
+    admin = sign_in(app, "chief", "admin")
+    assert admin.get("/admin/conversations").status_code == 200
+    assert app.test_client().get("/admin/conversations").status_code == 302  # to sign-in
+
+
+def test_admin_search_by_text_and_phone(app: Flask, tiny_models: TinyModels) -> None:
+    inbound(app, tiny_models.phrase("wallet")["en"], "+821011112222")
+    inbound(app, tiny_models.phrase("thanks")["en"], "+821033334444")
+    admin = sign_in(app, "chief", "admin")
+    by_text = admin.get("/admin/conversations", query_string={"q": "wallet"}).get_data(as_text=True)
+    assert "+821011112222" in by_text and "+821033334444" not in by_text
+    by_phone = admin.get("/admin/conversations", query_string={"phone": "3333"}).get_data(
+        as_text=True
+    )
+    assert "+821033334444" in by_phone and "+821011112222" not in by_phone
+    by_language = admin.get("/admin/conversations", query_string={"language": "vi"})
+    assert "조건에 맞는 대화가 없습니다" in by_language.get_data(as_text=True)
+
+
+def test_phrasebook_search_and_send_a_human_translation(
+    app: Flask, tiny_models: TinyModels
+) -> None:
+    cid = inbound(app, tiny_models.phrase("thanks")["en"])
+    agent = sign_in(app, "kim")
+    post_form(agent, "/agent/", f"/agent/conversations/{cid}/claim")
+    found = agent.get(
+        "/agent/phrasebook", query_string={"q": "인사", "language": "en", "conversation_id": cid}
+    ).get_data(as_text=True)
+    assert "Hello, this is the 120 call centre." in found
+    sent = post_form(
+        agent,
+        f"/agent/conversations/{cid}",
+        f"/agent/conversations/{cid}/phrasebook",
+        entry_id="courtesy.greeting",
+    )
+    assert sent.status_code == 303
+    drain(app)
+    with services(app).sessions() as session:
+        reply = session.query(Message).filter_by(direction="outbound").one()
+        assert reply.author.value == "phrasebook"
+        assert reply.translated_text.startswith("Hello, this is the 120 call centre.")
+        assert reply.machine_translation is None
+        assert reply.status is MessageStatus.DELIVERED  # to the outbox
+    page = agent.get(f"/agent/conversations/{cid}").get_data(as_text=True)
+    assert "상용구" in page and "courtesy.greeting" in page
+
+
+def test_abuse_button_warns_flags_blocks_and_later_texts_are_held(
+    app: Flask, tiny_models: TinyModels
+) -> None:
+    cid = inbound(app, tiny_models.phrase("thanks")["vi"])
+    agent = sign_in(app, "kim")
+    post_form(agent, "/agent/", f"/agent/conversations/{cid}/claim")
+    url = f"/agent/conversations/{cid}"
+    assert post_form(agent, url, f"{url}/abuse", block_hours="24").status_code == 303
+    drain(app)
+    with services(app).sessions() as session:
+        warning = session.query(Message).filter_by(direction="outbound").one()
+        assert warning.author.value == "system"
+        assert warning.translated_language == "vi"
+        assert "pháp luật" in warning.translated_text
+        conversation = session.get(Conversation, cid)
+        assert conversation is not None
+        assert conversation.contact.blocked_until is not None
+        assert conversation.contact.flag_reason
+        flagged = session.query(Event).filter_by(kind="contact.flagged").one()
+        assert flagged.data["user_id"] is not None
+    # A text from the blocked number is stored but not queued for translation.
+    text = tiny_models.phrase("wallet")["vi"]
+    Webhooks(app.test_client()).sms(text, from_number=RESIDENT)
+    assert drain(app) == 0
+    with services(app).sessions() as session:
+        held = session.query(Message).filter_by(original_text=text).one()
+        assert held.status is MessageStatus.FAILED
+        assert "blocked" in (held.status_reason or "")
+        assert held.translated_text is None
+
+
+def test_escalate_transfer_and_close_are_audited(app: Flask, tiny_models: TinyModels) -> None:
+    cid = inbound(app, tiny_models.phrase("thanks")["mn"])
+    kim = sign_in(app, "kim")
+    lee = sign_in(app, "lee")
+    url = f"/agent/conversations/{cid}"
+    post_form(kim, "/agent/", f"{url}/claim")
+    post_form(kim, url, f"{url}/escalate")
+    with services(app).sessions() as session:
+        lee_id = session.query(Event).count() and _user_id(session, "lee")
+    assert post_form(kim, url, f"{url}/transfer", to_user_id=str(lee_id)).status_code == 303
+    assert 'id="reply"' not in kim.get(url).get_data(as_text=True)
+    assert 'id="reply"' in lee.get(url).get_data(as_text=True)
+    assert post_form(lee, url, f"{url}/close", disposition="callback_needed").status_code == 303
+    with services(app).sessions() as session:
+        conversation = session.get(Conversation, cid)
+        assert conversation is not None
+        assert conversation.needs_interpreter is True
+        assert conversation.disposition == "callback_needed"
+        kinds = [e.kind for e in session.query(Event).filter_by(conversation_id=cid)]
+        for kind in (
+            "conversation.claimed",
+            "conversation.escalated",
+            "conversation.transferred",
+            "conversation.closed",
+        ):
+            assert kind in kinds
+    admin = sign_in(app, "chief", "admin")
+    trail = admin.get(f"/admin/conversations/{cid}/audit").get_data(as_text=True)
+    assert "conversation.transferred" in trail and "kim" in trail and "lee" in trail
+
+
+def _user_id(session: Any, name: str) -> int:
+    from transcripts.models import User
+
+    user = session.query(User).filter_by(username=name).one()
+    return int(user.id)
+
+
+def _sse(app: Flask, client: Any, **headers: str) -> list[dict[str, Any]]:
+    response = client.get("/agent/events", headers=headers, buffered=True)
+    assert response.mimetype == "text/event-stream"
+    frames = []
+    for block in response.get_data(as_text=True).split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+        if "id" in lines:
+            frames.append({"id": int(lines["id"]), **json.loads(lines["data"])})
+    return frames
+
+
+def test_event_stream_sends_ids_and_resumes_after_last_event_id(
+    app_factory: Any, tiny_models: TinyModels
+) -> None:
+    app = app_factory(AGENT_SSE_MAX_SECONDS=0.3, AGENT_SSE_POLL_SECONDS=0.05)
+    inbound(app, tiny_models.phrase("thanks")["en"])
+    agent = sign_in(app, "kim")
+    everything = _sse(app, agent, **{"Last-Event-ID": "0"})
+    assert [f["id"] for f in everything] == sorted(f["id"] for f in everything)
+    assert "message.received" in [f["kind"] for f in everything]
+    middle = everything[1]["id"]
+    resumed = _sse(app, agent, **{"Last-Event-ID": str(middle)})
+    assert [f["id"] for f in resumed] == [f["id"] for f in everything if f["id"] > middle]
+    assert _sse(app, agent) == []  # a fresh connection starts from now
+    assert app.test_client().get("/agent/events").status_code == 302  # signed-in only

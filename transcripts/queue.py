@@ -1,0 +1,140 @@
+"""Reads behind the agent view: the waiting queue, an agent's own threads, the admin review list.
+
+Each query is paged and written against an existing index (open conversations by status and
+last activity; messages by conversation and id), so the pages stay fast with tens of thousands
+of conversations in the record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from transcripts.models import (
+    Channel,
+    Contact,
+    Conversation,
+    ConversationStatus,
+    Event,
+    Message,
+    Role,
+    User,
+)
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of conversations and whether more follow."""
+
+    conversations: Sequence[Conversation]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def _paged(session: Session, query: Select[Conversation], page: int, size: int) -> Page:
+    page = max(page, 1)
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    rows = session.scalars(query.limit(size).offset((page - 1) * size)).all()
+    return Page(rows, total, page, size)
+
+
+def waiting(session: Session, *, page: int = 1, size: int = PAGE_SIZE) -> Page:
+    """Open conversations nobody has claimed, longest waiting first."""
+    query = (
+        select(Conversation)
+        .where(
+            Conversation.status == ConversationStatus.OPEN,
+            Conversation.claimed_by_id.is_(None),
+        )
+        .order_by(Conversation.last_message_at, Conversation.id)
+    )
+    return _paged(session, query, page, size)
+
+
+def claimed_by(session: Session, user_id: int, *, limit: int = PAGE_SIZE) -> Sequence[Conversation]:
+    """An agent's open threads, most recent activity first."""
+    return session.scalars(
+        select(Conversation)
+        .where(
+            Conversation.status == ConversationStatus.OPEN,
+            Conversation.claimed_by_id == user_id,
+        )
+        .order_by(Conversation.last_message_at.desc(), Conversation.id.desc())
+        .limit(limit)
+    ).all()
+
+
+@dataclass(frozen=True)
+class ReviewFilter:
+    """The admin list's search box and filters; empty fields filter nothing."""
+
+    text: str = ""
+    phone: str = ""
+    language: str = ""
+    channel: str = ""
+    status: str = ""
+    needs_interpreter: bool = False
+
+
+def review(session: Session, filters: ReviewFilter, *, page: int = 1) -> Page:
+    """Every conversation, newest activity first, narrowed by the admin's filters."""
+    query = select(Conversation).join(Contact, Contact.id == Conversation.contact_id)
+    if filters.phone.strip():
+        query = query.where(Contact.phone.contains(filters.phone.strip(), autoescape=True))
+    if filters.language:
+        query = query.where(Conversation.language == filters.language)
+    if filters.channel in {c.value for c in Channel}:
+        query = query.where(Conversation.channel == Channel(filters.channel))
+    if filters.status in {s.value for s in ConversationStatus}:
+        query = query.where(Conversation.status == ConversationStatus(filters.status))
+    if filters.needs_interpreter:
+        query = query.where(Conversation.needs_interpreter.is_(True))
+    if filters.text.strip():
+        needle = filters.text.strip()
+        matching = select(Message.conversation_id).where(
+            or_(
+                Message.original_text.contains(needle, autoescape=True),
+                Message.translated_text.contains(needle, autoescape=True),
+            )
+        )
+        query = query.where(Conversation.id.in_(matching))
+    query = query.order_by(Conversation.last_message_at.desc(), Conversation.id.desc())
+    return _paged(session, query, page, PAGE_SIZE)
+
+
+def active_agents(session: Session) -> Sequence[User]:
+    """People a conversation can be transferred to."""
+    return session.scalars(
+        select(User)
+        .where(User.active.is_(True), User.role.in_([Role.AGENT, Role.ADMIN]))
+        .order_by(User.username)
+    ).all()
+
+
+def usernames(session: Session, user_ids: Sequence[int | None]) -> dict[int, str]:
+    """Names for a page's claim holders and authors, in one query."""
+    wanted = {uid for uid in user_ids if uid is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(select(User.id, User.username).where(User.id.in_(wanted))).all()
+    return {row[0]: row[1] for row in rows}
+
+
+def audit_trail(session: Session, conversation_id: int, *, limit: int = 200) -> Sequence[Event]:
+    """A conversation's events, oldest first (uses ix_events_conversation)."""
+    return session.scalars(
+        select(Event)
+        .where(Event.conversation_id == conversation_id)
+        .order_by(Event.id)
+        .limit(limit)
+    ).all()
