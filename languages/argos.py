@@ -34,7 +34,7 @@ from types import ModuleType
 from typing import Any
 
 from languages import sentences as sentence_rules
-from languages.engine import EngineOutput, ModelMissingError, TranslationError
+from languages.engine import EngineOutput, ModelMissingError, TranslationError, cpu_threads
 
 logger = logging.getLogger(__name__)
 
@@ -310,7 +310,7 @@ class ArgosEngine:
                     device="cpu",
                     compute_type=self.compute_type,
                     inter_threads=self.inter_threads,
-                    intra_threads=self.intra_threads,
+                    intra_threads=cpu_threads(self.intra_threads),
                 )
                 self._packages[installed.path] = package
                 logger.info("loaded Argos package %s", installed.name)

@@ -7,6 +7,7 @@ engine per language pair and never needs to know which library is underneath.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
@@ -42,3 +43,12 @@ class TranslationEngine(Protocol):
     def translate_batch(self, sentences: Sequence[str], source: str, target: str) -> EngineOutput:
         """Translate sentences as one batch; raise ModelMissingError or TranslationError."""
         ...
+
+
+def cpu_threads(requested: int) -> int:
+    """Threads for one CTranslate2 translator: as asked, else one per core up to four.
+
+    CTranslate2's own default is four, which on a two-core machine oversubscribes the cores and
+    makes single sentences slower, not faster.
+    """
+    return requested if requested > 0 else max(1, min(4, os.cpu_count() or 1))

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from languages import registry
-from languages.engine import EngineOutput, ModelMissingError, TranslationError
+from languages.engine import EngineOutput, ModelMissingError, TranslationError, cpu_threads
 from languages.sentences import segment
 
 logger = logging.getLogger(__name__)
@@ -111,15 +111,27 @@ class M2MEngine:
         self.max_decoding_length = max_decoding_length
         self._lock = threading.Lock()
         self._loaded: tuple[Any, Any] | None = None
+        self._pairs: tuple[int, frozenset[tuple[str, str]]] | None = None
 
     def pairs(self) -> frozenset[tuple[str, str]]:
-        """Every ordered pair of the languages offered; empty when no model is installed."""
-        if not (self.model_dir / "model.bin").is_file():
+        """Every ordered pair of the languages offered; empty when no model is installed.
+
+        Asked on every translation (to route, then to check), so the answer is kept until the
+        model file changes: reading a real M2M-100 vocabulary (128k tokens) costs tens of ms.
+        """
+        try:
+            stamp = (self.model_dir / "model.bin").stat().st_mtime_ns
+        except FileNotFoundError:
             return frozenset()
+        cached = self._pairs
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
         codes = model_languages(self.model_dir)
         if self.languages is not None:
             codes &= self.languages
-        return frozenset(permutations(sorted(codes), 2))
+        pairs = frozenset(permutations(sorted(codes), 2))
+        self._pairs = (stamp, pairs)
+        return pairs
 
     def _load(self) -> tuple[Any, Any]:
         """The ctranslate2.Translator and SentencePiece processor, created once (thread-safe)."""
@@ -136,7 +148,7 @@ class M2MEngine:
                     device="cpu",
                     compute_type=self.compute_type,
                     inter_threads=self.inter_threads,
-                    intra_threads=self.intra_threads,
+                    intra_threads=cpu_threads(self.intra_threads),
                 )
                 self._loaded = (translator, processor)
                 logger.info("loaded M2M model %s", self.model_dir)

@@ -88,3 +88,16 @@ def test_beam_search_decodes_every_sentence(m2m_model_dir: Path, tiny_models: Ti
     out = engine.translate_batch([p["ko"] for p in tiny_models.phrases], "ko", "mn")
     assert len(out.texts) == len(tiny_models.phrases)
     assert all(any("\u0400" <= c <= "\u04ff" for c in t) for t in out.texts)
+
+
+def test_pairs_are_read_once_until_the_model_changes(m2m_model_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "m2m"
+    shutil.copytree(m2m_model_dir, copy)
+    engine = M2MEngine(copy)
+    first = engine.pairs()
+    assert ("vi", "ko") in first
+    assert engine.pairs() is first  # cached
+    (copy / "model.bin").unlink()
+    assert engine.pairs() == frozenset()  # removed: nothing served
