@@ -201,11 +201,14 @@ def _database_memory(folder: Path) -> Any:
     return memory
 
 
-def _bare_translator(model_dir: Path, cpu_threads: int) -> Any:
+def _bare_translator(model_dir: Path, threads: int) -> Any:
+    """The bare call gets the thread count our engine resolves to, so only overhead differs."""
     import ctranslate2
 
+    from languages.engine import cpu_threads
+
     return ctranslate2.Translator(
-        str(model_dir), device="cpu", compute_type="int8", intra_threads=cpu_threads
+        str(model_dir), device="cpu", compute_type="int8", intra_threads=cpu_threads(threads)
     )
 
 
