@@ -1,0 +1,87 @@
+"""A real relay served by werkzeug in a thread, and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from tests.support.app_fixtures import create_user
+from tests.support.servers import free_port
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class LiveRelay:
+    app: Flask
+    url: str
+
+    def user(self, name: str, role: str = "agent") -> str:
+        create_user(self.app, name, role, PASSWORD)
+        return name
+
+
+@pytest.fixture
+def live_relay(app_factory: Any) -> Iterator[LiveRelay]:
+    """The app on a real port; jobs run inline so a webhook's translation is done when it
+    answers, and the live feed is short-lived so reconnects happen within a test."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    app = app_factory(
+        PUBLIC_BASE_URL=url,
+        QUEUE_URL="immediate://",
+        AGENT_SSE_POLL_SECONDS=0.1,
+        AGENT_SSE_MAX_SECONDS=3.0,
+    )
+    server: BaseWSGIServer = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LiveRelay(app, url)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is not installed (make test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def sign_in(browser: Any, relay: LiveRelay, name: str) -> Any:
+    """A fresh browser context (its own cookies), signed in through the login form."""
+    context = browser.new_context(locale="ko-KR", viewport={"width": 1360, "height": 860})
+    page = context.new_page()
+    page.goto(f"{relay.url}/login")
+    page.fill('input[name="username"]', name)
+    page.fill('input[name="password"]', PASSWORD)
+    page.click('button[type="submit"]')
+    page.wait_for_url(f"{relay.url}/agent/")
+    return page
