@@ -168,8 +168,12 @@
     var voice = segment.closest(".voice");
     var audio = voice && voice.querySelector("audio");
     if (!audio) return;
-    audio.currentTime = parseFloat(segment.getAttribute("data-start")) || 0;
-    audio.play();
+    var start = parseFloat(segment.getAttribute("data-start")) || 0;
+    var seek = function () { audio.currentTime = start; audio.play(); };
+    if (audio.readyState >= 1) { seek(); return; }
+    // preload="none": the recording is fetched on first use, and can only seek once it is known.
+    audio.addEventListener("loadedmetadata", seek, { once: true });
+    audio.load();
   });
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -253,3 +253,56 @@ def test_event_stream_sends_ids_and_resumes_after_last_event_id(
     assert [f["id"] for f in resumed] == [f["id"] for f in everything if f["id"] > middle]
     assert _sse(app, agent) == []  # a fresh connection starts from now
     assert app.test_client().get("/agent/events").status_code == 302  # signed-in only
+
+
+def test_voice_message_shows_player_segments_and_weak_recognition(app: Flask) -> None:
+    from transcripts.models import Author, Channel, Contact, Direction
+
+    with services(app).sessions() as session, session.begin():
+        contact = Contact(phone="+821099998888", language="en")
+        session.add(contact)
+        session.flush()
+        conversation = Conversation(contact_id=contact.id, channel=Channel.VOICE, language="en")
+        session.add(conversation)
+        session.flush()
+        session.add(
+            Message(
+                conversation_id=conversation.id,
+                direction=Direction.INBOUND,
+                channel=Channel.VOICE,
+                author=Author.RESIDENT,
+                original_text="I lost my wallet. <b>help</b>",
+                original_language="en",
+                language_probability=0.41,
+                translated_text="지갑을 잃어버렸어요.",
+                status=MessageStatus.TRANSLATED,
+                audio_path="recordings/x.wav",
+                segments=[
+                    {
+                        "start": 0.0,
+                        "end": 1.5,
+                        "text": "I lost",
+                        "translated_text": "잃어버렸",
+                        "avg_logprob": -0.2,
+                    },
+                    {
+                        "start": 61.25,
+                        "end": 63.0,
+                        "text": "<b>help</b>",
+                        "translated_text": "도움",
+                        "avg_logprob": -1.7,
+                    },
+                ],
+            )
+        )
+        cid = conversation.id
+    agent = sign_in(app, "kim")
+    queue = agent.get("/agent/").get_data(as_text=True)
+    assert "전화" in queue and "품질 주의" in queue
+    page = agent.get(f"/agent/conversations/{cid}").get_data(as_text=True)
+    assert '<audio controls preload="none" src="/api/messages/' in page
+    assert 'data-start="61.25"' in page and "1:01" in page
+    assert 'class="segment weak"' in page
+    assert "언어 판별 불확실 (41%)" in page
+    assert "음성 인식 불확실한 구간 1개" in page
+    assert "<b>help</b>" not in page
