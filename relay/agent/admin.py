@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from languages import registry
-from relay.agent.access import admin_required
+from relay.agent.access import admin_required, me
 from relay.agent.presenters import language_label
 from relay.services import services
 from transcripts import queue as queue_reads
 from transcripts import repository
+from transcripts.actions import AgentActions
+from transcripts.service import NotFoundError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -67,3 +69,20 @@ def audit(conversation_id: int) -> Any:
         events = queue_reads.audit_trail(session, conversation_id)
         names = queue_reads.usernames(session, [e.data.get("user_id") for e in events])
         return render_template("admin/audit.html", c=conversation, events=events, names=names)
+
+
+@bp.post("/conversations/<int:conversation_id>/unblock")
+@admin_required
+def unblock(conversation_id: int) -> Any:
+    """Lift a number's block before it runs out (audited)."""
+    with services().sessions() as session:
+        conversation = repository.get_conversation(session, conversation_id)
+        if conversation is None:
+            abort(404)
+        contact_id = conversation.contact_id
+    try:
+        AgentActions(services().sessions).unblock(contact_id, me())
+    except NotFoundError:
+        abort(404)
+    flash("차단을 해제했습니다.", "ok")
+    return redirect(url_for("agent_thread.thread", conversation_id=conversation_id), code=303)

@@ -176,6 +176,17 @@
     audio.load();
   });
 
+  // "/" jumps to the phrasebook search, Escape leaves a field: the mouse stays optional.
+  document.addEventListener("keydown", function (event) {
+    var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(event.target.tagName);
+    if (event.key === "/" && !typing) {
+      var search = document.getElementById("phrasebook-q");
+      if (search) { event.preventDefault(); search.focus(); }
+    } else if (event.key === "Escape" && typing) {
+      event.target.blur();
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     connectLive();
     setupReply();

@@ -306,3 +306,29 @@ def test_voice_message_shows_player_segments_and_weak_recognition(app: Flask) ->
     assert "언어 판별 불확실 (41%)" in page
     assert "음성 인식 불확실한 구간 1개" in page
     assert "<b>help</b>" not in page
+
+
+def test_idle_stream_sends_keep_alive_comments_and_ends(app: Flask) -> None:
+    from relay.agent.stream import event_stream
+
+    frames = list(
+        event_stream(services(app).sessions, None, poll=0.01, heartbeat=0.0, max_seconds=0.05)
+    )
+    assert frames[0].startswith("retry: ")
+    assert ": keep-alive\n\n" in frames
+
+
+def test_admin_lifts_a_block(app: Flask, tiny_models: TinyModels) -> None:
+    cid = inbound(app, tiny_models.phrase("thanks")["en"])
+    agent = sign_in(app, "kim")
+    url = f"/agent/conversations/{cid}"
+    post_form(agent, "/agent/", f"{url}/claim")
+    post_form(agent, url, f"{url}/abuse", block_hours="24")
+    assert post_form(agent, url, f"/admin/conversations/{cid}/unblock").status_code == 403
+    admin = sign_in(app, "chief", "admin")
+    assert "차단 해제" in admin.get(url).get_data(as_text=True)
+    assert post_form(admin, url, f"/admin/conversations/{cid}/unblock").status_code == 303
+    with services(app).sessions() as session:
+        conversation = session.get(Conversation, cid)
+        assert conversation is not None and conversation.contact.blocked_until is None
+        assert session.query(Event).filter_by(kind="contact.unblocked").count() == 1
