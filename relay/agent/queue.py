@@ -6,6 +6,7 @@ that happens between rendering and connecting is missed.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -16,6 +17,7 @@ from relay.services import services
 from transcripts import queue as queue_reads
 from transcripts import repository
 from transcripts.actions import AgentActions, ClaimOutcome
+from transcripts.db import utcnow
 from transcripts.service import NotFoundError
 
 bp = Blueprint("agent_queue", __name__, url_prefix="/agent")
@@ -25,6 +27,7 @@ def _rows(session: Any, conversations: Any) -> list[dict[str, Any]]:
     """What the queue shows per conversation, from two queries for the whole page."""
     last = repository.last_messages(session, [c.id for c in conversations])
     names = queue_reads.usernames(session, [c.claimed_by_id for c in conversations])
+    now = utcnow()
     rows = []
     for conversation in conversations:
         message = last.get(conversation.id)
@@ -45,10 +48,14 @@ def _rows(session: Any, conversations: Any) -> list[dict[str, Any]]:
                 ),
                 "warnings": quality_warnings(message) if message is not None else [],
                 "holder": names.get(conversation.claimed_by_id or 0),
-                "blocked": conversation.contact.blocked_until is not None,
+                "blocked": _blocked(conversation.contact.blocked_until, now),
             }
         )
     return rows
+
+
+def _blocked(until: datetime | None, now: datetime) -> bool:
+    return until is not None and until > now
 
 
 def _page_number() -> int:
