@@ -40,7 +40,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
-class SignedInUser(UserMixin):  # type: ignore[misc]
+class SignedInUser(UserMixin):
     """The person (or API client) behind a request, detached from the database session."""
 
     id: int

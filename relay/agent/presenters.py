@@ -70,7 +70,7 @@ def produced_by(message: Message, usernames: dict[int, str]) -> str:
     """Who or what produced the text the other side reads: person, phrasebook or engine."""
     who = AUTHOR_LABELS.get(message.author, message.author.value)
     if message.author is Author.AGENT and message.author_user_id in usernames:
-        who = f"{who} {usernames[message.author_user_id]}"  # type: ignore[index]
+        who = f"{who} {usernames[message.author_user_id]}"
     if message.author is Author.PHRASEBOOK:
         return f"{who} · {message.translation_model or ''}".rstrip(" ·")
     engine = message.translation_engine

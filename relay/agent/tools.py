@@ -51,19 +51,19 @@ class AgentTools:
 
     @property
     def glossary(self) -> Glossary:
-        return self._get("glossary", Glossary.default)  # type: ignore[no-any-return]
+        return self._get("glossary", Glossary.default)
 
     @property
     def phrasebook(self) -> Phrasebook:
-        return self._get("phrasebook", Phrasebook)  # type: ignore[no-any-return]
+        return self._get("phrasebook", Phrasebook)
 
     @property
     def quality(self) -> QualityNotes:
-        return self._get("quality", QualityNotes.default)  # type: ignore[no-any-return]
+        return self._get("quality", QualityNotes.default)
 
     @property
     def abuse_warnings(self) -> dict[str, str]:
-        return self._get("abuse", load_abuse_warnings)  # type: ignore[no-any-return]
+        return self._get("abuse", load_abuse_warnings)
 
 
 def agent_tools() -> AgentTools:
