@@ -21,9 +21,15 @@ from relay.services import services
 from relay.voice.channel import ChannelError, choose_channel
 from relay.voice.jobs import audio_file, audio_mimetype
 from transcripts import repository
-from transcripts.models import Conversation, ConversationStatus, Disposition, Message, Role
+from transcripts.models import (
+    Channel,
+    Conversation,
+    ConversationStatus,
+    Disposition,
+    Message,
+    Role,
+)
 from transcripts.service import ConversationClosedError, NotFoundError
-from transcripts.voice_messages import VoiceMessages
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 AGENTS = (Role.AGENT, Role.ADMIN)
@@ -231,11 +237,9 @@ def send_reply(conversation_id: int) -> Any:
     svc = services()
     channel = request.environ["relay.reply_channel"]
     try:
-        if channel == "voice":
-            draft = result.draft(current_user.id)
-            message = VoiceMessages(svc.sessions).create_voice_reply(conversation_id, draft)
-        else:
-            message = svc.record.create_reply(conversation_id, result.draft(current_user.id))
+        message = svc.record.create_reply(
+            conversation_id, result.draft(current_user.id), Channel(channel)
+        )
     except NotFoundError as error:
         return _error(str(error), 404)
     except ConversationClosedError as error:

@@ -350,8 +350,11 @@ class TranscriptService:
 
     # -- outbound -------------------------------------------------------------------------
 
-    def create_reply(self, conversation_id: int, draft: ReplyDraft) -> Message:
-        """Queue an agent's reply in an open conversation; it is sent by a job, by id."""
+    def create_reply(
+        self, conversation_id: int, draft: ReplyDraft, channel: Channel = Channel.SMS
+    ) -> Message:
+        """Queue an agent's reply in an open conversation; a job sends it (or, for the voice
+        channel, places the call-back that speaks it), by id."""
         with self._transaction() as session:
             conversation = session.get(Conversation, conversation_id)
             if conversation is None:
@@ -362,7 +365,7 @@ class TranscriptService:
             message = Message(
                 conversation_id=conversation.id,
                 direction=Direction.OUTBOUND,
-                channel=Channel.SMS,
+                channel=channel,
                 author=draft.author,
                 author_user_id=draft.author_user_id,
                 to_number=conversation.contact.phone,
@@ -384,12 +387,18 @@ class TranscriptService:
                 created_at=now,
                 updated_at=now,
             )
-            if draft.uses_link:
-                message.reply_token = draft.reply_token or secrets.token_urlsafe(24)
+            if channel is Channel.VOICE:  # spoken whole: no SMS composition applies
+                message.delivered_body = draft.translated_text
+                message.sms_encoding = message.undeliverable_chars = None
+                message.sms_segments = None
+            elif draft.uses_link:
+                message.reply_token = draft.reply_token or secrets.token_urlsafe(16)
             session.add(message)
             conversation.last_message_at = now
             session.flush()
-            self._event(session, "message.queued", conversation.id, message.id)
+            self._event(
+                session, "message.queued", conversation.id, message.id, channel=channel.value
+            )
             return message
 
     def begin_sending(self, message_id: int) -> Message | None:

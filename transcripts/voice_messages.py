@@ -25,12 +25,11 @@ from transcripts.models import (
     CallStatus,
     Channel,
     Conversation,
-    ConversationStatus,
     Direction,
     Message,
     MessageStatus,
 )
-from transcripts.service import ConversationClosedError, NotFoundError, ReplyDraft
+from transcripts.service import NotFoundError
 
 
 @dataclass(frozen=True)
@@ -214,43 +213,6 @@ class VoiceMessages:
         return set(rows)
 
     # -- spoken replies -------------------------------------------------------------------
-
-    def create_voice_reply(self, conversation_id: int, draft: ReplyDraft) -> Message:
-        """Queue an agent's reply to be spoken in a call-back; a job places the call by id."""
-        with self._transaction() as session:
-            conversation = session.get(Conversation, conversation_id)
-            if conversation is None:
-                raise NotFoundError(f"conversation {conversation_id} not found")
-            if conversation.status is not ConversationStatus.OPEN:
-                raise ConversationClosedError(f"conversation {conversation_id} is closed")
-            now = utcnow()
-            message = Message(
-                conversation_id=conversation.id,
-                direction=Direction.OUTBOUND,
-                channel=Channel.VOICE,
-                author=draft.author,
-                author_user_id=draft.author_user_id,
-                to_number=conversation.contact.phone,
-                original_text=draft.korean_text,
-                original_language="ko",
-                translated_text=draft.translated_text,
-                translated_language=draft.language,
-                machine_translation=draft.machine_translation,
-                back_translation=draft.back_translation,
-                translation_engine=draft.engine,
-                translation_model=draft.model,
-                translation_pivot=draft.pivot,
-                translation_ms=draft.translation_ms,
-                delivered_body=draft.translated_text,
-                status=MessageStatus.QUEUED,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(message)
-            conversation.last_message_at = now
-            session.flush()
-            add_event(session, "message.queued", conversation.id, message.id, channel="voice")
-            return message
 
     def record_outbound_call(self, message_id: int, call_sid: str, from_number: str | None) -> int:
         """Create the call row of a placed call-back, so its status callbacks find it."""
