@@ -8,17 +8,15 @@ id, which is both the audit trail and what the agent view streams to everyone el
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from transcripts.db import utcnow
+from transcripts.db import UseCases, utcnow
 from transcripts.models import (
     Contact,
     Conversation,
@@ -59,16 +57,8 @@ class NotYoursError(RecordError):
     """The conversation is claimed by another agent; only they (or an admin) may act on it."""
 
 
-class AgentActions:
+class AgentActions(UseCases):
     """The agent-side use cases; each owns its transaction and writes one audit event."""
-
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
-        self._sessions = session_factory
-
-    @contextmanager
-    def _transaction(self) -> Iterator[Session]:
-        with self._sessions() as session, session.begin():
-            yield session
 
     def claim(self, conversation_id: int, user_id: int) -> ClaimResult:
         """Take a waiting conversation; exactly one of several simultaneous claims wins."""

@@ -8,17 +8,16 @@ method owns its transaction; nothing here knows about Flask or the language engi
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from transcripts.db import utcnow
+from transcripts.db import UseCases, utcnow
 from transcripts.models import (
     Author,
     Call,
@@ -72,16 +71,8 @@ class CallerInfo:
     duplicate: bool
 
 
-class CallService:
+class CallService(UseCases):
     """The write side of the call record."""
-
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
-        self._sessions = session_factory
-
-    @contextmanager
-    def _transaction(self) -> Iterator[Session]:
-        with self._sessions() as session, session.begin():
-            yield session
 
     # -- inbound calls --------------------------------------------------------------------
 

@@ -6,6 +6,8 @@ while one writes); PostgreSQL is the same schema at scale. Only the URL differs.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -79,3 +81,15 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded objects usable after commit: views render after the service
     returns."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+class UseCases:
+    """Base of the record's write-side services: each use case owns one transaction."""
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._sessions = session_factory
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        with self._sessions() as session, session.begin():
+            yield session

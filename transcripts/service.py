@@ -7,17 +7,16 @@ starts: the webhook calls `record_inbound_sms`, and only then is work enqueued b
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from transcripts.db import utcnow
+from transcripts.db import UseCases, utcnow
 from transcripts.models import (
     Author,
     Channel,
@@ -108,16 +107,8 @@ class ReplyDraft:
     reply_token: str | None = None
 
 
-class TranscriptService:
+class TranscriptService(UseCases):
     """The write side of the record."""
-
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
-        self._sessions = session_factory
-
-    @contextmanager
-    def _transaction(self) -> Iterator[Session]:
-        with self._sessions() as session, session.begin():
-            yield session
 
     # -- webhooks -------------------------------------------------------------------------
 

@@ -8,17 +8,15 @@ language engines. The calls themselves are in calls.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
 
 from transcripts.calls import add_event, get_message, touch_conversation
-from transcripts.db import utcnow
+from transcripts.db import UseCases, utcnow
 from transcripts.models import (
     Author,
     Call,
@@ -75,16 +73,8 @@ class VoiceTranscript:
 FINAL_RECORDING_STATUSES = frozenset({"completed", "absent", "failed"})
 
 
-class VoiceMessages:
+class VoiceMessages(UseCases):
     """The write side of recorded messages and spoken replies."""
-
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
-        self._sessions = session_factory
-
-    @contextmanager
-    def _transaction(self) -> Iterator[Session]:
-        with self._sessions() as session, session.begin():
-            yield session
 
     # -- recordings -----------------------------------------------------------------------
 
