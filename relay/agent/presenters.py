@@ -33,12 +33,25 @@ AUTHOR_LABELS = {
 }
 
 
-def language_label(code: str | None) -> dict[str, str]:
-    """Flag, the name in its own script and the Korean name; unknown languages say so."""
+def language_label(code: str | None) -> dict[str, Any]:
+    """Flag, the name in its own script, the Korean name, and whether a call-back can speak it;
+    unknown languages say so."""
     if code and registry.is_supported(code):
         lang = registry.get(code)
-        return {"code": code, "flag": lang.flag, "native": lang.native_name, "ko": lang.korean_name}
-    return {"code": code or "", "flag": "🏳️", "native": code or "?", "ko": "언어 미확인"}
+        return {
+            "code": code,
+            "flag": lang.flag,
+            "native": lang.native_name,
+            "ko": lang.korean_name,
+            "spoken": lang.twilio_say_voice is not None,
+        }
+    return {
+        "code": code or "",
+        "flag": "🏳️",
+        "native": code or "?",
+        "ko": "언어 미확인",
+        "spoken": False,
+    }
 
 
 def quality_warnings(message: Message) -> list[str]:

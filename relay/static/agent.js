@@ -147,6 +147,8 @@
       }
       var body = { text: text };
       if (edited && translated.value.trim()) body.translated_text = translated.value;
+      var channel = document.getElementById("reply-channel");
+      if (channel && channel.value) body.channel = channel.value;  // empty: the server's default
       postJson(form.getAttribute("data-send"), body).then(function (r) {
         if (r.status !== 202) { showError(r.data.error || "보내지 못했습니다"); return; }
         showError(""); sent();

@@ -332,3 +332,19 @@ def test_admin_lifts_a_block(app: Flask, tiny_models: TinyModels) -> None:
         conversation = session.get(Conversation, cid)
         assert conversation is not None and conversation.contact.blocked_until is None
         assert session.query(Event).filter_by(kind="contact.unblocked").count() == 1
+
+
+def test_reply_box_offers_the_channel_and_knows_which_languages_can_be_spoken(
+    app: Flask, tiny_models: TinyModels
+) -> None:
+    english = inbound(app, tiny_models.phrase("wallet")["en"])
+    mongolian = inbound(app, tiny_models.phrase("wallet")["mn"], phone="+821077770000")
+    agent = sign_in(app, "kim")
+    for cid in (english, mongolian):
+        post_form(agent, "/agent/", f"/agent/conversations/{cid}/claim")
+    spoken = agent.get(f"/agent/conversations/{english}").get_data(as_text=True)
+    assert 'id="reply-channel"' in spoken
+    assert '<option value="voice">' in spoken  # English can be read out on a call-back
+    unspoken = agent.get(f"/agent/conversations/{mongolian}").get_data(as_text=True)
+    assert '<option value="voice" disabled>' in unspoken  # Twilio has no Mongolian voice
+    assert "이 언어 음성 없음" in unspoken
