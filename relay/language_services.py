@@ -34,6 +34,7 @@ class LanguageServices:
         models_path: Path,
         *,
         beam_size: int,
+        translation_threads: int = 0,
         whisper_model: Path,
         whisper_device: str,
         whisper_compute_type: str,
@@ -41,6 +42,7 @@ class LanguageServices:
     ) -> None:
         self.models_path = models_path
         self._beam_size = beam_size
+        self._translation_threads = translation_threads
         self._whisper_model = whisper_model
         self._whisper_device = whisper_device
         self._whisper_compute_type = whisper_compute_type
@@ -57,6 +59,7 @@ class LanguageServices:
         return cls(
             Path(config["MODELS_PATH"]),
             beam_size=int(config["TRANSLATION_BEAM_SIZE"]),
+            translation_threads=int(config["TRANSLATION_THREADS"]),
             whisper_model=Path(config["WHISPER_MODEL"]),
             whisper_device=config["WHISPER_DEVICE"],
             whisper_compute_type=config["WHISPER_COMPUTE_TYPE"],
@@ -87,13 +90,23 @@ class LanguageServices:
         from languages.m2m import M2MEngine
 
         engines: list[TranslationEngine] = [
-            ArgosEngine(self.layout.argos, beam_size=self._beam_size)
+            ArgosEngine(
+                self.layout.argos,
+                beam_size=self._beam_size,
+                intra_threads=self._translation_threads,
+            )
         ]
         m2m_root = self.layout.m2m
         if m2m_root.is_dir():
             for directory in sorted(m2m_root.iterdir()):
                 if not directory.name.startswith(".") and (directory / "model.bin").is_file():
-                    engines.append(M2MEngine(directory, beam_size=self._beam_size))
+                    engines.append(
+                        M2MEngine(
+                            directory,
+                            beam_size=self._beam_size,
+                            intra_threads=self._translation_threads,
+                        )
+                    )
         return engines
 
     def memory(self) -> DatabaseTranslationMemory:
