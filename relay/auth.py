@@ -9,10 +9,9 @@ module), so guessing a password is slowed without any process-wide state.
 from __future__ import annotations
 
 import functools
-import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from flask import (
@@ -32,6 +31,7 @@ from werkzeug.wrappers import Response
 
 from relay.services import services
 from transcripts.accounts import hash_token
+from transcripts.login_failures import LoginFailures
 from transcripts.models import Role
 from transcripts.repository import user_by_name, user_by_token_hash
 
@@ -85,45 +85,28 @@ def _load_user_from_request(req: Any) -> SignedInUser | None:
         return SignedInUser(user.id, user.username, user.role, via_token=True)
 
 
-@dataclass
+@dataclass(frozen=True)
 class LoginThrottle:
     """Failed sign-ins per (username, address); after `max_failures` within `lock_seconds` the
-    pair must wait. One per app, so tests and workers never share counts."""
+    pair must wait. Counted in the database, so every web process sees the same count."""
 
+    failures: LoginFailures
     max_failures: int
     lock_seconds: float
-    clock: Callable[[], float] = time.monotonic
-    _failures: dict[tuple[str, str], list[float]] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def _recent(self, key: tuple[str, str], now: float) -> list[float]:
-        times = [t for t in self._failures.get(key, []) if now - t < self.lock_seconds]
-        if times:
-            self._failures[key] = times
-        else:
-            self._failures.pop(key, None)
-        return times
+    @property
+    def _window(self) -> timedelta:
+        return timedelta(seconds=self.lock_seconds)
 
     def retry_after(self, username: str, address: str) -> int:
         """Seconds until this pair may try again (0: now)."""
-        key = (username.casefold(), address)
-        with self._lock:
-            now = self.clock()
-            times = self._recent(key, now)
-            if len(times) < self.max_failures:
-                return 0
-            return max(1, int(self.lock_seconds - (now - times[0])) + 1)
+        return self.failures.retry_after(username, address, self.max_failures, self._window)
 
     def failed(self, username: str, address: str) -> None:
-        key = (username.casefold(), address)
-        with self._lock:
-            now = self.clock()
-            self._recent(key, now)
-            self._failures.setdefault(key, []).append(now)
+        self.failures.failed(username, address, self._window)
 
     def succeeded(self, username: str, address: str) -> None:
-        with self._lock:
-            self._failures.pop((username.casefold(), address), None)
+        self.failures.succeeded(username, address)
 
 
 def login_throttle(app: Flask | None = None) -> LoginThrottle:
@@ -135,6 +118,7 @@ def login_throttle(app: Flask | None = None) -> LoginThrottle:
 def init_auth(app: Flask) -> None:
     """Attach Flask-Login to the app."""
     app.extensions["relay_login_throttle"] = LoginThrottle(
+        failures=LoginFailures(app.extensions["relay"].sessions),
         max_failures=int(app.config["LOGIN_MAX_FAILURES"]),
         lock_seconds=float(app.config["LOGIN_LOCK_SECONDS"]),
     )

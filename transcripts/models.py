@@ -104,6 +104,22 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class LoginFailure(Base):
+    """One failed sign-in, kept only as long as the throttle window needs it.
+
+    In the database rather than in memory so that every web process sees the same count: with
+    several gunicorn workers an in-memory count would allow that many times more guesses.
+    """
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key_time", "username", "address", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))  # case-folded
+    address: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Contact(Base):
     """A resident, known by phone number (E.164 where it could be normalised)."""
 

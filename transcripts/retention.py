@@ -23,6 +23,7 @@ from transcripts.models import (
     Conversation,
     ConversationStatus,
     Event,
+    LoginFailure,
     Message,
     WebhookReceipt,
 )
@@ -78,6 +79,7 @@ def purge_before(
             delete(Call).where(Call.conversation_id.is_(None), Call.started_at < cutoff)
         )
         contacts = _rowcount(session.execute(delete(Contact).where(*_orphaned_contacts(cutoff))))
+        session.execute(delete(LoginFailure).where(LoginFailure.failed_at < cutoff))
     return PurgeReport(conversations, messages, receipts, contacts, tuple(audio))
 
 
