@@ -21,6 +21,7 @@ from relay.services import services
 from relay.voice.channel import ChannelError, choose_channel
 from relay.voice.jobs import audio_file, audio_mimetype
 from transcripts import repository
+from transcripts.errors import ConversationClosedError, NotFoundError
 from transcripts.models import (
     Channel,
     Conversation,
@@ -29,7 +30,6 @@ from transcripts.models import (
     Message,
     Role,
 )
-from transcripts.service import ConversationClosedError, NotFoundError
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 AGENTS = (Role.AGENT, Role.ADMIN)

@@ -14,7 +14,7 @@ from typing import Any
 from languages import registry, sms
 from languages.translation import Translator
 from transcripts.models import Author
-from transcripts.service import ReplyDraft
+from transcripts.outbound import ReplyDraft
 
 
 class ReplyError(ValueError):

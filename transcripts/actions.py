@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from transcripts.db import UseCases, utcnow
+from transcripts.errors import NotFoundError, RecordError
 from transcripts.models import (
     Contact,
     Conversation,
@@ -26,7 +27,6 @@ from transcripts.models import (
     MessageStatus,
     User,
 )
-from transcripts.service import NotFoundError, RecordError
 
 BLOCKED_REASON = (
     "차단된 번호의 메시지: 보관만 하고 번역하지 않았습니다 (blocked contact: stored only)"

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from transcripts.db import UseCases, utcnow
+from transcripts.errors import NotFoundError
 from transcripts.models import (
     Author,
     Call,
@@ -27,13 +28,12 @@ from transcripts.models import (
     Conversation,
     ConversationStatus,
     Direction,
-    Event,
     Message,
     MessageStatus,
     WebhookReceipt,
 )
 from transcripts.phones import normalise_phone
-from transcripts.service import NotFoundError
+from transcripts.writes import add_event, touch_conversation
 
 # What carriers and Twilio put in From when the caller withholds their number.
 ANONYMOUS_CALLERS = frozenset(
@@ -289,26 +289,3 @@ def _open_conversation(session: Session, contact: Contact, now: datetime) -> Con
         session.flush()
         add_event(session, "conversation.opened", conversation.id)
     return conversation
-
-
-def touch_conversation(session: Session, conversation_id: int, now: datetime) -> None:
-    conversation = session.get(Conversation, conversation_id)
-    if conversation is not None:
-        conversation.last_message_at = now
-
-
-def get_message(session: Session, message_id: int) -> Message:
-    message = session.get(Message, message_id)
-    if message is None:
-        raise NotFoundError(f"message {message_id} not found")
-    return message
-
-
-def add_event(
-    session: Session,
-    kind: str,
-    conversation_id: int | None,
-    message_id: int | None = None,
-    **data: Any,
-) -> None:
-    session.add(Event(kind=kind, conversation_id=conversation_id, message_id=message_id, data=data))

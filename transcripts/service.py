@@ -6,7 +6,6 @@ starts: the webhook calls `record_inbound_sms`, and only then is work enqueued b
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,7 +15,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from transcripts.db import UseCases, utcnow
+from transcripts.db import utcnow
+from transcripts.errors import ConversationClosedError, NotFoundError, RecordError
 from transcripts.models import (
     Author,
     Channel,
@@ -25,24 +25,13 @@ from transcripts.models import (
     ConversationStatus,
     Direction,
     Disposition,
-    Event,
     Message,
     MessageStatus,
     WebhookReceipt,
 )
+from transcripts.outbound import OutboundUseCases
 from transcripts.phones import normalise_phone
-
-
-class RecordError(Exception):
-    """A use case was asked for something the record cannot do; the message says what."""
-
-
-class NotFoundError(RecordError):
-    """The conversation or message does not exist."""
-
-
-class ConversationClosedError(RecordError):
-    """A reply was attempted on a closed conversation."""
+from transcripts.writes import add_event, get_message
 
 
 @dataclass(frozen=True)
@@ -84,31 +73,9 @@ class InboundTranslation:
     review_note: str | None = None
 
 
-@dataclass(frozen=True)
-class ReplyDraft:
-    """An agent's reply, translated and composed for SMS, ready to queue."""
-
-    korean_text: str
-    language: str
-    translated_text: str
-    machine_translation: str
-    back_translation: str | None
-    engine: str
-    model: str
-    pivot: str | None
-    translation_ms: float
-    delivered_body: str
-    sms_encoding: str
-    sms_segments: int
-    undeliverable_chars: str
-    author: Author = Author.AGENT
-    author_user_id: int | None = None
-    uses_link: bool = False
-    reply_token: str | None = None
-
-
-class TranscriptService(UseCases):
-    """The write side of the record."""
+class TranscriptService(OutboundUseCases):
+    """The write side of the record: webhooks, inbound messages, conversations, recovery
+    (and, inherited, outbound replies)."""
 
     # -- webhooks -------------------------------------------------------------------------
 
@@ -181,7 +148,7 @@ class TranscriptService(UseCases):
             session.add(message)
             conversation.last_message_at = now
             session.flush()
-            self._event(session, "message.received", conversation.id, message.id)
+            add_event(session, "message.received", conversation.id, message.id)
             return Recorded(message.id, conversation.id, duplicate=False, needs_work=not empty)
 
     def _contact(self, session: Session, raw_phone: str) -> Contact:
@@ -212,20 +179,8 @@ class TranscriptService(UseCases):
             )
             session.add(conversation)
             session.flush()
-            self._event(session, "conversation.opened", conversation.id, None)
+            add_event(session, "conversation.opened", conversation.id, None)
         return conversation
-
-    def _event(
-        self,
-        session: Session,
-        kind: str,
-        conversation_id: int | None,
-        message_id: int | None,
-        **data: Any,
-    ) -> None:
-        session.add(
-            Event(kind=kind, conversation_id=conversation_id, message_id=message_id, data=data)
-        )
 
     def close_conversation(
         self, conversation_id: int, disposition: Disposition, user_id: int | None
@@ -250,7 +205,7 @@ class TranscriptService(UseCases):
                 raise NotFoundError(f"conversation {conversation_id} not found")
             if closed.rowcount == 0:  # type: ignore[attr-defined]
                 raise ConversationClosedError(f"conversation {conversation_id} is already closed")
-            self._event(
+            add_event(
                 session,
                 "conversation.closed",
                 conversation_id,
@@ -278,7 +233,7 @@ class TranscriptService(UseCases):
     def save_inbound_translation(self, message_id: int, result: InboundTranslation) -> None:
         """Store the Korean translation and detected language of an inbound message."""
         with self._transaction() as session:
-            message = self._get_message(session, message_id)
+            message = get_message(session, message_id)
             message.original_language = result.language
             message.language_probability = result.probability
             message.translated_text = result.korean_text
@@ -294,7 +249,7 @@ class TranscriptService(UseCases):
                 notes = [note for note in (message.flag, result.review_note) if note]
                 message.flag = "; ".join(notes)[:255]
             self._remember_language(session, message, result.language)
-            self._event(session, "message.translated", message.conversation_id, message.id)
+            add_event(session, "message.translated", message.conversation_id, message.id)
 
     def mark_inbound(
         self,
@@ -307,7 +262,7 @@ class TranscriptService(UseCases):
     ) -> None:
         """Leave the original as it is and say why no translation is there."""
         with self._transaction() as session:
-            message = self._get_message(session, message_id)
+            message = get_message(session, message_id)
             message.status = status
             message.status_reason = reason
             if language is not None:
@@ -318,7 +273,7 @@ class TranscriptService(UseCases):
                 conversation = session.get(Conversation, message.conversation_id)
                 assert conversation is not None
                 conversation.needs_interpreter = True
-            self._event(
+            add_event(
                 session,
                 f"message.{status.value}",
                 message.conversation_id,
@@ -332,121 +287,6 @@ class TranscriptService(UseCases):
         if language != "ko":
             conversation.language = language
             conversation.contact.language = language
-
-    def _get_message(self, session: Session, message_id: int) -> Message:
-        message = session.get(Message, message_id)
-        if message is None:
-            raise NotFoundError(f"message {message_id} not found")
-        return message
-
-    # -- outbound -------------------------------------------------------------------------
-
-    def create_reply(
-        self, conversation_id: int, draft: ReplyDraft, channel: Channel = Channel.SMS
-    ) -> Message:
-        """Queue an agent's reply in an open conversation; a job sends it (or, for the voice
-        channel, places the call-back that speaks it), by id."""
-        with self._transaction() as session:
-            conversation = session.get(Conversation, conversation_id)
-            if conversation is None:
-                raise NotFoundError(f"conversation {conversation_id} not found")
-            if conversation.status is not ConversationStatus.OPEN:
-                raise ConversationClosedError(f"conversation {conversation_id} is closed")
-            now = utcnow()
-            message = Message(
-                conversation_id=conversation.id,
-                direction=Direction.OUTBOUND,
-                channel=channel,
-                author=draft.author,
-                author_user_id=draft.author_user_id,
-                to_number=conversation.contact.phone,
-                original_text=draft.korean_text,
-                original_language="ko",
-                translated_text=draft.translated_text,
-                translated_language=draft.language,
-                machine_translation=draft.machine_translation,
-                back_translation=draft.back_translation,
-                translation_engine=draft.engine,
-                translation_model=draft.model,
-                translation_pivot=draft.pivot,
-                translation_ms=draft.translation_ms,
-                delivered_body=draft.delivered_body,
-                sms_encoding=draft.sms_encoding,
-                sms_segments=draft.sms_segments,
-                undeliverable_chars=draft.undeliverable_chars,
-                status=MessageStatus.QUEUED,
-                created_at=now,
-                updated_at=now,
-            )
-            if channel is Channel.VOICE:  # spoken whole: no SMS composition applies
-                message.delivered_body = draft.translated_text
-                message.sms_encoding = message.undeliverable_chars = None
-                message.sms_segments = None
-            elif draft.uses_link:
-                message.reply_token = draft.reply_token or secrets.token_urlsafe(16)
-            session.add(message)
-            conversation.last_message_at = now
-            session.flush()
-            self._event(
-                session, "message.queued", conversation.id, message.id, channel=channel.value
-            )
-            return message
-
-    def begin_sending(self, message_id: int) -> Message | None:
-        """Return a queued outbound message to send (counting the attempt), or None if done."""
-        with self._transaction() as session:
-            message = session.get(Message, message_id)
-            if message is None or message.direction is not Direction.OUTBOUND:
-                return None
-            if message.status is not MessageStatus.QUEUED or message.provider_sid is not None:
-                return None
-            message.attempts += 1
-            return message
-
-    def mark_sent(self, message_id: int, provider_sid: str, status: MessageStatus) -> None:
-        """Record the provider's id for a message handed over, so status callbacks find it."""
-        with self._transaction() as session:
-            message = self._get_message(session, message_id)
-            message.provider_sid = provider_sid
-            message.status = status
-            message.status_reason = None
-            self._event(session, "message.sent", message.conversation_id, message.id)
-
-    def mark_send_failed(self, message_id: int, reason: str, error_code: str | None) -> None:
-        """A send that the provider refused: keep the text, say why."""
-        with self._transaction() as session:
-            message = self._get_message(session, message_id)
-            message.status = MessageStatus.FAILED
-            message.status_reason = reason
-            message.error_code = error_code
-            self._event(session, "message.failed", message.conversation_id, message.id)
-
-    def update_delivery(
-        self, provider_sid: str, status: MessageStatus, error_code: str | None, reason: str | None
-    ) -> bool:
-        """Apply a delivery status callback; False when no message has that provider id.
-
-        Callbacks can arrive out of order (a late "sent" after "delivered"); a final state is never
-        moved back to an earlier one.
-        """
-        order = {
-            MessageStatus.QUEUED: 0,
-            MessageStatus.SENT: 1,
-            MessageStatus.DELIVERED: 2,
-            MessageStatus.UNDELIVERED: 2,
-            MessageStatus.FAILED: 2,
-        }
-        with self._transaction() as session:
-            message = session.scalar(select(Message).where(Message.provider_sid == provider_sid))
-            if message is None:
-                return False
-            if order.get(status, 0) < order.get(message.status, 0):
-                return True
-            message.status = status
-            message.error_code = error_code
-            message.status_reason = reason
-            self._event(session, f"message.{status.value}", message.conversation_id, message.id)
-            return True
 
     # -- recovery -------------------------------------------------------------------------
 
@@ -476,7 +316,7 @@ class TranscriptService(UseCases):
     def retry_inbound(self, message_id: int) -> bool:
         """Put a failed inbound message back to be worked on; False if it is not failed."""
         with self._transaction() as session:
-            message = self._get_message(session, message_id)
+            message = get_message(session, message_id)
             if message.status not in (MessageStatus.FAILED, MessageStatus.RECEIVED):
                 return False
             message.status = MessageStatus.RECEIVED

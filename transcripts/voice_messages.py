@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from transcripts.calls import add_event, get_message, touch_conversation
 from transcripts.db import UseCases, utcnow
+from transcripts.errors import NotFoundError
 from transcripts.models import (
     Author,
     Call,
@@ -27,7 +27,7 @@ from transcripts.models import (
     Message,
     MessageStatus,
 )
-from transcripts.service import NotFoundError
+from transcripts.writes import add_event, get_message, touch_conversation
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from relay.agent.tools import agent_tools
 from relay.services import services
 from transcripts import repository
 from transcripts.actions import AgentActions, NotYoursError
+from transcripts.errors import ConversationClosedError, NotFoundError
 from transcripts.models import Author, Disposition
-from transcripts.service import ConversationClosedError, NotFoundError
 
 bp = Blueprint("agent_actions", __name__, url_prefix="/agent/conversations/<int:conversation_id>")
 

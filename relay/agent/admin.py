@@ -14,7 +14,7 @@ from relay.services import services
 from transcripts import queue as queue_reads
 from transcripts import repository
 from transcripts.actions import AgentActions
-from transcripts.service import NotFoundError
+from transcripts.errors import NotFoundError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

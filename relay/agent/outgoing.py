@@ -8,7 +8,7 @@ import secrets
 
 from languages import sms
 from transcripts.models import Author
-from transcripts.service import ReplyDraft
+from transcripts.outbound import ReplyDraft
 
 
 def human_reply(
@@ -34,7 +34,7 @@ def human_reply(
         language=language,
         translated_text=resident_text,
         # No machine produced this text: the record keeps no machine translation for it.
-        machine_translation=None,  # type: ignore[arg-type]
+        machine_translation=None,
         back_translation=None,
         engine=author.value,
         model=source,

@@ -18,7 +18,7 @@ from transcripts import queue as queue_reads
 from transcripts import repository
 from transcripts.actions import AgentActions, ClaimOutcome
 from transcripts.db import utcnow
-from transcripts.service import NotFoundError
+from transcripts.errors import NotFoundError
 
 bp = Blueprint("agent_queue", __name__, url_prefix="/agent")
 

@@ -24,8 +24,8 @@ from relay.services import services
 from transcripts import queue as queue_reads
 from transcripts import repository
 from transcripts.actions import AgentActions, NotYoursError
+from transcripts.errors import ConversationClosedError, NotFoundError
 from transcripts.models import Author, ConversationStatus, Disposition
-from transcripts.service import ConversationClosedError, NotFoundError
 
 bp = Blueprint("agent_thread", __name__, url_prefix="/agent")
 

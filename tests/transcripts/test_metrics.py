@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from transcripts.db import utcnow
 from transcripts.metrics import service_figures
 from transcripts.models import Call, CallStatus, Direction, Disposition, Message, MessageStatus
-from transcripts.service import InboundSms, ReplyDraft, TranscriptService
+from transcripts.outbound import ReplyDraft
+from transcripts.service import InboundSms, TranscriptService
 
 
 def sms(sid: str, phone: str) -> InboundSms:

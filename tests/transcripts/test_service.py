@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from transcripts import repository
+from transcripts.errors import ConversationClosedError, NotFoundError
 from transcripts.models import (
     Conversation,
     ConversationStatus,
@@ -18,14 +19,8 @@ from transcripts.models import (
     MessageStatus,
     WebhookReceipt,
 )
-from transcripts.service import (
-    ConversationClosedError,
-    InboundSms,
-    InboundTranslation,
-    NotFoundError,
-    ReplyDraft,
-    TranscriptService,
-)
+from transcripts.outbound import ReplyDraft
+from transcripts.service import InboundSms, InboundTranslation, TranscriptService
 
 
 def sms(sid: str, body: str = "Hello", phone: str = "+821012345678") -> InboundSms:

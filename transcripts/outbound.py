@@ -1,0 +1,158 @@
+"""Use cases of the outbound side: queueing an agent's reply, sending it, tracking delivery.
+
+A reply is stored as QUEUED with everything the agent saw (translation, back-translation, the
+exact SMS body) before a job hands it to Twilio, so a crash between the two loses nothing and the
+job can tell from the row whether it still has work to do.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from transcripts.db import UseCases, utcnow
+from transcripts.errors import ConversationClosedError, NotFoundError
+from transcripts.models import (
+    Author,
+    Channel,
+    Conversation,
+    ConversationStatus,
+    Direction,
+    Message,
+    MessageStatus,
+)
+from transcripts.writes import add_event, get_message
+
+
+@dataclass(frozen=True)
+class ReplyDraft:
+    """An agent's reply, translated and composed for SMS, ready to queue."""
+
+    korean_text: str
+    language: str
+    translated_text: str
+    machine_translation: str | None  # None for human-written text (the phrasebook)
+    back_translation: str | None
+    engine: str
+    model: str
+    pivot: str | None
+    translation_ms: float
+    delivered_body: str
+    sms_encoding: str
+    sms_segments: int
+    undeliverable_chars: str
+    author: Author = Author.AGENT
+    author_user_id: int | None = None
+    uses_link: bool = False
+    reply_token: str | None = None
+
+
+class OutboundUseCases(UseCases):
+    """Replies from queueing to delivery."""
+
+    def create_reply(
+        self, conversation_id: int, draft: ReplyDraft, channel: Channel = Channel.SMS
+    ) -> Message:
+        """Queue an agent's reply in an open conversation; a job sends it (or, for the voice
+        channel, places the call-back that speaks it), by id."""
+        with self._transaction() as session:
+            conversation = session.get(Conversation, conversation_id)
+            if conversation is None:
+                raise NotFoundError(f"conversation {conversation_id} not found")
+            if conversation.status is not ConversationStatus.OPEN:
+                raise ConversationClosedError(f"conversation {conversation_id} is closed")
+            now = utcnow()
+            message = Message(
+                conversation_id=conversation.id,
+                direction=Direction.OUTBOUND,
+                channel=channel,
+                author=draft.author,
+                author_user_id=draft.author_user_id,
+                to_number=conversation.contact.phone,
+                original_text=draft.korean_text,
+                original_language="ko",
+                translated_text=draft.translated_text,
+                translated_language=draft.language,
+                machine_translation=draft.machine_translation,
+                back_translation=draft.back_translation,
+                translation_engine=draft.engine,
+                translation_model=draft.model,
+                translation_pivot=draft.pivot,
+                translation_ms=draft.translation_ms,
+                delivered_body=draft.delivered_body,
+                sms_encoding=draft.sms_encoding,
+                sms_segments=draft.sms_segments,
+                undeliverable_chars=draft.undeliverable_chars,
+                status=MessageStatus.QUEUED,
+                created_at=now,
+                updated_at=now,
+            )
+            if channel is Channel.VOICE:  # spoken whole: no SMS composition applies
+                message.delivered_body = draft.translated_text
+                message.sms_encoding = message.undeliverable_chars = None
+                message.sms_segments = None
+            elif draft.uses_link:
+                message.reply_token = draft.reply_token or secrets.token_urlsafe(16)
+            session.add(message)
+            conversation.last_message_at = now
+            session.flush()
+            add_event(session, "message.queued", conversation.id, message.id, channel=channel.value)
+            return message
+
+    def begin_sending(self, message_id: int) -> Message | None:
+        """Return a queued outbound message to send (counting the attempt), or None if done."""
+        with self._transaction() as session:
+            message = session.get(Message, message_id)
+            if message is None or message.direction is not Direction.OUTBOUND:
+                return None
+            if message.status is not MessageStatus.QUEUED or message.provider_sid is not None:
+                return None
+            message.attempts += 1
+            return message
+
+    def mark_sent(self, message_id: int, provider_sid: str, status: MessageStatus) -> None:
+        """Record the provider's id for a message handed over, so status callbacks find it."""
+        with self._transaction() as session:
+            message = get_message(session, message_id)
+            message.provider_sid = provider_sid
+            message.status = status
+            message.status_reason = None
+            add_event(session, "message.sent", message.conversation_id, message.id)
+
+    def mark_send_failed(self, message_id: int, reason: str, error_code: str | None) -> None:
+        """A send that the provider refused: keep the text, say why."""
+        with self._transaction() as session:
+            message = get_message(session, message_id)
+            message.status = MessageStatus.FAILED
+            message.status_reason = reason
+            message.error_code = error_code
+            add_event(session, "message.failed", message.conversation_id, message.id)
+
+    def update_delivery(
+        self, provider_sid: str, status: MessageStatus, error_code: str | None, reason: str | None
+    ) -> bool:
+        """Apply a delivery status callback; False when no message has that provider id.
+
+        Callbacks can arrive out of order (a late "sent" after "delivered"); a final state is never
+        moved back to an earlier one.
+        """
+        order = {
+            MessageStatus.QUEUED: 0,
+            MessageStatus.SENT: 1,
+            MessageStatus.DELIVERED: 2,
+            MessageStatus.UNDELIVERED: 2,
+            MessageStatus.FAILED: 2,
+        }
+        with self._transaction() as session:
+            message = session.scalar(select(Message).where(Message.provider_sid == provider_sid))
+            if message is None:
+                return False
+            if order.get(status, 0) < order.get(message.status, 0):
+                return True
+            message.status = status
+            message.error_code = error_code
+            message.status_reason = reason
+            add_event(session, f"message.{status.value}", message.conversation_id, message.id)
+            return True

@@ -1,0 +1,37 @@
+"""Small steps every use case of the record takes inside its transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from transcripts.errors import NotFoundError
+from transcripts.models import Conversation, Event, Message
+
+
+def add_event(
+    session: Session,
+    kind: str,
+    conversation_id: int | None,
+    message_id: int | None = None,
+    **data: Any,
+) -> None:
+    """Append to the event feed the agent view streams (ids give the order)."""
+    session.add(Event(kind=kind, conversation_id=conversation_id, message_id=message_id, data=data))
+
+
+def get_message(session: Session, message_id: int) -> Message:
+    """The message, or NotFoundError."""
+    message = session.get(Message, message_id)
+    if message is None:
+        raise NotFoundError(f"message {message_id} not found")
+    return message
+
+
+def touch_conversation(session: Session, conversation_id: int, now: datetime) -> None:
+    """Move a conversation up the queue: something happened in it."""
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is not None:
+        conversation.last_message_at = now
