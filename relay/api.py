@@ -33,6 +33,7 @@ from transcripts.models import (
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 AGENTS = (Role.AGENT, Role.ADMIN)
+MAX_OFFSET = 2**62  # past every row, and still an integer the database can compare
 
 
 @bp.before_request
@@ -137,7 +138,7 @@ def list_conversations() -> Any:
     try:
         status = ConversationStatus(status_arg) if status_arg else None
         limit = min(max(int(request.args.get("limit", 50)), 1), 200)
-        offset = max(int(request.args.get("offset", 0)), 0)
+        offset = min(max(int(request.args.get("offset", 0)), 0), MAX_OFFSET)
     except ValueError:
         return _error("status must be open or closed; limit and offset whole numbers", 400)
     with services().sessions() as session:

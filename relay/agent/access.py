@@ -31,3 +31,10 @@ def back_to_thread(conversation_id: int, message: str, category: str = "ok") -> 
 def wants_fragment() -> bool:
     """htmx asks for a fragment; a plain request (or a test) gets the whole page."""
     return request.headers.get("HX-Request") == "true"
+
+
+def page_number(raw: str | None) -> int:
+    """A 1-based page from a query string; anything else (odd digits, huge numbers) is page 1."""
+    if raw and raw.isascii() and raw.isdigit() and len(raw) <= 9 and int(raw) > 0:
+        return int(raw)
+    return 1

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from languages import registry
-from relay.agent.access import admin_required, me
+from relay.agent.access import admin_required, me, page_number
 from relay.agent.presenters import language_label
 from relay.services import services
 from transcripts import queue as queue_reads
@@ -32,10 +32,8 @@ def conversations() -> Any:
         status=args.get("status") or "",
         needs_interpreter=args.get("interpreter") == "1",
     )
-    page_raw = args.get("page", "1")
-    page_number = int(page_raw) if page_raw.isdigit() and int(page_raw) > 0 else 1
     with services().sessions() as session:
-        page = queue_reads.review(session, filters, page=page_number)
+        page = queue_reads.review(session, filters, page=page_number(args.get("page")))
         last = repository.last_messages(session, [c.id for c in page.conversations])
         names = queue_reads.usernames(session, [c.claimed_by_id for c in page.conversations])
         rows = [

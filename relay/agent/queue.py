@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from relay.agent.access import agent_required, me, wants_fragment
+from relay.agent.access import agent_required, me, page_number, wants_fragment
 from relay.agent.presenters import language_label, quality_warnings
 from relay.services import services
 from transcripts import queue as queue_reads
@@ -59,8 +59,7 @@ def _blocked(until: datetime | None, now: datetime) -> bool:
 
 
 def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+    return page_number(request.args.get("page"))
 
 
 def _render(status: int = 200, notice: str | None = None) -> Any:

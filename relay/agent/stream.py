@@ -30,8 +30,9 @@ RETRY_MS = 1000
 def _start_id() -> int | None:
     """Where to resume: Last-Event-ID (a reconnect), else ?after= (the page's render point)."""
     for raw in (request.headers.get("Last-Event-ID"), request.args.get("after")):
-        if raw and raw.strip().isdigit():
-            return int(raw.strip())
+        value = (raw or "").strip()
+        if value.isascii() and value.isdigit() and len(value) <= 18:
+            return int(value)
     return None
 
 
