@@ -150,6 +150,22 @@ def role_required(*roles: Role) -> Callable[[F], F]:
     return decorator
 
 
+def local_target(target: str | None) -> str | None:
+    """The sign-in's ``next`` if it is a path on this site, else None.
+
+    Browsers drop tabs and newlines from URLs and read a backslash as a slash, so
+    ``/\\evil.example`` and ``/<tab>/evil.example`` lead off-site just like
+    ``//evil.example``; any of those characters refuses the target outright.
+    """
+    if not target or not target.startswith("/"):
+        return None
+    if "\\" in target or any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
+        return None
+    if target.startswith("//"):
+        return None
+    return target
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> str | Response | tuple[str, int, dict[str, str]]:
     """Username and password sign-in, slowed after repeated failures."""
@@ -183,10 +199,7 @@ def login() -> str | Response | tuple[str, int, dict[str, str]]:
             return render_template("login.html", username=username), 401, {}
         throttle.succeeded(username, address)
         login_user(signed_in)
-        target = request.args.get("next") or ""
-        if not target.startswith("/") or target.startswith("//"):
-            target = url_for("agent_queue.queue")
-        return redirect(target)
+        return redirect(local_target(request.args.get("next")) or url_for("agent_queue.queue"))
     return render_template("login.html", username="")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from flask import Flask
 
 from relay.services import services
@@ -79,3 +80,25 @@ def test_open_redirects_are_refused(app: Flask) -> None:
         data={"username": "kim", "password": PASSWORD, "csrf_token": token},
     )
     assert response.headers["Location"].endswith("/agent/")
+
+
+@pytest.mark.parametrize("target", ["/\\evil.example/", "/%09/evil.example/", "/\\/evil.example"])
+def test_backslash_and_control_character_redirects_are_refused(app: Flask, target: str) -> None:
+    # Browsers read "/\evil.example" (and "/<tab>/evil.example") as "//evil.example".
+    create_user(app, "kim", "agent", PASSWORD)
+    client = app.test_client()
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    response = client.post(
+        f"/login?next={target}",
+        data={"username": "kim", "password": PASSWORD, "csrf_token": token},
+    )
+    assert response.headers["Location"].endswith("/agent/")
+
+
+def test_an_overlong_username_is_refused_not_a_server_error(app: Flask) -> None:
+    client = app.test_client()
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    response = client.post(
+        "/login", data={"username": "k" * 5000, "password": "x", "csrf_token": token}
+    )
+    assert response.status_code == 401
