@@ -28,6 +28,7 @@ from lingua import LanguageDetector as LinguaDetector
 from lingua import LanguageDetectorBuilder
 
 from languages.registry import RESIDENT_CODES
+from languages.unaccented import looks_like_unaccented_vietnamese
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,11 @@ MIN_WORDS_FOR_DISTRACTORS = 3
 #: How sure lingua must be of an unserved language before a message goes to an interpreter;
 #: below it, residents' unaccented Vietnamese or terse English still reach translation.
 DISTRACTOR_CERTAINTY = 0.6
+
+#: Vietnamese recognised by word shapes rather than by lingua (languages/unaccented.py): sure
+#: enough to route and translate, reported below 1.0 because it is a rule, not a model.
+UNACCENTED_VIETNAMESE_PROBABILITY = 0.8
+UNACCENTED_REASON = "Vietnamese written without diacritics"
 
 #: Longer texts are cut here before detection; the language is settled long before.
 MAX_DETECTION_CHARS = 20_000
@@ -145,7 +151,10 @@ class LanguageDetector:
             return self._detect_cjk(counts, suffix)
         if group == "cyrillic" and any(ch in _MONGOLIAN_ONLY for ch in cleaned):
             return Detection("mn", 1.0, "Mongolian letters ө/ү" + suffix)
-        return self._ask_lingua(" ".join(counts.words[group]), suffix)
+        words = " ".join(counts.words[group])
+        if group == "latin" and looks_like_unaccented_vietnamese(words):
+            return Detection("vi", UNACCENTED_VIETNAMESE_PROBABILITY, UNACCENTED_REASON + suffix)
+        return self._ask_lingua(words, suffix)
 
     def _detect_cjk(self, counts: _ScriptCounts, suffix: str) -> Detection:
         if counts.kana and counts.kana >= 0.1 * (counts.kana + counts.han):
