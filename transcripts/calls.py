@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from transcripts.db import UseCases, utcnow
 from transcripts.errors import NotFoundError
 from transcripts.models import (
-    Author,
     Call,
     CallStatus,
     Channel,
@@ -33,7 +32,7 @@ from transcripts.models import (
     WebhookReceipt,
 )
 from transcripts.phones import normalise_phone
-from transcripts.writes import add_event, touch_conversation
+from transcripts.writes import add_event, call_message, touch_conversation
 
 # What carriers and Twilio put in From when the caller withholds their number.
 ANONYMOUS_CALLERS = frozenset(
@@ -240,21 +239,9 @@ class CallService(UseCases):
         if call.conversation_id is None:
             return
         reason = ABANDONED_BEFORE_MESSAGE if call.language else ABANDONED_IN_MENU
-        message = Message(
-            conversation_id=call.conversation_id,
-            direction=Direction.INBOUND,
-            channel=Channel.VOICE,
-            author=Author.RESIDENT,
-            from_number=call.from_number,
-            to_number=call.to_number,
-            original_text="",
-            original_language=call.language,
-            call_id=call.id,
-            status=MessageStatus.EMPTY,
-            status_reason=reason,
-            created_at=now,
-            updated_at=now,
-        )
+        message = call_message(call, now)
+        message.status = MessageStatus.EMPTY
+        message.status_reason = reason
         session.add(message)
         session.flush()
         touch_conversation(session, call.conversation_id, now)

@@ -18,7 +18,6 @@ from sqlalchemy.exc import IntegrityError
 from transcripts.db import UseCases, utcnow
 from transcripts.errors import NotFoundError
 from transcripts.models import (
-    Author,
     Call,
     CallStatus,
     Channel,
@@ -27,7 +26,7 @@ from transcripts.models import (
     Message,
     MessageStatus,
 )
-from transcripts.writes import add_event, get_message, touch_conversation
+from transcripts.writes import add_event, call_message, get_message, touch_conversation
 
 
 @dataclass(frozen=True)
@@ -111,17 +110,7 @@ class VoiceMessages(UseCases):
                 )
             )
             if message is None:
-                message = Message(
-                    conversation_id=call.conversation_id,
-                    direction=Direction.INBOUND,
-                    channel=Channel.VOICE,
-                    author=Author.RESIDENT,
-                    from_number=call.from_number,
-                    to_number=call.to_number,
-                    original_text="",
-                    call_id=call.id,
-                    created_at=now,
-                )
+                message = call_message(call, now)
                 session.add(message)
             if call.status is CallStatus.ABANDONED:
                 call.status = CallStatus.COMPLETED

@@ -8,7 +8,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from transcripts.errors import NotFoundError
-from transcripts.models import Conversation, Event, Message
+from transcripts.models import (
+    Author,
+    Call,
+    Channel,
+    Conversation,
+    Direction,
+    Event,
+    Message,
+)
 
 
 def add_event(
@@ -35,3 +43,22 @@ def touch_conversation(session: Session, conversation_id: int, now: datetime) ->
     conversation = session.get(Conversation, conversation_id)
     if conversation is not None:
         conversation.last_message_at = now
+
+
+def call_message(call: Call, now: datetime) -> Message:
+    """A still empty inbound message for what the caller says (or did not say) on `call`."""
+    if call.conversation_id is None:
+        raise NotFoundError(f"call {call.call_sid} has no conversation")
+    return Message(
+        conversation_id=call.conversation_id,
+        direction=Direction.INBOUND,
+        channel=Channel.VOICE,
+        author=Author.RESIDENT,
+        from_number=call.from_number,
+        to_number=call.to_number,
+        original_text="",
+        original_language=call.language,
+        call_id=call.id,
+        created_at=now,
+        updated_at=now,
+    )
