@@ -46,31 +46,56 @@ class DatabaseTranslationMemory:
 
     def remember(self, source_text: str, source: str, target: str, translated_text: str) -> None:
         """Keep (or replace) the approved translation of `source_text`."""
-        if not source_text.strip() or len(source_text) > MAX_MEMORY_CHARS:
-            return
-        key = self._normalise(source_text)
         with self._sessions() as session, session.begin():
-            row = session.scalar(
-                select(MemoryEntry).where(
-                    MemoryEntry.source == source,
-                    MemoryEntry.target == target,
-                    MemoryEntry.normalised_text == key,
+            keep(session, self._normalise, source_text, source, target, translated_text)
+
+
+def keep(
+    session: Session,
+    normalise: Callable[[str], str],
+    source_text: str,
+    source: str,
+    target: str,
+    translated_text: str,
+    *,
+    created_by_id: int | None = None,
+) -> bool:
+    """Keep (or replace) an approved translation inside the caller's transaction.
+
+    Shared by the memory itself and by use cases (an admin's correction) that must remember a
+    translation in the same transaction as the change that approves it. Returns False when the
+    text is empty or too long to be worth remembering.
+    """
+    if not source_text.strip() or len(source_text) > MAX_MEMORY_CHARS:
+        return False
+    key = normalise(source_text)
+    query = select(MemoryEntry).where(
+        MemoryEntry.source == source,
+        MemoryEntry.target == target,
+        MemoryEntry.normalised_text == key,
+    )
+    row = session.scalar(query)
+    if row is None:
+        try:
+            with session.begin_nested():
+                session.add(
+                    MemoryEntry(
+                        source=source,
+                        target=target,
+                        normalised_text=key,
+                        source_text=source_text,
+                        target_text=translated_text,
+                        created_by_id=created_by_id,
+                    )
                 )
-            )
+            return True
+        except IntegrityError:
+            # Someone kept the same sentence a moment ago: theirs is replaced below.
+            row = session.scalar(query)
             if row is None:
-                try:
-                    with session.begin_nested():
-                        session.add(
-                            MemoryEntry(
-                                source=source,
-                                target=target,
-                                normalised_text=key,
-                                source_text=source_text,
-                                target_text=translated_text,
-                            )
-                        )
-                except IntegrityError:
-                    return
-            else:
-                row.source_text = source_text
-                row.target_text = translated_text
+                return False
+    row.source_text = source_text
+    row.target_text = translated_text
+    if created_by_id is not None:
+        row.created_by_id = created_by_id
+    return True

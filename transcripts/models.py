@@ -200,7 +200,13 @@ class Message(Base):
     language_probability: Mapped[float | None]
     translated_text: Mapped[str | None] = mapped_column(Text)
     translated_language: Mapped[str | None] = mapped_column(String(8))
-    machine_translation: Mapped[str | None] = mapped_column(Text)  # before an agent's edit
+    # The machine's text before a person changed it: an agent's edit of an outbound reply, or
+    # an admin's correction of an inbound Korean translation (machine_original_text: of a
+    # voice transcript). corrected_by_id / corrected_at: the last admin correction.
+    machine_translation: Mapped[str | None] = mapped_column(Text)
+    machine_original_text: Mapped[str | None] = mapped_column(Text)
+    corrected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    corrected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     back_translation: Mapped[str | None] = mapped_column(Text)
     translation_engine: Mapped[str | None] = mapped_column(String(32))
     translation_model: Mapped[str | None] = mapped_column(String(255))

@@ -1,0 +1,209 @@
+"""Admin corrections: the machine's text is kept, each change is audited, corrected Korean is
+remembered; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from languages.memory import normalise
+from transcripts.accounts import Accounts
+from transcripts.corrections import CorrectionError, Corrections
+from transcripts.memory import DatabaseTranslationMemory
+from transcripts.models import (
+    Author,
+    Channel,
+    Conversation,
+    Direction,
+    Event,
+    MemoryEntry,
+    Message,
+    MessageStatus,
+    Role,
+)
+from transcripts.outbound import ReplyDraft
+from transcripts.service import InboundSms, InboundTranslation, TranscriptService
+
+TEXT = "Where do I renew my alien registration card?"
+MACHINE = "외국인 등록증 어디 갱신?"
+HUMAN = "외국인등록증은 어디에서 연장하나요?"
+
+
+def _admin(sessions: sessionmaker[Session]) -> int:
+    return Accounts(sessions).create("chief", Role.ADMIN, "x").id
+
+
+def _translated(record: TranscriptService, text: str = TEXT, sid: str = "SM1") -> int:
+    stored = record.record_inbound_sms(
+        InboundSms(sid, "+821012345678", "+8215880120", text, {"MessageSid": sid})
+    )
+    record.save_inbound_translation(
+        stored.message_id,
+        InboundTranslation("en", 0.99, MACHINE, "argos", "m", None, 1.0, 1.0),
+    )
+    return stored.message_id
+
+
+def test_a_corrected_translation_keeps_the_machine_text_is_audited_and_remembered(
+    sessions: sessionmaker[Session], record: TranscriptService
+) -> None:
+    admin = _admin(sessions)
+    message_id = _translated(record)
+    memory = DatabaseTranslationMemory(sessions, normalise)
+    assert memory.lookup(TEXT, "en", "ko") is None
+
+    done = Corrections(sessions, normalise).correct_translation(message_id, f" {HUMAN} ", admin)
+
+    assert done is not None and done.before == MACHINE and done.after == HUMAN
+    assert done.remembered
+    with sessions() as session:
+        message = session.get(Message, message_id)
+        assert message is not None
+        assert message.translated_text == HUMAN
+        assert message.machine_translation == MACHINE
+        assert message.corrected_by_id == admin and message.corrected_at is not None
+        event = session.scalars(select(Event).where(Event.kind == "message.corrected")).one()
+        assert event.message_id == message_id
+        assert event.data == {
+            "user_id": admin,
+            "field": "translated_text",
+            "before": MACHINE,
+            "after": HUMAN,
+            "remembered": True,
+        }
+        entry = session.scalars(select(MemoryEntry)).one()
+        assert (entry.source, entry.target, entry.created_by_id) == ("en", "ko", admin)
+    # The same sentence, typed a little differently, now translates the corrected way.
+    assert memory.lookup("where do I renew my alien registration card ?", "en", "ko") == HUMAN
+
+
+def test_a_second_correction_keeps_the_first_machine_text(
+    sessions: sessionmaker[Session], record: TranscriptService
+) -> None:
+    admin = _admin(sessions)
+    message_id = _translated(record)
+    corrections = Corrections(sessions, normalise)
+    corrections.correct_translation(message_id, "첫 수정", admin)
+    corrections.correct_translation(message_id, HUMAN, admin)
+    assert corrections.correct_translation(message_id, HUMAN, admin) is None  # nothing changed
+    with sessions() as session:
+        message = session.get(Message, message_id)
+        assert message is not None
+        assert message.machine_translation == MACHINE
+        events = session.scalars(select(Event).where(Event.kind == "message.corrected")).all()
+        assert [e.data["before"] for e in events] == [MACHINE, "첫 수정"]
+    assert DatabaseTranslationMemory(sessions, normalise).lookup(TEXT, "en", "ko") == HUMAN
+
+
+def test_text_with_personal_data_is_corrected_but_not_remembered(
+    sessions: sessionmaker[Session], record: TranscriptService
+) -> None:
+    admin = _admin(sessions)
+    text = "My number is 010-1234-5678, please call"
+    message_id = _translated(record, text)
+    done = Corrections(sessions, normalise).correct_translation(message_id, HUMAN, admin)
+    assert done is not None and not done.remembered
+    with sessions() as session:
+        assert session.scalars(select(MemoryEntry)).all() == []
+
+
+def test_refusals(sessions: sessionmaker[Session], record: TranscriptService) -> None:
+    admin = _admin(sessions)
+    message_id = _translated(record)
+    corrections = Corrections(sessions, normalise)
+    with pytest.raises(CorrectionError):
+        corrections.correct_translation(message_id, "   ", admin)
+    with pytest.raises(CorrectionError):  # a typed SMS is what the resident wrote
+        corrections.correct_original(message_id, "Something else", admin)
+    with sessions() as session:
+        conversation_id = session.get(Message, message_id).conversation_id  # type: ignore[union-attr]
+    reply = record.create_reply(
+        conversation_id,
+        ReplyDraft("네", "en", "Yes", "Yes", "네", "argos", "m", None, 1.0, "Yes", "GSM-7", 1, ""),
+    )
+    with pytest.raises(CorrectionError):
+        corrections.correct_translation(reply.id, "아니요", admin)
+    with sessions() as session:
+        assert session.scalars(select(Event).where(Event.kind == "message.corrected")).all() == []
+
+
+def _voice_message(sessions: sessionmaker[Session]) -> int:
+    with sessions() as session, session.begin():
+        conversation = Conversation(
+            contact_id=_contact(session), channel=Channel.VOICE, language="en"
+        )
+        session.add(conversation)
+        session.flush()
+        message = Message(
+            conversation_id=conversation.id,
+            direction=Direction.INBOUND,
+            channel=Channel.VOICE,
+            author=Author.RESIDENT,
+            original_text="I lost my wallet on the buzz. Thank you.",
+            original_language="en",
+            translated_text="버즈에서 지갑을 잃어버렸어요. 감사합니다.",
+            status=MessageStatus.TRANSLATED,
+            segments=[
+                {"start": 0.0, "end": 2.0, "text": "I lost my wallet on the buzz.",
+                 "translated_text": "버즈에서 지갑을 잃어버렸어요."},
+                {"start": 2.0, "end": 3.0, "text": "Thank you.", "translated_text": "감사합니다."},
+            ],
+        )  # fmt: skip
+        session.add(message)
+        session.flush()
+        return message.id
+
+
+def _contact(session: Session) -> int:
+    from transcripts.models import Contact
+
+    contact = Contact(phone="+821099990000", language="en")
+    session.add(contact)
+    session.flush()
+    return contact.id
+
+
+def test_a_voice_segment_correction_updates_the_message_and_the_memory(
+    sessions: sessionmaker[Session],
+) -> None:
+    admin = _admin(sessions)
+    message_id = _voice_message(sessions)
+    done = Corrections(sessions, normalise).correct_segment(
+        message_id,
+        0,
+        admin,
+        text="I lost my wallet on the bus.",
+        korean="버스에서 지갑을 잃어버렸어요.",
+    )
+    assert [c.field for c in done] == ["segment.0.text", "segment.0.translated_text"]
+    with sessions() as session:
+        message = session.get(Message, message_id)
+        assert message is not None and message.segments is not None
+        first = message.segments[0]
+        assert first["text"] == "I lost my wallet on the bus."
+        assert first["machine_text"] == "I lost my wallet on the buzz."
+        assert first["machine_translated_text"] == "버즈에서 지갑을 잃어버렸어요."
+        assert message.original_text == "I lost my wallet on the bus. Thank you."
+        assert message.machine_original_text == "I lost my wallet on the buzz. Thank you."
+        assert message.translated_text == "버스에서 지갑을 잃어버렸어요. 감사합니다."
+        assert message.corrected_by_id == admin
+    memory = DatabaseTranslationMemory(sessions, normalise)
+    remembered = memory.lookup("I lost my wallet on the bus.", "en", "ko")
+    assert remembered == "버스에서 지갑을 잃어버렸어요."
+    with pytest.raises(CorrectionError):
+        Corrections(sessions, normalise).correct_segment(message_id, 5, admin, text="x")
+
+
+def test_a_voice_transcript_correction_keeps_what_was_recognised(
+    sessions: sessionmaker[Session],
+) -> None:
+    admin = _admin(sessions)
+    message_id = _voice_message(sessions)
+    done = Corrections(sessions, normalise).correct_original(message_id, "I lost it.", admin)
+    assert done is not None and done.field == "original_text"
+    with sessions() as session:
+        message = session.get(Message, message_id)
+        assert message is not None
+        assert message.original_text == "I lost it."
+        assert message.machine_original_text == "I lost my wallet on the buzz. Thank you."

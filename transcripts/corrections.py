@@ -1,0 +1,194 @@
+"""An admin's corrections of what the machines wrote for an inbound message: its Korean, the
+transcript of a recording, one timed segment of it.
+
+The machine's first output is kept beside the correction (`machine_translation`,
+`machine_original_text`, `machine_*` keys of a segment), every correction is an audit event
+with who, before and after, and a corrected Korean translation goes into the translation memory
+in the same transaction, so the same sentence is translated the same way next time. A sentence
+holding personal data (a phone or registration number) is not remembered: it is too specific
+to reuse, and the memory must not keep what retention deletes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from transcripts.actions import audit
+from transcripts.db import UseCases, utcnow
+from transcripts.errors import RecordError
+from transcripts.masking import mask_personal_data
+from transcripts.memory import keep
+from transcripts.models import Channel, Direction, Message
+from transcripts.writes import get_message
+
+MAX_CORRECTION_CHARS = 5000
+
+
+class CorrectionError(RecordError):
+    """The correction cannot be made (not an inbound message, empty text, no such segment)."""
+
+
+@dataclass(frozen=True)
+class Correction:
+    """What a correction changed; `remembered` says whether the memory now holds it."""
+
+    message_id: int
+    field: str  # "translated_text", "original_text", "segment.3.text", ...
+    before: str | None
+    after: str
+    remembered: bool = False
+
+
+class Corrections(UseCases):
+    """Admin corrections; each owns one transaction and writes one `message.corrected` event."""
+
+    def __init__(
+        self, session_factory: sessionmaker[Session], normalise: Callable[[str], str]
+    ) -> None:
+        super().__init__(session_factory)
+        self._normalise = normalise  # the memory's key function (languages.memory.normalise)
+
+    def correct_translation(self, message_id: int, korean: str, user_id: int) -> Correction | None:
+        """Replace an inbound message's Korean; None when nothing changed."""
+        after = _clean(korean)
+        with self._transaction() as session:
+            message = _inbound(session, message_id)
+            before = message.translated_text
+            if before == after:
+                return None
+            if message.machine_translation is None:
+                message.machine_translation = before
+            message.translated_text = after
+            message.translated_language = "ko"
+            remembered = self._remember(session, message.original_text, message, after, user_id)
+            return _audited(session, message, user_id, "translated_text", before, after, remembered)
+
+    def correct_original(self, message_id: int, text: str, user_id: int) -> Correction | None:
+        """Replace the transcript of a voice message (what the caller said); None if unchanged.
+
+        A resident's typed SMS is what they wrote, so only recognised speech can be corrected.
+        """
+        after = _clean(text)
+        with self._transaction() as session:
+            message = _inbound(session, message_id)
+            if message.channel is not Channel.VOICE:
+                raise CorrectionError("only a voice message's transcript can be corrected")
+            before = message.original_text
+            if before == after:
+                return None
+            if message.machine_original_text is None:
+                message.machine_original_text = before
+            message.original_text = after
+            return _audited(session, message, user_id, "original_text", before, after, False)
+
+    def correct_segment(
+        self,
+        message_id: int,
+        index: int,
+        user_id: int,
+        *,
+        text: str | None = None,
+        korean: str | None = None,
+    ) -> list[Correction]:
+        """Correct one timed segment's transcript and/or Korean; the message's whole text
+        follows when it was still the machine's join of its segments."""
+        with self._transaction() as session:
+            message = _inbound(session, message_id)
+            segments = [dict(segment) for segment in message.segments or []]
+            if not 0 <= index < len(segments):
+                raise CorrectionError(f"message {message_id} has no segment {index}")
+            old_texts = _joined(segments, "text")
+            old_korean = _joined(segments, "translated_text")
+            segment = segments[index]
+            done: list[Correction] = []
+            for key, value in (("text", text), ("translated_text", korean)):
+                if value is None:
+                    continue
+                after = _clean(value)
+                before = segment.get(key)
+                if before == after:
+                    continue
+                segment.setdefault(f"machine_{key}", before)
+                segment[key] = after
+                remembered = key == "translated_text" and self._remember(
+                    session, str(segment.get("text") or ""), message, after, user_id
+                )
+                field = f"segment.{index}.{key}"
+                done.append(_audited(session, message, user_id, field, before, after, remembered))
+            if done:
+                message.segments = segments  # a new list, so the JSON column is written
+                _follow_segments(message, segments, old_texts, old_korean)
+            return done
+
+    def _remember(
+        self, session: Session, source_text: str, message: Message, korean: str, user_id: int
+    ) -> bool:
+        language = message.original_language
+        if not language or language == "ko" or mask_personal_data(source_text) != source_text:
+            return False
+        return keep(
+            session, self._normalise, source_text, language, "ko", korean, created_by_id=user_id
+        )
+
+
+def _clean(text: str) -> str:
+    cleaned = text.strip()
+    if not cleaned:
+        raise CorrectionError("a correction cannot be empty")
+    if len(cleaned) > MAX_CORRECTION_CHARS:
+        raise CorrectionError(f"a correction is at most {MAX_CORRECTION_CHARS} characters")
+    return cleaned
+
+
+def _inbound(session: Session, message_id: int) -> Message:
+    message = get_message(session, message_id)
+    if message.direction is not Direction.INBOUND:
+        raise CorrectionError("only a resident's (inbound) message can be corrected here")
+    return message
+
+
+def _joined(segments: list[dict[str, Any]], key: str) -> str:
+    """How the voice job composes a message's text from its segments."""
+    return " ".join(str(s.get(key) or "") for s in segments if str(s.get(key) or "").strip())
+
+
+def _follow_segments(
+    message: Message, segments: list[dict[str, Any]], old_texts: str, old_korean: str
+) -> None:
+    if message.original_text == old_texts:
+        if message.machine_original_text is None:
+            message.machine_original_text = message.original_text
+        message.original_text = _joined(segments, "text")
+    if message.translated_text == old_korean:
+        if message.machine_translation is None:
+            message.machine_translation = message.translated_text
+        message.translated_text = _joined(segments, "translated_text")
+
+
+def _audited(
+    session: Session,
+    message: Message,
+    user_id: int,
+    field: str,
+    before: str | None,
+    after: str,
+    remembered: bool,
+) -> Correction:
+    message.corrected_by_id = user_id
+    message.corrected_at = utcnow()
+    audit(
+        session,
+        "message.corrected",
+        message.conversation_id,
+        user_id,
+        message_id=message.id,
+        field=field,
+        before=before,
+        after=after,
+        remembered=remembered,
+    )
+    return Correction(message.id, field, before, after, remembered)
