@@ -93,7 +93,8 @@ def produced_by(message: Message, usernames: dict[int, str]) -> str:
     pivot = f" · {message.translation_pivot} 경유" if message.translation_pivot else ""
     edited = ""
     if (
-        message.machine_translation is not None
+        message.author is not Author.RESIDENT  # a resident's message is corrected by an admin
+        and message.machine_translation is not None
         and message.translated_text is not None
         and message.machine_translation != message.translated_text
     ):
@@ -139,15 +140,19 @@ def highlight_terms(glossary: Glossary, text: str | None, language: str | None) 
 def segment_rows(message: Message) -> list[dict[str, Any]]:
     """A voice message's timed segments, with a flag on the ones recognition was unsure of."""
     rows = []
-    for segment in message.segments or []:
+    for index, segment in enumerate(message.segments or []):
         logprob = segment.get("avg_logprob")
         rows.append(
             {
+                "index": index,
                 "start": float(segment.get("start") or 0.0),
                 "end": float(segment.get("end") or 0.0),
                 "text": str(segment.get("text") or ""),
                 "korean": str(segment.get("translated_text") or ""),
                 "weak": isinstance(logprob, int | float) and logprob < MIN_SEGMENT_AVG_LOGPROB,
+                # what recognition and translation first wrote, when an admin corrected them
+                "machine_text": segment.get("machine_text"),
+                "machine_korean": segment.get("machine_translated_text"),
             }
         )
     return rows

@@ -60,6 +60,7 @@ def _message_views(messages: Any, usernames: dict[int, str]) -> list[dict[str, A
                 "status_label": STATUS_LABELS.get(m.status, m.status.value),
                 "warnings": quality_warnings(m),
                 "segments": segment_rows(m),
+                "corrected_by": usernames.get(m.corrected_by_id or 0),
                 "edited": m.machine_translation is not None
                 and m.translated_text is not None
                 and m.machine_translation != m.translated_text,
@@ -75,7 +76,12 @@ def _thread_context(conversation_id: int) -> dict[str, Any]:
             abort(404)
         messages = repository.messages_of(session, conversation_id)
         names = queue_reads.usernames(
-            session, [conversation.claimed_by_id, *(m.author_user_id for m in messages)]
+            session,
+            [
+                conversation.claimed_by_id,
+                *(m.author_user_id for m in messages),
+                *(m.corrected_by_id for m in messages),
+            ],
         )
         mine = conversation.claimed_by_id == me()
         return {
@@ -84,6 +90,7 @@ def _thread_context(conversation_id: int) -> dict[str, Any]:
             "messages": _message_views(messages, names),
             "holder": names.get(conversation.claimed_by_id or 0),
             "mine": mine,
+            "review": is_admin(),  # admins may correct translations and transcripts
             "can_act": (mine or is_admin()) and conversation.status is ConversationStatus.OPEN,
             "agents": [a for a in queue_reads.active_agents(session) if a.id != me()],
             "dispositions": DISPOSITION_LABELS,

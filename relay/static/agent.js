@@ -178,6 +178,28 @@
     audio.load();
   });
 
+  // While a recording plays, the segment being heard is highlighted (media events do not
+  // bubble, so listen in the capture phase; one listener serves every player on the page).
+  function markPlaying(event) {
+    var audio = event.target;
+    if (!audio || audio.tagName !== "AUDIO") return;
+    var voice = audio.closest(".voice");
+    if (!voice) return;
+    var now = audio.currentTime;
+    var ended = event.type === "ended";
+    voice.querySelectorAll("button.segment").forEach(function (segment) {
+      var start = parseFloat(segment.getAttribute("data-start")) || 0;
+      var end = parseFloat(segment.getAttribute("data-end")) || start;
+      var on = !ended && now >= start && now < end;
+      segment.classList.toggle("playing", on);
+      if (on) segment.setAttribute("aria-current", "true");
+      else segment.removeAttribute("aria-current");
+    });
+  }
+  ["timeupdate", "seeked", "ended"].forEach(function (kind) {
+    document.addEventListener(kind, markPlaying, true);
+  });
+
   // "/" jumps to the phrasebook search, Escape leaves a field: the mouse stays optional.
   document.addEventListener("keydown", function (event) {
     var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(event.target.tagName);

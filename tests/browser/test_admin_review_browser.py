@@ -1,0 +1,108 @@
+"""Admin review in a real browser: the segment being heard is highlighted while a recording
+plays, and a correction made from the thread shows at once."""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from relay.services import services
+from tests.browser.conftest import LiveRelay, sign_in
+from transcripts.models import (
+    Author,
+    Channel,
+    Contact,
+    Conversation,
+    Direction,
+    Message,
+    MessageStatus,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _recording(relay: LiveRelay, seconds: float = 4.0) -> str:
+    """A quiet WAV in the app's recordings folder; returns its path relative to the instance."""
+    folder = Path(relay.app.config["INSTANCE_PATH"]) / "recordings"
+    folder.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(folder / "review.wav"), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(b"\x00\x00" * int(8000 * seconds))
+    return "recordings/review.wav"
+
+
+def _voice_thread(relay: LiveRelay) -> int:
+    audio = _recording(relay)
+    with services(relay.app).sessions() as session, session.begin():
+        contact = Contact(phone="+821088887777", language="en")
+        session.add(contact)
+        session.flush()
+        conversation = Conversation(contact_id=contact.id, channel=Channel.VOICE, language="en")
+        session.add(conversation)
+        session.flush()
+        session.add(
+            Message(
+                conversation_id=conversation.id,
+                direction=Direction.INBOUND,
+                channel=Channel.VOICE,
+                author=Author.RESIDENT,
+                original_text="I lost my wallet. On the buzz.",
+                original_language="en",
+                translated_text="지갑을 잃어버렸어요. 버즈에서.",
+                status=MessageStatus.TRANSLATED,
+                audio_path=audio,
+                audio_seconds=4.0,
+                segments=[
+                    {
+                        "start": 0.0,
+                        "end": 2.0,
+                        "text": "I lost my wallet.",
+                        "translated_text": "지갑을 잃어버렸어요.",
+                    },
+                    {
+                        "start": 2.0,
+                        "end": 4.0,
+                        "text": "On the buzz.",
+                        "translated_text": "버즈에서.",
+                    },
+                ],
+            )
+        )
+        return conversation.id
+
+
+def test_playing_segment_is_highlighted_and_a_correction_shows(
+    chromium: Any, live_relay: LiveRelay
+) -> None:
+    cid = _voice_thread(live_relay)
+    admin = sign_in(chromium, live_relay, live_relay.user("chief", "admin"))
+    admin.goto(f"{live_relay.url}/agent/conversations/{cid}")
+    second = admin.locator("button.segment").nth(1)
+    first = admin.locator("button.segment").nth(0)
+    second.click()
+    admin.wait_for_function(
+        "document.querySelectorAll('button.segment')[1].classList.contains('playing')",
+        timeout=5000,
+    )
+    assert second.get_attribute("aria-current") == "true"
+    assert "playing" not in (first.get_attribute("class") or "")
+    first.click()
+    admin.wait_for_function(
+        "document.querySelectorAll('button.segment')[0].classList.contains('playing')",
+        timeout=5000,
+    )
+    assert "playing" not in (second.get_attribute("class") or "")
+
+    admin.locator("details.correct summary").click()
+    fix = admin.locator("form.segment-fix").nth(1)
+    fix.locator('input[name="text"]').fill("On the bus.")
+    fix.locator('input[name="korean"]').fill("버스에서.")
+    fix.locator("button[type=submit]").click()
+    admin.wait_for_selector(".flash.ok")
+    messages = admin.locator("#messages").inner_text()
+    assert "버스에서." in messages and "chief 수정 (corrected by chief)" in messages

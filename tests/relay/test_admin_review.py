@@ -1,0 +1,206 @@
+"""Admin review in the web UI: reading any thread, correcting translations and transcripts."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import select
+
+from relay.services import services
+from tests.relay.agent_helpers import csrf_from, post_form, sign_in
+from tests.relay.test_agent_views import inbound
+from tests.support.modelkit import TinyModels
+from transcripts.models import (
+    Author,
+    Channel,
+    Contact,
+    Conversation,
+    Direction,
+    Event,
+    MemoryEntry,
+    Message,
+    MessageStatus,
+)
+
+CORRECTED = "버스에서 지갑을 잃어버렸습니다 (검수)."
+
+
+def _message_of(app: Flask, conversation_id: int) -> Message:
+    with services(app).sessions() as session:
+        return session.scalars(
+            select(Message).where(Message.conversation_id == conversation_id)
+        ).one()
+
+
+def test_admin_corrects_a_translation_and_the_next_same_text_is_translated_that_way(
+    app: Flask, tiny_models: TinyModels
+) -> None:
+    english = tiny_models.phrase("wallet")["en"]
+    cid = inbound(app, english)
+    machine = _message_of(app, cid)
+    assert machine.translated_text and machine.translated_text != CORRECTED
+    admin = sign_in(app, "chief", "admin")
+    url = f"/agent/conversations/{cid}"
+    assert "번역·인식 수정 (correct)" in admin.get(url).get_data(as_text=True)
+
+    response = post_form(
+        admin, url, f"/admin/messages/{machine.id}/correct", field="translation", text=CORRECTED
+    )
+
+    assert response.status_code == 303
+    page = admin.get(url).get_data(as_text=True)
+    assert CORRECTED in page
+    assert "chief 수정 (corrected by chief)" in page
+    assert "기계 번역 (수정 전, machine translation)" in page and machine.translated_text in page
+    assert "번역 메모리에 저장했습니다" in page  # the flash
+    with services(app).sessions() as session:
+        stored = session.get(Message, machine.id)
+        assert stored is not None
+        assert stored.translated_text == CORRECTED
+        assert stored.machine_translation == machine.translated_text
+        event = session.scalars(select(Event).where(Event.kind == "message.corrected")).one()
+        assert event.data["before"] == machine.translated_text
+        assert event.data["after"] == CORRECTED
+        assert event.data["user_id"] == stored.corrected_by_id
+        entry = session.scalars(select(MemoryEntry)).one()
+        assert (entry.source_text, entry.target_text) == (english, CORRECTED)
+    trail = admin.get(f"/admin/conversations/{cid}/audit").get_data(as_text=True)
+    assert "message.corrected" in trail and "chief" in trail
+
+    # The same sentence from another resident comes out as the admin wrote it.
+    later = inbound(app, english, phone="+821066667777")
+    again = _message_of(app, later)
+    assert again.translated_text == CORRECTED
+    assert again.translation_engine == "memory"
+
+
+def test_agents_are_refused_and_forms_need_their_csrf_token(
+    app: Flask, tiny_models: TinyModels
+) -> None:
+    cid = inbound(app, tiny_models.phrase("thanks")["en"])
+    message = _message_of(app, cid)
+    url = f"/agent/conversations/{cid}"
+    agent = sign_in(app, "kim")
+    post_form(agent, "/agent/", f"{url}/claim")
+    page = agent.get(url).get_data(as_text=True)
+    assert "번역·인식 수정" not in page  # no correction form for agents
+    action = f"/admin/messages/{message.id}/correct"
+    refused = post_form(agent, url, action, field="translation", text=CORRECTED)
+    assert refused.status_code == 403
+    segment = post_form(
+        agent, url, f"/admin/messages/{message.id}/segments/0/correct", text="x", korean="y"
+    )
+    assert segment.status_code == 403
+    admin = sign_in(app, "chief", "admin")
+    no_token = admin.post(action, data={"field": "translation", "text": CORRECTED})
+    assert no_token.status_code == 400
+    with services(app).sessions() as session:
+        stored = session.get(Message, message.id)
+        assert stored is not None and stored.translated_text == message.translated_text
+        assert stored.machine_translation is None
+        assert session.scalars(select(Event).where(Event.kind == "message.corrected")).all() == []
+        assert session.scalars(select(MemoryEntry)).all() == []
+
+
+def test_admin_reads_threads_claimed_by_others_and_closed_ones(
+    app: Flask, tiny_models: TinyModels
+) -> None:
+    claimed = inbound(app, tiny_models.phrase("thanks")["en"])
+    closed = inbound(app, tiny_models.phrase("wallet")["vi"], phone="+821012120000")
+    owner = sign_in(app, "owner")
+    for cid in (claimed, closed):
+        post_form(owner, "/agent/", f"/agent/conversations/{cid}/claim")
+    url = f"/agent/conversations/{closed}"
+    post_form(owner, url, f"{url}/close", disposition="resolved")
+    admin = sign_in(app, "chief", "admin")
+    listing = admin.get("/admin/conversations").get_data(as_text=True)
+    for cid in (claimed, closed):
+        assert f'href="/agent/conversations/{cid}"' in listing
+        page = admin.get(f"/agent/conversations/{cid}")
+        assert page.status_code == 200
+        text = page.get_data(as_text=True)
+        assert "번역·인식 수정 (correct)" in text  # corrections work on any thread
+    assert "owner 상담원이 맡음" in admin.get(f"/agent/conversations/{claimed}").get_data(
+        as_text=True
+    )
+    closed_page = admin.get(url).get_data(as_text=True)
+    assert "종료됨" in closed_page and 'id="reply"' not in closed_page
+    message = _message_of(app, closed)
+    fixed = post_form(
+        admin, url, f"/admin/messages/{message.id}/correct", field="translation", text=CORRECTED
+    )
+    assert fixed.status_code == 303
+    assert CORRECTED in admin.get(url).get_data(as_text=True)
+
+
+def _voice(app: Flask) -> tuple[int, int]:
+    with services(app).sessions() as session, session.begin():
+        contact = Contact(phone="+821099998888", language="en")
+        session.add(contact)
+        session.flush()
+        conversation = Conversation(contact_id=contact.id, channel=Channel.VOICE, language="en")
+        session.add(conversation)
+        session.flush()
+        message = Message(
+            conversation_id=conversation.id,
+            direction=Direction.INBOUND,
+            channel=Channel.VOICE,
+            author=Author.RESIDENT,
+            original_text="I lost my wallet on the buzz. Help",
+            original_language="en",
+            translated_text="버즈에서 지갑을 잃어버렸어요. 도움",
+            status=MessageStatus.TRANSLATED,
+            audio_path="recordings/x.wav",
+            segments=[
+                {"start": 0.0, "end": 2.5, "text": "I lost my wallet on the buzz.",
+                 "translated_text": "버즈에서 지갑을 잃어버렸어요."},
+                {"start": 2.5, "end": 3.0, "text": "Help", "translated_text": "도움"},
+            ],
+        )  # fmt: skip
+        session.add(message)
+        session.flush()
+        return conversation.id, message.id
+
+
+def test_admin_corrects_a_voice_segment_and_the_transcript_with_hostile_text_escaped(
+    app: Flask,
+) -> None:
+    cid, message_id = _voice(app)
+    admin = sign_in(app, "chief", "admin")
+    url = f"/agent/conversations/{cid}"
+    page = admin.get(url).get_data(as_text=True)
+    assert 'data-start="2.50" data-end="3.00"' in page  # what the player highlights by
+    assert f'action="/admin/messages/{message_id}/segments/1/correct"' in page
+    fixed = post_form(
+        admin,
+        url,
+        f"/admin/messages/{message_id}/segments/0/correct",
+        text="I lost my wallet on the bus.",
+        korean="버스에서 지갑을 잃어버렸어요.",
+    )
+    assert fixed.status_code == 303
+    hostile = "<script>alert(1)</script> Help"
+    post_form(admin, url, f"/admin/messages/{message_id}/correct", field="original", text=hostile)
+    page = admin.get(url).get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Help" in page
+    assert "수정됨 (corrected)" in page  # the corrected segment is marked
+    assert "음성 인식 원래 결과 (machine transcript)" in page
+    with services(app).sessions() as session:
+        message = session.get(Message, message_id)
+        assert message is not None and message.segments is not None
+        assert message.segments[0]["text"] == "I lost my wallet on the bus."
+        assert message.translated_text == "버스에서 지갑을 잃어버렸어요. 도움"
+        assert message.original_text == hostile
+        assert message.machine_original_text == "I lost my wallet on the buzz. Help"
+        fields = [
+            e.data["field"]
+            for e in session.scalars(select(Event).where(Event.kind == "message.corrected"))
+        ]
+        assert fields == ["segment.0.text", "segment.0.translated_text", "original_text"]
+    # A message that does not exist is a 404, not a flash.
+    token = csrf_from(page)
+    missing = admin.post(
+        "/admin/messages/999999/correct",
+        data={"csrf_token": token, "field": "translation", "text": "x"},
+    )
+    assert missing.status_code == 404
