@@ -1,26 +1,32 @@
 """Exporting transcripts for review and reporting: one row per message, masked by default.
 
 Rows are streamed in id order in batches, so exporting a year of a busy centre never holds more
-than one batch in memory. Personal data is masked unless the caller asks otherwise (an admin
-answering a resident's own data request, say), and the phone number keeps only its last digits.
+than one batch in memory; the web download reads the same rows as text chunks (`csv_chunks`,
+`jsonl_chunks`), narrowed to the admin's review filters. Personal data is masked unless the
+caller asks otherwise (an admin answering a resident's own data request, say), and the phone
+number keeps only its last digits.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
-from typing import IO
+from typing import IO, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from transcripts.actions import audit
 from transcripts.masking import mask_personal_data
 from transcripts.models import Conversation, Message
+from transcripts.queue import ReviewFilter, review_ids
 
 BATCH_SIZE = 500
+CHUNK_CHARS = 64 * 1024  # how much text a streamed download gathers before handing it on
 
 
 @dataclass(frozen=True)
@@ -82,8 +88,10 @@ def export_rows(
     since: datetime | None = None,
     until: datetime | None = None,
     masked: bool = True,
+    conversations: ReviewFilter | None = None,
 ) -> Iterator[ExportRow]:
-    """Messages created in [since, until), oldest first, in batches of BATCH_SIZE."""
+    """Messages created in [since, until), oldest first, in batches of BATCH_SIZE; with
+    `conversations`, only those of the conversations the admin's review filters select."""
     last_id = 0
     while True:
         query = (
@@ -97,6 +105,8 @@ def export_rows(
             query = query.where(Message.created_at >= since)
         if until is not None:
             query = query.where(Message.created_at < until)
+        if conversations is not None:
+            query = query.where(Message.conversation_id.in_(review_ids(conversations)))
         with sessions() as session:
             batch = [_row(m, c, masked) for m, c in session.execute(query)]
         if not batch:
@@ -105,21 +115,66 @@ def export_rows(
         last_id = batch[-1].message_id
 
 
+def jsonl_chunks(rows: Iterable[ExportRow]) -> Iterator[str]:
+    """JSON Lines as text chunks of about CHUNK_CHARS, for a streamed download."""
+    buffer: list[str] = []
+    size = 0
+    for row in rows:
+        line = json.dumps(asdict(row), ensure_ascii=False) + "\n"
+        buffer.append(line)
+        size += len(line)
+        if size >= CHUNK_CHARS:
+            yield "".join(buffer)
+            buffer, size = [], 0
+    if buffer:
+        yield "".join(buffer)
+
+
+def csv_chunks(rows: Iterable[ExportRow]) -> Iterator[str]:
+    """CSV with a header row, as text chunks of about CHUNK_CHARS."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=[field.name for field in fields(ExportRow)])
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(asdict(row))
+        if out.tell() >= CHUNK_CHARS:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    if out.tell():
+        yield out.getvalue()
+
+
 def write_jsonl(rows: Iterable[ExportRow], out: IO[str]) -> int:
     """Write one JSON object per line; returns the number of rows."""
-    count = 0
-    for row in rows:
-        out.write(json.dumps(asdict(row), ensure_ascii=False) + "\n")
-        count += 1
-    return count
+    counted = _Counted(rows)
+    for chunk in jsonl_chunks(counted):
+        out.write(chunk)
+    return counted.count
 
 
 def write_csv(rows: Iterable[ExportRow], out: IO[str]) -> int:
     """Write CSV with a header row; returns the number of rows."""
-    writer = csv.DictWriter(out, fieldnames=[field.name for field in fields(ExportRow)])
-    writer.writeheader()
-    count = 0
-    for row in rows:
-        writer.writerow(asdict(row))
-        count += 1
-    return count
+    counted = _Counted(rows)
+    for chunk in csv_chunks(counted):
+        out.write(chunk)
+    return counted.count
+
+
+class _Counted:
+    """Rows passed through, counted on the way."""
+
+    def __init__(self, rows: Iterable[ExportRow]) -> None:
+        self._rows = rows
+        self.count = 0
+
+    def __iter__(self) -> Iterator[ExportRow]:
+        for row in self._rows:
+            self.count += 1
+            yield row
+
+
+def record_export(sessions: sessionmaker[Session], user_id: int | None, **details: Any) -> None:
+    """Audit who took which export (an unmasked one holds personal data)."""
+    with sessions() as session, session.begin():
+        audit(session, "transcripts.exported", None, user_id, **details)

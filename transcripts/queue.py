@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
@@ -25,6 +26,7 @@ from transcripts.models import (
 )
 
 PAGE_SIZE = 50
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -86,9 +88,10 @@ class ReviewFilter:
     needs_interpreter: bool = False
 
 
-def review(session: Session, filters: ReviewFilter, *, page: int = 1) -> Page:
-    """Every conversation, newest activity first, narrowed by the admin's filters."""
-    query = select(Conversation).join(Contact, Contact.id == Conversation.contact_id)
+def _filtered(query: Select[T], filters: ReviewFilter) -> Select[T]:
+    """`query` over conversations narrowed by the admin's filters (shared by the list and the
+    export, so both always mean the same conversations)."""
+    query = query.join(Contact, Contact.id == Conversation.contact_id)
     if filters.phone.strip():
         query = query.where(Contact.phone.contains(filters.phone.strip(), autoescape=True))
     if filters.language:
@@ -108,8 +111,19 @@ def review(session: Session, filters: ReviewFilter, *, page: int = 1) -> Page:
             )
         )
         query = query.where(Conversation.id.in_(matching))
+    return query
+
+
+def review(session: Session, filters: ReviewFilter, *, page: int = 1) -> Page:
+    """Every conversation, newest activity first, narrowed by the admin's filters."""
+    query = _filtered(select(Conversation), filters)
     query = query.order_by(Conversation.last_message_at.desc(), Conversation.id.desc())
     return _paged(session, query, page, PAGE_SIZE)
+
+
+def review_ids(filters: ReviewFilter) -> Select[tuple[int]]:
+    """The ids of the conversations the review list shows for `filters`, as a subquery."""
+    return _filtered(select(Conversation.id), filters)
 
 
 def active_agents(session: Session) -> Sequence[User]:

@@ -3,6 +3,7 @@ channel, status and interpreter need; each row links to the thread and its audit
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -19,12 +20,9 @@ from transcripts.errors import NotFoundError
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-@bp.get("/conversations")
-@admin_required
-def conversations() -> Any:
-    """The review list (50 per page)."""
-    args = request.args
-    filters = queue_reads.ReviewFilter(
+def review_filter(args: Mapping[str, str]) -> queue_reads.ReviewFilter:
+    """The review list's filters from a query string or form (the export form repeats them)."""
+    return queue_reads.ReviewFilter(
         text=(args.get("q") or "")[:200],
         phone=(args.get("phone") or "")[:64],
         language=args.get("language") or "",
@@ -32,6 +30,14 @@ def conversations() -> Any:
         status=args.get("status") or "",
         needs_interpreter=args.get("interpreter") == "1",
     )
+
+
+@bp.get("/conversations")
+@admin_required
+def conversations() -> Any:
+    """The review list (50 per page)."""
+    args = request.args
+    filters = review_filter(args)
     with services().sessions() as session:
         page = queue_reads.review(session, filters, page=page_number(args.get("page")))
         last = repository.last_messages(session, [c.id for c in page.conversations])
