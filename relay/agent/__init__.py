@@ -8,9 +8,18 @@ from flask import Flask
 
 def register_agent_views(app: Flask) -> None:
     """Register the agent and admin blueprints and the per-app reference data they read."""
-    from relay.agent import actions, admin, queue, review, review_export, stream, thread
+    from relay.agent import (
+        actions,
+        admin,
+        queue,
+        review,
+        review_export,
+        review_metrics,
+        stream,
+        thread,
+    )
     from relay.agent.tools import AgentTools
 
     app.extensions["relay_agent"] = AgentTools()
-    for module in (queue, thread, actions, stream, admin, review, review_export):
+    for module in (queue, thread, actions, stream, admin, review, review_export, review_metrics):
         app.register_blueprint(module.bp)

@@ -1,0 +1,140 @@
+"""The admin metrics page shows the figures transcripts.metrics computes, for the chosen days."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from flask import Flask
+from sqlalchemy import update
+
+from relay.services import services
+from tests.relay.agent_helpers import sign_in
+from transcripts.db import utcnow
+from transcripts.models import (
+    Call,
+    CallStatus,
+    Conversation,
+    Direction,
+    Disposition,
+    Message,
+    MessageStatus,
+)
+from transcripts.outbound import ReplyDraft
+from transcripts.service import InboundSms, TranscriptService
+
+
+def _reply() -> ReplyDraft:
+    return ReplyDraft(
+        "네", "en", "Yes", "Yes", "네", "argos", "m", None, 1.0, "Yes", "GSM-7", 1, ""
+    )
+
+
+def _seed(app: Flask) -> None:
+    """Three contacts today: two answered (after 60 s and 3600 s), one failed; two calls."""
+    sessions = services(app).sessions
+    record = TranscriptService(sessions)
+    ids = []
+    for n, language in enumerate(("en", "vi", "vi")):
+        sid = f"SM{n}"
+        stored = record.record_inbound_sms(
+            InboundSms(sid, f"+82101111000{n}", "+8215880120", "Hello", {"MessageSid": sid})
+        )
+        ids.append(stored)
+        with sessions() as session, session.begin():
+            session.execute(
+                update(Conversation)
+                .where(Conversation.id == stored.conversation_id)
+                .values(language=language)
+            )
+    record.mark_inbound(ids[2].message_id, MessageStatus.FAILED, "no model")
+    base = utcnow() - timedelta(hours=2)
+    for stored, wait in ((ids[0], 60), (ids[1], 3600)):
+        reply = record.create_reply(stored.conversation_id, _reply())
+        with sessions() as session, session.begin():
+            session.execute(
+                update(Message).where(Message.id == stored.message_id).values(created_at=base)
+            )
+            session.execute(
+                update(Message)
+                .where(Message.id == reply.id)
+                .values(created_at=base + timedelta(seconds=wait))
+            )
+    record.close_conversation(ids[0].conversation_id, Disposition.RESOLVED, None)
+    record.close_conversation(ids[1].conversation_id, Disposition.CALLBACK_NEEDED, None)
+    with sessions() as session, session.begin():
+        session.add_all(
+            [
+                Call(
+                    call_sid="CA1",
+                    direction=Direction.INBOUND,
+                    status=CallStatus.COMPLETED,
+                    started_at=base,
+                    answered_at=base + timedelta(seconds=4),
+                    duration_seconds=90,
+                ),
+                Call(
+                    call_sid="CA2",
+                    direction=Direction.INBOUND,
+                    status=CallStatus.ABANDONED,
+                    started_at=base,
+                ),
+            ]
+        )
+
+
+def _cell(page: str, cell_id: str) -> str:
+    match = re.search(rf'id="{cell_id}">([^<]*)<', page)
+    assert match, f"no {cell_id} on the page"
+    return match.group(1)
+
+
+def test_metrics_page_shows_the_computed_figures(app: Flask) -> None:
+    _seed(app)
+    admin = sign_in(app, "chief", "admin")
+    assert 'href="/admin/metrics"' in admin.get("/admin/conversations").get_data(as_text=True)
+    today = datetime.now(UTC).date()
+    days = {"since": (today - timedelta(days=1)).isoformat(), "until": today.isoformat()}
+    page = admin.get("/admin/metrics", query_string=days).get_data(as_text=True)
+    assert "첫 상담 해결률 (first-contact resolution)" in page
+    assert _cell(page, "m-contacts") == "3"
+    assert _cell(page, "m-replied") == "2"
+    assert _cell(page, "m-first-reply") == "30분 30초 (1830 s)"  # median of 60 s and 3600 s
+    assert _cell(page, "m-within-target") == "50.0%"
+    assert _cell(page, "m-closed") == "2"
+    assert _cell(page, "m-fcr") == "50.0%"
+    assert _cell(page, "m-failed") == "1"
+    assert _cell(page, "m-calls") == "2"
+    assert _cell(page, "m-answered") == "1"
+    assert _cell(page, "m-answer-rate") == "50.0%"
+    assert _cell(page, "m-abandoned") == "1"
+    assert _cell(page, "m-answer-time") == "4초 (4 s)"
+    assert _cell(page, "m-handle-time") == "1분 30초 (90 s)"
+    languages = page[page.index('id="languages"') : page.index('id="channels"')]
+    assert re.search(r"베트남어.*?<td class=\"n\">2</td>", languages, re.S)
+    assert re.search(r"영어.*?<td class=\"n\">1</td>", languages, re.S)
+    assert '문자 (SMS)</th><td class="n">3</td>' in page
+
+
+def test_metrics_period_is_chosen_and_checked(app: Flask) -> None:
+    _seed(app)
+    admin = sign_in(app, "chief", "admin")
+    last_year = (datetime.now(UTC).date() - timedelta(days=365)).isoformat()
+    old = admin.get("/admin/metrics", query_string={"since": last_year, "until": last_year})
+    page = old.get_data(as_text=True)
+    assert _cell(page, "m-contacts") == "0" and _cell(page, "m-fcr") == "—"
+    assert "이 기간에 상담이 없습니다" in page
+    bad = admin.get("/admin/metrics", query_string={"since": "yesterday"})
+    assert bad.status_code == 200
+    text = bad.get_data(as_text=True)
+    assert "dates are YYYY-MM-DD" in text and _cell(text, "m-contacts") == "3"
+    backwards = admin.get(
+        "/admin/metrics", query_string={"since": "2026-02-01", "until": "2026-01-01"}
+    )
+    assert "the start is after the end" in backwards.get_data(as_text=True)
+
+
+def test_agents_cannot_see_metrics(app: Flask) -> None:
+    agent = sign_in(app, "kim")
+    assert agent.get("/admin/metrics").status_code == 403
+    assert 'href="/admin/metrics"' not in agent.get("/agent/").get_data(as_text=True)
