@@ -102,6 +102,11 @@ def test_playing_segment_is_highlighted_and_a_correction_shows(
     fix = admin.locator("form.segment-fix").nth(1)
     fix.locator('input[name="text"]').fill("On the bus.")
     fix.locator('input[name="korean"]').fill("버스에서.")
+    # A live refresh of the message list while the admin types keeps the form as it is.
+    admin.evaluate("document.body.dispatchEvent(new CustomEvent('relay:thread'))")
+    admin.wait_for_timeout(600)
+    assert fix.locator('input[name="korean"]').input_value() == "버스에서."
+    assert admin.locator("details.correct").get_attribute("open") is not None
     fix.locator("button[type=submit]").click()
     admin.wait_for_selector(".flash.ok")
     messages = admin.locator("#messages").inner_text()
