@@ -22,10 +22,12 @@ from transcripts.db import UseCases, utcnow
 from transcripts.errors import RecordError
 from transcripts.masking import mask_personal_data
 from transcripts.memory import keep
-from transcripts.models import Channel, Direction, Message
+from transcripts.models import Channel, Direction, Message, MessageStatus
 from transcripts.writes import get_message
 
 MAX_CORRECTION_CHARS = 5000
+#: status_reason of a message whose Korean an admin wrote because the machine's failed.
+CORRECTED_REASON = "translated by an admin"
 
 
 class CorrectionError(RecordError):
@@ -64,6 +66,7 @@ class Corrections(UseCases):
                 message.machine_translation = before
             message.translated_text = after
             message.translated_language = "ko"
+            _settle(message)
             remembered = self._remember(session, message.original_text, message, after, user_id)
             return _audited(session, message, user_id, "translated_text", before, after, remembered)
 
@@ -133,6 +136,14 @@ class Corrections(UseCases):
         return keep(
             session, self._normalise, source_text, language, "ko", korean, created_by_id=user_id
         )
+
+
+def _settle(message: Message) -> None:
+    """An admin's Korean answers a message whose machine work failed or is still pending: it is
+    translated now, so nobody retries it and a late machine result keeps to the side."""
+    if message.status in (MessageStatus.FAILED, MessageStatus.RECEIVED):
+        message.status = MessageStatus.TRANSLATED
+        message.status_reason = CORRECTED_REASON
 
 
 def _clean(text: str) -> str:

@@ -4,7 +4,8 @@ Rows are streamed in id order in batches, so exporting a year of a busy centre n
 than one batch in memory; the web download reads the same rows as text chunks (`csv_chunks`,
 `jsonl_chunks`), narrowed to the admin's review filters. Personal data is masked unless the
 caller asks otherwise (an admin answering a resident's own data request, say), and the phone
-number keeps only its last digits.
+number keeps only its last digits. A corrected message carries the machines' first text beside
+the correction, so reviewers can measure how often and how far the engines were wrong.
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ class ExportRow:
     translation_engine: str | None
     translation_model: str | None
     language_probability: float | None
+    # An admin's correction: what the machines first wrote, and when it was corrected.
+    machine_original_text: str | None
+    machine_translation: str | None
+    corrected_at: str | None
 
 
 def _masked_phone(phone: str) -> str:
@@ -79,6 +84,9 @@ def _row(message: Message, conversation: Conversation, masked: bool) -> ExportRo
         translation_engine=message.translation_engine,
         translation_model=message.translation_model,
         language_probability=message.language_probability,
+        machine_original_text=clean(message.machine_original_text),
+        machine_translation=clean(message.machine_translation),
+        corrected_at=message.corrected_at.isoformat() if message.corrected_at else None,
     )
 
 

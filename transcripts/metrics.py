@@ -58,7 +58,9 @@ class ServiceFigures:
     closed: int = 0
     resolved_at_first_contact: float | None = None  # share of closed contacts
     needs_interpreter: int = 0
-    failed_translations: int = 0
+    failed_translations: int = 0  # inbound messages still without Korean (the work failed)
+    corrected_translations: int = 0  # inbound messages an admin corrected
+    correction_rate: float | None = None  # share of translated inbound messages corrected
     calls: CallFigures | None = None
 
 
@@ -90,6 +92,7 @@ def service_figures(
                     Message.direction,
                     Message.status,
                     Message.created_at,
+                    Message.corrected_at,
                 )
                 .where(Message.conversation_id.in_(ids))
                 .order_by(Message.id)
@@ -106,11 +109,13 @@ def service_figures(
         )
     first_in: dict[int, datetime] = {}
     first_out: dict[int, datetime] = {}
-    failed = 0
-    for conversation_id, direction, status, created_at in messages:
+    failed = translated = corrected = 0
+    for conversation_id, direction, status, created_at, corrected_at in messages:
         if direction is Direction.INBOUND:
             first_in.setdefault(conversation_id, created_at)
             failed += status is MessageStatus.FAILED
+            translated += status is MessageStatus.TRANSLATED
+            corrected += corrected_at is not None
         elif conversation_id in first_in:
             first_out.setdefault(conversation_id, created_at)
     waits = [(first_out[c] - first_in[c]).total_seconds() for c in first_out]
@@ -129,6 +134,8 @@ def service_figures(
         resolved_at_first_contact=_share(resolved, len(closed)),
         needs_interpreter=sum(c.needs_interpreter for c in conversations),
         failed_translations=failed,
+        corrected_translations=corrected,
+        correction_rate=_share(corrected, translated),
         calls=_call_figures(calls),
     )
 

@@ -231,12 +231,19 @@ class TranscriptService(OutboundUseCases):
             return message
 
     def save_inbound_translation(self, message_id: int, result: InboundTranslation) -> None:
-        """Store the Korean translation and detected language of an inbound message."""
+        """Store the Korean translation and detected language of an inbound message.
+
+        An admin may have written the Korean while this work ran (a failed message corrected
+        by hand): their text stays, and the machine's goes beside it as `machine_translation`.
+        """
         with self._transaction() as session:
             message = get_message(session, message_id)
             message.original_language = result.language
             message.language_probability = result.probability
-            message.translated_text = result.korean_text
+            if message.corrected_at is not None and message.translated_text:
+                message.machine_translation = result.korean_text
+            else:
+                message.translated_text = result.korean_text
             message.translated_language = "ko"
             message.translation_engine = result.engine
             message.translation_model = result.model
@@ -244,7 +251,7 @@ class TranscriptService(OutboundUseCases):
             message.translation_ms = result.translation_ms
             message.detection_ms = result.detection_ms
             message.status = MessageStatus.TRANSLATED
-            message.status_reason = None
+            message.status_reason = None if message.corrected_at is None else message.status_reason
             if result.review_note:
                 notes = [note for note in (message.flag, result.review_note) if note]
                 message.flag = "; ".join(notes)[:255]
@@ -260,9 +267,12 @@ class TranscriptService(OutboundUseCases):
         language: str | None = None,
         probability: float | None = None,
     ) -> None:
-        """Leave the original as it is and say why no translation is there."""
+        """Leave the original as it is and say why no translation is there (unless an admin
+        wrote the Korean meanwhile: theirs stands)."""
         with self._transaction() as session:
             message = get_message(session, message_id)
+            if message.corrected_at is not None and message.status is MessageStatus.TRANSLATED:
+                return
             message.status = status
             message.status_reason = reason
             if language is not None:

@@ -104,6 +104,7 @@ def test_metrics_page_shows_the_computed_figures(app: Flask) -> None:
     assert _cell(page, "m-closed") == "2"
     assert _cell(page, "m-fcr") == "50.0%"
     assert _cell(page, "m-failed") == "1"
+    assert _cell(page, "m-corrected") == "0 (—)"  # nothing translated, nothing corrected
     assert _cell(page, "m-calls") == "2"
     assert _cell(page, "m-answered") == "1"
     assert _cell(page, "m-answer-rate") == "50.0%"

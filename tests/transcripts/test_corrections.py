@@ -96,6 +96,39 @@ def test_a_second_correction_keeps_the_first_machine_text(
     assert DatabaseTranslationMemory(sessions, normalise).lookup(TEXT, "en", "ko") == HUMAN
 
 
+def test_korean_written_for_a_failed_message_settles_it_and_outlives_the_machine(
+    sessions: sessionmaker[Session], record: TranscriptService
+) -> None:
+    admin = _admin(sessions)
+    stored = record.record_inbound_sms(
+        InboundSms("SM9", "+821012345678", "+8215880120", TEXT, {"MessageSid": "SM9"})
+    )
+    record.mark_inbound(stored.message_id, MessageStatus.FAILED, "model missing", language="en")
+
+    Corrections(sessions, normalise).correct_translation(stored.message_id, HUMAN, admin)
+
+    with sessions() as session:
+        message = session.get(Message, stored.message_id)
+        assert message is not None
+        assert message.status is MessageStatus.TRANSLATED
+        assert message.status_reason == "translated by an admin"
+    # Nothing left to retry, and neither a late failure nor a late machine result undoes it.
+    assert not record.retry_inbound(stored.message_id)
+    assert record.begin_inbound_work(stored.message_id) is None
+    record.mark_inbound(stored.message_id, MessageStatus.FAILED, "timed out")
+    record.save_inbound_translation(
+        stored.message_id,
+        InboundTranslation("en", 0.99, MACHINE, "argos", "m", None, 1.0, 1.0),
+    )
+    with sessions() as session:
+        message = session.get(Message, stored.message_id)
+        assert message is not None
+        assert message.status is MessageStatus.TRANSLATED
+        assert message.translated_text == HUMAN
+        assert message.machine_translation == MACHINE
+        assert message.status_reason == "translated by an admin"
+
+
 def test_text_with_personal_data_is_corrected_but_not_remembered(
     sessions: sessionmaker[Session], record: TranscriptService
 ) -> None:

@@ -7,11 +7,22 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
+from languages.memory import normalise
+from transcripts.accounts import Accounts
+from transcripts.corrections import Corrections
 from transcripts.db import utcnow
 from transcripts.metrics import service_figures
-from transcripts.models import Call, CallStatus, Direction, Disposition, Message, MessageStatus
+from transcripts.models import (
+    Call,
+    CallStatus,
+    Direction,
+    Disposition,
+    Message,
+    MessageStatus,
+    Role,
+)
 from transcripts.outbound import ReplyDraft
-from transcripts.service import InboundSms, TranscriptService
+from transcripts.service import InboundSms, InboundTranslation, TranscriptService
 
 
 def sms(sid: str, phone: str) -> InboundSms:
@@ -32,6 +43,12 @@ def test_first_reply_resolution_interpreters_and_calls(
     slow = record.record_inbound_sms(sms("SM2", "+821022220000"))
     unanswered = record.record_inbound_sms(sms("SM3", "+821033330000"))
     record.mark_inbound(unanswered.message_id, MessageStatus.FAILED, "no model")
+    for inbound in (quick, slow):
+        record.save_inbound_translation(
+            inbound.message_id, InboundTranslation("en", 0.9, "안녕", "argos", "m", None, 1.0, 1.0)
+        )
+    admin = Accounts(sessions).create("chief", Role.ADMIN, "x").id
+    Corrections(sessions, normalise).correct_translation(slow.message_id, "안녕하세요", admin)
     quick_reply = record.create_reply(quick.conversation_id, reply())
     slow_reply = record.create_reply(slow.conversation_id, reply())
     with sessions() as session, session.begin():
@@ -71,6 +88,8 @@ def test_first_reply_resolution_interpreters_and_calls(
     assert figures.closed == 2
     assert figures.resolved_at_first_contact == 0.5
     assert figures.failed_translations == 1
+    assert figures.corrected_translations == 1
+    assert figures.correction_rate == 0.5
     assert figures.calls is not None
     assert (figures.calls.total, figures.calls.answered, figures.calls.abandoned) == (2, 1, 1)
     assert figures.calls.answer_rate == 0.5

@@ -10,6 +10,9 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from languages.memory import normalise
+from transcripts.accounts import Accounts
+from transcripts.corrections import Corrections
 from transcripts.db import utcnow
 from transcripts.export import export_rows, write_csv, write_jsonl
 from transcripts.models import (
@@ -18,10 +21,11 @@ from transcripts.models import (
     Disposition,
     Event,
     Message,
+    Role,
     WebhookReceipt,
 )
 from transcripts.retention import purge_before
-from transcripts.service import InboundSms, TranscriptService
+from transcripts.service import InboundSms, InboundTranslation, TranscriptService
 
 
 def sms(sid: str, body: str, phone: str) -> InboundSms:
@@ -98,3 +102,25 @@ def test_export_streams_every_message_masked_by_default(
     assert write_csv(rows, table) == 3
     parsed = list(csv.DictReader(io.StringIO(table.getvalue())))
     assert parsed[2]["original_text"].endswith("(2)")
+
+
+def test_export_carries_the_machine_text_beside_an_admin_correction(
+    sessions: sessionmaker[Session], record: TranscriptService
+) -> None:
+    stored = record.record_inbound_sms(sms("SM1", "Call me on 010-1234-5678", "+821055501234"))
+    record.save_inbound_translation(
+        stored.message_id,
+        InboundTranslation("en", 0.9, "010-1234-5678로 전화", "argos", "m", None, 1.0, 1.0),
+    )
+    admin = Accounts(sessions).create("chief", Role.ADMIN, "x").id
+    Corrections(sessions, normalise).correct_translation(
+        stored.message_id, "010-1234-5678로 전화해 주세요", admin
+    )
+
+    (row,) = export_rows(sessions)
+    assert row.translated_text == "***-****-5678로 전화해 주세요"
+    assert row.machine_translation == "***-****-5678로 전화"  # masked like the rest
+    assert row.machine_original_text is None  # a typed SMS is never corrected
+    assert row.corrected_at is not None
+    (unmasked,) = export_rows(sessions, masked=False)
+    assert unmasked.machine_translation == "010-1234-5678로 전화"
