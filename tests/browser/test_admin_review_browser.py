@@ -11,15 +11,7 @@ import pytest
 
 from relay.services import services
 from tests.browser.conftest import LiveRelay, sign_in
-from transcripts.models import (
-    Author,
-    Channel,
-    Contact,
-    Conversation,
-    Direction,
-    Message,
-    MessageStatus,
-)
+from tests.support.voice_seed import seed_voice_message, seg
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -37,43 +29,15 @@ def _recording(relay: LiveRelay, seconds: float = 4.0) -> str:
 
 
 def _voice_thread(relay: LiveRelay) -> int:
+    segments = [
+        seg(0.0, 2.0, "I lost my wallet.", "지갑을 잃어버렸어요."),
+        seg(2.0, 4.0, "On the buzz.", "버즈에서."),
+    ]
+    sessions = services(relay.app).sessions
     audio = _recording(relay)
-    with services(relay.app).sessions() as session, session.begin():
-        contact = Contact(phone="+821088887777", language="en")
-        session.add(contact)
-        session.flush()
-        conversation = Conversation(contact_id=contact.id, channel=Channel.VOICE, language="en")
-        session.add(conversation)
-        session.flush()
-        session.add(
-            Message(
-                conversation_id=conversation.id,
-                direction=Direction.INBOUND,
-                channel=Channel.VOICE,
-                author=Author.RESIDENT,
-                original_text="I lost my wallet. On the buzz.",
-                original_language="en",
-                translated_text="지갑을 잃어버렸어요. 버즈에서.",
-                status=MessageStatus.TRANSLATED,
-                audio_path=audio,
-                audio_seconds=4.0,
-                segments=[
-                    {
-                        "start": 0.0,
-                        "end": 2.0,
-                        "text": "I lost my wallet.",
-                        "translated_text": "지갑을 잃어버렸어요.",
-                    },
-                    {
-                        "start": 2.0,
-                        "end": 4.0,
-                        "text": "On the buzz.",
-                        "translated_text": "버즈에서.",
-                    },
-                ],
-            )
-        )
-        return conversation.id
+    return seed_voice_message(
+        sessions, segments, phone="+821088887777", audio_path=audio, audio_seconds=4.0
+    )[0]
 
 
 def test_playing_segment_is_highlighted_and_a_correction_shows(

@@ -9,16 +9,11 @@ from relay.services import services
 from tests.relay.agent_helpers import csrf_from, post_form, sign_in
 from tests.relay.test_agent_views import inbound
 from tests.support.modelkit import TinyModels
+from tests.support.voice_seed import seed_voice_message, seg
 from transcripts.models import (
-    Author,
-    Channel,
-    Contact,
-    Conversation,
-    Direction,
     Event,
     MemoryEntry,
     Message,
-    MessageStatus,
 )
 
 CORRECTED = "버스에서 지갑을 잃어버렸습니다 (검수)."
@@ -133,32 +128,11 @@ def test_admin_reads_threads_claimed_by_others_and_closed_ones(
 
 
 def _voice(app: Flask) -> tuple[int, int]:
-    with services(app).sessions() as session, session.begin():
-        contact = Contact(phone="+821099998888", language="en")
-        session.add(contact)
-        session.flush()
-        conversation = Conversation(contact_id=contact.id, channel=Channel.VOICE, language="en")
-        session.add(conversation)
-        session.flush()
-        message = Message(
-            conversation_id=conversation.id,
-            direction=Direction.INBOUND,
-            channel=Channel.VOICE,
-            author=Author.RESIDENT,
-            original_text="I lost my wallet on the buzz. Help",
-            original_language="en",
-            translated_text="버즈에서 지갑을 잃어버렸어요. 도움",
-            status=MessageStatus.TRANSLATED,
-            audio_path="recordings/x.wav",
-            segments=[
-                {"start": 0.0, "end": 2.5, "text": "I lost my wallet on the buzz.",
-                 "translated_text": "버즈에서 지갑을 잃어버렸어요."},
-                {"start": 2.5, "end": 3.0, "text": "Help", "translated_text": "도움"},
-            ],
-        )  # fmt: skip
-        session.add(message)
-        session.flush()
-        return conversation.id, message.id
+    segments = [
+        seg(0.0, 2.5, "I lost my wallet on the buzz.", "버즈에서 지갑을 잃어버렸어요."),
+        seg(2.5, 3.0, "Help", "도움"),
+    ]
+    return seed_voice_message(services(app).sessions, segments, audio_path="recordings/x.wav")
 
 
 def test_admin_corrects_a_voice_segment_and_the_transcript_with_hostile_text_escaped(

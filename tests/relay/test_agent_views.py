@@ -12,6 +12,7 @@ from relay.services import services
 from tests.relay.agent_helpers import csrf_from, post_form, sign_in
 from tests.support.app_fixtures import Webhooks, drain
 from tests.support.modelkit import TinyModels
+from tests.support.voice_seed import seed_voice_message, seg
 from transcripts.models import Conversation, Event, Message, MessageStatus
 
 RESIDENT = "+821055501234"
@@ -256,46 +257,18 @@ def test_event_stream_sends_ids_and_resumes_after_last_event_id(
 
 
 def test_voice_message_shows_player_segments_and_weak_recognition(app: Flask) -> None:
-    from transcripts.models import Author, Channel, Contact, Direction
-
-    with services(app).sessions() as session, session.begin():
-        contact = Contact(phone="+821099998888", language="en")
-        session.add(contact)
-        session.flush()
-        conversation = Conversation(contact_id=contact.id, channel=Channel.VOICE, language="en")
-        session.add(conversation)
-        session.flush()
-        session.add(
-            Message(
-                conversation_id=conversation.id,
-                direction=Direction.INBOUND,
-                channel=Channel.VOICE,
-                author=Author.RESIDENT,
-                original_text="I lost my wallet. <b>help</b>",
-                original_language="en",
-                language_probability=0.41,
-                translated_text="지갑을 잃어버렸어요.",
-                status=MessageStatus.TRANSLATED,
-                audio_path="recordings/x.wav",
-                segments=[
-                    {
-                        "start": 0.0,
-                        "end": 1.5,
-                        "text": "I lost",
-                        "translated_text": "잃어버렸",
-                        "avg_logprob": -0.2,
-                    },
-                    {
-                        "start": 61.25,
-                        "end": 63.0,
-                        "text": "<b>help</b>",
-                        "translated_text": "도움",
-                        "avg_logprob": -1.7,
-                    },
-                ],
-            )
-        )
-        cid = conversation.id
+    segments = [
+        seg(0.0, 1.5, "I lost", "잃어버렸", avg_logprob=-0.2),
+        seg(61.25, 63.0, "<b>help</b>", "도움", avg_logprob=-1.7),
+    ]
+    cid, _ = seed_voice_message(
+        services(app).sessions,
+        segments,
+        original_text="I lost my wallet. <b>help</b>",
+        language_probability=0.41,
+        translated_text="지갑을 잃어버렸어요.",
+        audio_path="recordings/x.wav",
+    )
     agent = sign_in(app, "kim")
     queue = agent.get("/agent/").get_data(as_text=True)
     assert "전화" in queue and "품질 주의" in queue

@@ -8,14 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from languages.memory import normalise
+from tests.support.voice_seed import seed_voice_message, seg
 from transcripts.accounts import Accounts
 from transcripts.corrections import CorrectionError, Corrections
 from transcripts.memory import DatabaseTranslationMemory
 from transcripts.models import (
-    Author,
-    Channel,
-    Conversation,
-    Direction,
     Event,
     MemoryEntry,
     Message,
@@ -162,39 +159,11 @@ def test_refusals(sessions: sessionmaker[Session], record: TranscriptService) ->
 
 
 def _voice_message(sessions: sessionmaker[Session]) -> int:
-    with sessions() as session, session.begin():
-        conversation = Conversation(
-            contact_id=_contact(session), channel=Channel.VOICE, language="en"
-        )
-        session.add(conversation)
-        session.flush()
-        message = Message(
-            conversation_id=conversation.id,
-            direction=Direction.INBOUND,
-            channel=Channel.VOICE,
-            author=Author.RESIDENT,
-            original_text="I lost my wallet on the buzz. Thank you.",
-            original_language="en",
-            translated_text="버즈에서 지갑을 잃어버렸어요. 감사합니다.",
-            status=MessageStatus.TRANSLATED,
-            segments=[
-                {"start": 0.0, "end": 2.0, "text": "I lost my wallet on the buzz.",
-                 "translated_text": "버즈에서 지갑을 잃어버렸어요."},
-                {"start": 2.0, "end": 3.0, "text": "Thank you.", "translated_text": "감사합니다."},
-            ],
-        )  # fmt: skip
-        session.add(message)
-        session.flush()
-        return message.id
-
-
-def _contact(session: Session) -> int:
-    from transcripts.models import Contact
-
-    contact = Contact(phone="+821099990000", language="en")
-    session.add(contact)
-    session.flush()
-    return contact.id
+    segments = [
+        seg(0.0, 2.0, "I lost my wallet on the buzz.", "버즈에서 지갑을 잃어버렸어요."),
+        seg(2.0, 3.0, "Thank you.", "감사합니다."),
+    ]
+    return seed_voice_message(sessions, segments, phone="+821099990000")[1]
 
 
 def test_a_voice_segment_correction_updates_the_message_and_the_memory(
