@@ -261,8 +261,10 @@ def reply_choice(message_id: int) -> Response | tuple[dict[str, str], int]:
 
 
 @bp.get("/prompts/<language>/<name>")
+@twilio_signed
 def prompt_audio(language: str, name: str) -> Response:
-    """A provided prompt recording (Twilio fetches it for <Play>); only known prompts are served."""
+    """A provided prompt recording (Twilio fetches it for <Play>, signed like every request it
+    makes); only known prompts are served."""
     stem, _, suffix = name.rpartition(".")
     if language not in registry.RESIDENT_CODES or stem not in PROMPT_IDS:
         abort(404)

@@ -11,7 +11,8 @@ from flask import Flask
 from sqlalchemy import select, update
 
 from relay.services import services
-from tests.support.app_fixtures import PUBLIC_BASE_URL, Webhooks, drain
+from relay.twilio.security import sign
+from tests.support.app_fixtures import AUTH_TOKEN, PUBLIC_BASE_URL, Webhooks, drain
 from tests.support.recording_server import TwilioCall, parse_twiml
 from transcripts.db import utcnow
 from transcripts.metrics import service_figures
@@ -76,13 +77,19 @@ def test_mongolian_prompts_play_provided_recordings(app_factory: Any, tmp_path: 
     [notice] = record.findall("Say")
     assert "recorded" in (notice.text or "")
     client = webhooks.client
-    served = client.get("/twilio/voice/prompts/mn/menu.wav")
+
+    def fetch(path: str) -> Any:  # Twilio signs its <Play> fetches like every request
+        signature = sign(f"{PUBLIC_BASE_URL}{path}", {}, AUTH_TOKEN)
+        return client.get(path, headers={"X-Twilio-Signature": signature})
+
+    served = fetch("/twilio/voice/prompts/mn/menu.wav")
     assert served.status_code == 200
     assert served.data == b"RIFF-not-checked"
     served.close()
-    assert client.get("/twilio/voice/prompts/mn/secret.wav").status_code == 404
-    assert client.get("/twilio/voice/prompts/mn/..%2Fmenu.wav").status_code == 404
-    assert client.get("/twilio/voice/prompts/ko/menu.wav").status_code == 404
+    assert client.get("/twilio/voice/prompts/mn/menu.wav").status_code == 403
+    assert fetch("/twilio/voice/prompts/mn/secret.wav").status_code == 404
+    assert fetch("/twilio/voice/prompts/mn/..%2Fmenu.wav").status_code == 404
+    assert fetch("/twilio/voice/prompts/ko/menu.wav").status_code == 404
 
 
 def test_choosing_a_language_gives_consent_notice_then_a_capped_record(
