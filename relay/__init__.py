@@ -31,7 +31,8 @@ class IdConverter(IntegerConverter):
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app: configuration, services, blueprints, commands, then the embedded worker."""
+    """Build the app: configuration, services, blueprints, headers, commands, then the embedded
+    worker."""
     default_instance = Path(__file__).resolve().parent.parent / "instance"
     instance_path = (config or {}).get("INSTANCE_PATH") or relay_config.instance_path_from_env(
         default_instance
@@ -40,6 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     relay_config.load(app, config)
     _register_services(app)
     _register_blueprints(app)
+    _register_headers(app)
     _register_commands(app)
     _maybe_start_embedded_system(app)
     return app
@@ -70,6 +72,12 @@ def _register_blueprints(app: Flask) -> None:
     from relay.agent import register_agent_views
 
     register_agent_views(app)
+
+
+def _register_headers(app: Flask) -> None:
+    from relay.headers import register_security_headers
+
+    register_security_headers(app)
 
 
 def _register_commands(app: Flask) -> None:

@@ -200,7 +200,14 @@
     document.addEventListener(kind, markPlaying, true);
   });
 
-  // "/" jumps to the phrasebook search, Escape leaves a field: the mouse stays optional.
+  // A form with data-confirm asks before it is sent (an inline onsubmit would break the CSP).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form && form.getAttribute ? form.getAttribute("data-confirm") : null;
+    if (question && !window.confirm(question)) event.preventDefault();
+  }, true);
+
+    // "/" jumps to the phrasebook search, Escape leaves a field: the mouse stays optional.
   document.addEventListener("keydown", function (event) {
     var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(event.target.tagName);
     if (event.key === "/" && !typing) {

@@ -77,7 +77,11 @@ def chromium() -> Iterator[Any]:
 
 def sign_in(browser: Any, relay: LiveRelay, name: str) -> Any:
     """A fresh browser context (its own cookies), signed in through the login form."""
-    context = browser.new_context(locale="ko-KR", viewport={"width": 1360, "height": 860})
+    # Playwright's wait_for_function evaluates its string in the page, which the app's
+    # Content-Security-Policy (no eval) refuses; the policy is checked in tests/relay.
+    context = browser.new_context(
+        locale="ko-KR", viewport={"width": 1360, "height": 860}, bypass_csp=True
+    )
     page = context.new_page()
     page.goto(f"{relay.url}/login")
     page.fill('input[name="username"]', name)
