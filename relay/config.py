@@ -75,6 +75,10 @@ class Defaults:
     VOICE_DOWNLOAD_ATTEMPTS: int = 3
     VOICE_DOWNLOAD_BACKOFF_SECONDS: float = 1.0
     VOICE_MAX_DOWNLOAD_BYTES: int = 0
+    # Recordings are fetched only from Twilio's API (https://api.twilio.com) and these hosts
+    # ("host" for any port, "host:port" for one): a local recording server in tests, a mirror.
+    # With development pages on, the simulator's own address (PUBLIC_BASE_URL) is added.
+    VOICE_RECORDING_HOSTS: tuple[str, ...] = ()
     # When a download keeps failing, the job is tried again this many times, this far apart.
     VOICE_JOB_RETRIES: int = 3
     VOICE_JOB_RETRY_DELAY_SECONDS: int = 60

@@ -1,9 +1,10 @@
 """Fetching a caller's recording over HTTP: with timeouts, a size cap and retries with backoff.
 
 Twilio's recording URLs answer with a WAV file (Basic auth with the account's SID and token when
-the account protects its media). The credentials go only to Twilio's own hosts, never to any
-other URL a webhook might name. The file is written beside its final name and renamed into
-place, so a half-downloaded recording is never taken for a whole one.
+the account protects its media). Only Twilio's API hosts (over HTTPS) and hosts the
+configuration names are fetched at all, and the credentials go only to Twilio's. The file is
+written beside its final name and renamed into place, so a half-downloaded recording is never
+taken for a whole one.
 """
 
 from __future__ import annotations
@@ -41,11 +42,41 @@ class DownloadSettings:
     max_bytes: int
     account_sid: str = ""
     auth_token: str = ""
+    # Hosts besides Twilio's API that may serve recordings (RELAY_VOICE_RECORDING_HOSTS).
+    allowed_hosts: tuple[str, ...] = ()
+
+
+def _is_twilio_api(host: str) -> bool:
+    """api.twilio.com, or a regional API host such as api.dublin.ie1.twilio.com."""
+    return host == "api.twilio.com" or (host.startswith("api.") and host.endswith(".twilio.com"))
+
+
+def recording_url_allowed(url: str, allowed_hosts: tuple[str, ...]) -> bool:
+    """True when `url` is Twilio's API over HTTPS, or on a host the configuration names
+    (`host` for any port, `host:port` for one). A RecordingUrl arrives in a webhook, so without
+    this the worker could be sent to fetch internal addresses."""
+    if not url or "\\" in url or any(ord(c) <= 0x20 or ord(c) == 0x7F for c in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return False
+    host = (parts.hostname or "").lower()
+    if not host or parts.username is not None or parts.password is not None:
+        return False
+    if parts.scheme == "https" and _is_twilio_api(host) and port in (None, 443):
+        return True
+    if parts.scheme not in ("http", "https"):
+        return False
+    netloc = f"{host}:{port}" if port is not None else host
+    return any(entry.lower() in (host, netloc) for entry in allowed_hosts)
 
 
 def _auth_for(url: str, settings: DownloadSettings) -> tuple[str, str] | None:
-    host = (urlsplit(url).hostname or "").lower()
-    if settings.account_sid and (host == "twilio.com" or host.endswith(".twilio.com")):
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if settings.account_sid and parts.scheme == "https" and _is_twilio_api(host):
         return (settings.account_sid, settings.auth_token)
     return None
 
@@ -56,8 +87,11 @@ def download(url: str, destination: Path, settings: DownloadSettings) -> int:
     Timeouts, connection errors, 5xx, 429 and 404 are retried (a recording can be announced a
     moment before Twilio serves it); other client errors and an oversized file are not.
     """
-    if urlsplit(url).scheme not in ("http", "https"):
-        raise DownloadError(f"not an http(s) recording URL: {url[:80]}", retryable=False)
+    if not recording_url_allowed(url, settings.allowed_hosts):
+        raise DownloadError(
+            f"recording URL host not allowed (not Twilio's API, not configured): {url[:80]}",
+            retryable=False,
+        )
     last: DownloadError | None = None
     for attempt in range(1, max(settings.attempts, 1) + 1):
         try:
@@ -88,7 +122,8 @@ def _fetch_once(url: str, destination: Path, settings: DownloadSettings) -> int:
             auth=_auth_for(url, settings),
             timeout=(settings.timeout_seconds, settings.timeout_seconds),
             stream=True,
-            allow_redirects=True,
+            # Twilio may redirect to its media storage; a configured host has no reason to.
+            allow_redirects=_is_twilio_api((urlsplit(url).hostname or "").lower()),
         ) as response:
             _check_status(response)
             announced = response.headers.get("Content-Length")

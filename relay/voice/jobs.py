@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -60,8 +61,23 @@ class VoiceSettings:
                 max_bytes=max_bytes,
                 account_sid=config["TWILIO_ACCOUNT_SID"],
                 auth_token=config["TWILIO_AUTH_TOKEN"],
+                allowed_hosts=_recording_hosts(config),
             ),
         )
+
+
+def _recording_hosts(config: Mapping[str, Any]) -> tuple[str, ...]:
+    """The configured recording hosts; a string from the environment may list them with commas.
+    With development pages on, the simulator serves its recordings at PUBLIC_BASE_URL."""
+    configured = config.get("VOICE_RECORDING_HOSTS") or ()
+    if isinstance(configured, str):
+        configured = configured.replace(",", " ").split()
+    hosts = tuple(str(host).strip() for host in configured if str(host).strip())
+    if config.get("DEV_PAGES"):
+        simulator = urlsplit(config["PUBLIC_BASE_URL"]).netloc.rpartition("@")[2]
+        if simulator:
+            hosts += (simulator,)
+    return hosts
 
 
 def audio_file(instance_path: Path, relative: str) -> Path | None:

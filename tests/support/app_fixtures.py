@@ -126,6 +126,8 @@ def _app_config(tmp_path: Path, template: Path, models_path: Path, **extra: Any)
         "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "TWILIO_NUMBER": CENTRE_NUMBER,
+        # The tests' stand-in for Twilio's media host (tests/support/recording_server.py).
+        "VOICE_RECORDING_HOSTS": ["127.0.0.1"],
         **extra,
     }
 
