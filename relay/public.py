@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -33,6 +42,17 @@ def reply_page(token: str) -> Any:
             abort(404)
         language = registry.get(message.translated_language or "en")
         return render_template("reply.html", message=message, language=language)
+
+
+@bp.after_request
+def _reply_page_is_private(response: Response) -> Response:
+    """A reply page is one resident's message behind an unguessable link: no shared cache may
+    keep it, no search engine index it, and its address (the token) goes to no other site."""
+    if request.endpoint == "public.reply_page":
+        response.headers["Cache-Control"] = "private, no-store"
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+        response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @bp.get("/healthz")
