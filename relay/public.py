@@ -1,7 +1,9 @@
-"""Pages anyone may open: the home page, health, and the reply page a link in an SMS points to."""
+"""Pages anyone may open: the home page, health, the reply page a link in an SMS points to, and
+the recorded voice prompts Twilio fetches for `<Play>`."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import (
@@ -12,6 +14,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     url_for,
 )
 from flask_login import current_user
@@ -19,6 +22,7 @@ from sqlalchemy import text
 
 from languages import registry
 from relay.services import services
+from relay.voice.prompts import AUDIO_SUFFIXES, PROMPT_IDS
 from transcripts import repository
 
 bp = Blueprint("public", __name__)
@@ -53,6 +57,23 @@ def _reply_page_is_private(response: Response) -> Response:
         response.headers["X-Robots-Tag"] = "noindex, nofollow"
         response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+@bp.get("/prompts/<language>/<name>")
+def prompt_audio(language: str, name: str) -> Response:
+    """A provided prompt recording (the Mongolian menu, say), fetched by Twilio for <Play>.
+
+    The same words for every caller and nothing personal, so it is public and cacheable like a
+    static file, not a webhook: asking a media fetch for a signature would silence the menu
+    if Twilio did not send one. Only known prompts of supported languages are served.
+    """
+    stem, _, suffix = name.rpartition(".")
+    if language not in registry.RESIDENT_CODES or stem not in PROMPT_IDS:
+        abort(404)
+    if f".{suffix}" not in AUDIO_SUFFIXES:
+        abort(404)
+    folder = Path(current_app.config["VOICE_PROMPTS_PATH"]) / language
+    return send_from_directory(folder, name, max_age=3600)
 
 
 @bp.get("/healthz")

@@ -12,12 +12,12 @@ import logging
 import uuid
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, request, send_from_directory
+from flask import Blueprint, Response, abort, current_app, request
 
 from languages import registry
 from relay.services import services
 from relay.twilio.security import twilio_signed
-from relay.voice.prompts import AUDIO_SUFFIXES, PROMPT_IDS, Prompts
+from relay.voice.prompts import Prompts
 from relay.voice.twiml import TwimlBuilder
 from transcripts import repository
 from transcripts.calls import CallService
@@ -258,17 +258,3 @@ def reply_choice(message_id: int) -> Response | tuple[dict[str, str], int]:
     if digits == "2":
         return _xml(builder.reply(message_id, language, text))
     return _xml(builder.thanks(language))
-
-
-@bp.get("/prompts/<language>/<name>")
-@twilio_signed
-def prompt_audio(language: str, name: str) -> Response:
-    """A provided prompt recording (Twilio fetches it for <Play>, signed like every request it
-    makes); only known prompts are served."""
-    stem, _, suffix = name.rpartition(".")
-    if language not in registry.RESIDENT_CODES or stem not in PROMPT_IDS:
-        abort(404)
-    if f".{suffix}" not in AUDIO_SUFFIXES:
-        abort(404)
-    folder = Path(current_app.config["VOICE_PROMPTS_PATH"]) / language
-    return send_from_directory(folder, name, max_age=3600)

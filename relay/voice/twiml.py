@@ -27,7 +27,7 @@ class TwimlBuilder:
 
     def _speak(self, parent: VoiceResponse | Gather, spoken: Spoken) -> None:
         if spoken.play_path is not None:
-            parent.play(self.url(f"/twilio/voice/prompts/{spoken.play_path}"))
+            parent.play(self.url(f"/prompts/{spoken.play_path}"))
             return
         attributes: dict[str, str] = {}
         if spoken.voice:

@@ -11,8 +11,7 @@ from flask import Flask
 from sqlalchemy import select, update
 
 from relay.services import services
-from relay.twilio.security import sign
-from tests.support.app_fixtures import AUTH_TOKEN, PUBLIC_BASE_URL, Webhooks, drain
+from tests.support.app_fixtures import PUBLIC_BASE_URL, Webhooks, drain
 from tests.support.recording_server import TwilioCall, parse_twiml
 from transcripts.db import utcnow
 from transcripts.metrics import service_figures
@@ -68,28 +67,26 @@ def test_mongolian_prompts_play_provided_recordings(app_factory: Any, tmp_path: 
     webhooks = Webhooks(app.test_client())
     call = TwilioCall(webhooks)
     plays = twiml(call.start()).findall("Gather/Play")
-    assert [p.text for p in plays] == [f"{PUBLIC_BASE_URL}/twilio/voice/prompts/mn/menu.wav"]
+    assert [p.text for p in plays] == [f"{PUBLIC_BASE_URL}/prompts/mn/menu.wav"]
     record = twiml(call.press("5"))
     assert [p.text for p in record.findall("Play")] == [
-        f"{PUBLIC_BASE_URL}/twilio/voice/prompts/mn/leave_message.mp3"
+        f"{PUBLIC_BASE_URL}/prompts/mn/leave_message.mp3"
     ]
     # The consent notice has no Mongolian recording: it is said in English rather than skipped.
     [notice] = record.findall("Say")
     assert "recorded" in (notice.text or "")
-    client = webhooks.client
-
-    def fetch(path: str) -> Any:  # Twilio signs its <Play> fetches like every request
-        signature = sign(f"{PUBLIC_BASE_URL}{path}", {}, AUTH_TOKEN)
-        return client.get(path, headers={"X-Twilio-Signature": signature})
-
-    served = fetch("/twilio/voice/prompts/mn/menu.wav")
+    # Public like a static file: Twilio's media fetch needs no signature; nothing else is served.
+    fetch = webhooks.client.get
+    served = fetch("/prompts/mn/menu.wav")
     assert served.status_code == 200
     assert served.data == b"RIFF-not-checked"
+    assert "max-age=3600" in served.headers["Cache-Control"]
     served.close()
-    assert client.get("/twilio/voice/prompts/mn/menu.wav").status_code == 403
-    assert fetch("/twilio/voice/prompts/mn/secret.wav").status_code == 404
-    assert fetch("/twilio/voice/prompts/mn/..%2Fmenu.wav").status_code == 404
-    assert fetch("/twilio/voice/prompts/ko/menu.wav").status_code == 404
+    assert fetch("/prompts/mn/secret.wav").status_code == 404
+    assert fetch("/prompts/mn/..%2Fmenu.wav").status_code == 404
+    assert fetch("/prompts/mn/../../config.py").status_code == 404
+    assert fetch("/prompts/ko/menu.wav").status_code == 404
+    assert fetch("/prompts/mn/menu.exe").status_code == 404
 
 
 def test_choosing_a_language_gives_consent_notice_then_a_capped_record(
