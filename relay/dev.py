@@ -21,6 +21,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_login import current_user
 
 from languages import registry
 from relay.services import services
@@ -34,9 +35,16 @@ DEFAULT_RESIDENT = "+821055501234"
 
 
 @bp.before_request
-def _only_when_enabled() -> None:
+def _only_when_enabled() -> Any:
+    """Off in production; on, for signed-in staff only: the outbox holds every reply and phone
+    number, and the simulator writes as any resident. The simulated recordings stay reachable
+    by their unguessable token, since the recording job fetches them the way it fetches
+    Twilio's."""
     if not current_app.config["DEV_PAGES"]:
         abort(404)
+    if request.endpoint != "dev.simulator_audio" and not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+    return None
 
 
 @bp.get("/outbox")

@@ -10,10 +10,13 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from relay.services import services
 from tests.support.app_fixtures import create_user
 from tests.support.servers import free_port
+from transcripts.models import User
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -25,6 +28,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PASSWORD = "correct horse battery"
+DEVELOPER = "developer"
 
 
 @dataclass
@@ -35,6 +39,13 @@ class LiveRelay:
     def user(self, name: str, role: str = "agent") -> str:
         create_user(self.app, name, role, PASSWORD)
         return name
+
+    def developer(self) -> str:
+        """The account the resident simulator is opened with (development pages need one)."""
+        with services(self.app).sessions() as session:
+            if session.scalar(select(User.id).where(User.username == DEVELOPER)) is None:
+                self.user(DEVELOPER)
+        return DEVELOPER
 
 
 @pytest.fixture

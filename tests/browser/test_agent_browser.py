@@ -18,8 +18,7 @@ RESIDENT = "+821055501234"
 
 def resident_texts(browser: Any, relay: LiveRelay, text: str, phone: str = RESIDENT) -> Any:
     """The development resident simulator, in its own browser context, sends a signed SMS."""
-    context = browser.new_context()
-    page = context.new_page()
+    page = sign_in(browser, relay, relay.developer())
     page.goto(f"{relay.url}/dev/simulator?phone={phone.replace('+', '%2B')}")
     page.fill('textarea[name="body"]', text)
     page.click("form.compose >> text=SMS 보내기")

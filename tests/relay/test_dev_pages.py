@@ -5,11 +5,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.relay.agent_helpers import sign_in
 from tests.support.app_fixtures import ACCOUNT_SID, drain
 from tests.support.modelkit import TinyModels
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """The development pages are for signed-in staff."""
+    return sign_in(app, "developer")
 
 
 def csrf_token(page: str) -> str:
@@ -41,6 +49,17 @@ def test_simulator_sends_a_signed_sms_and_shows_the_reply(
 def test_simulator_refuses_a_post_without_csrf(app: Flask, client: FlaskClient) -> None:
     response = client.post("/dev/simulator", data={"phone": "+821055501234", "body": "hi"})
     assert response.status_code == 400
+
+
+def test_dev_pages_are_for_signed_in_staff(app: Flask) -> None:
+    anonymous = app.test_client()
+    for path in ("/dev/outbox", "/dev/simulator"):
+        response = anonymous.get(path)
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login?next=")
+    assert anonymous.post("/dev/simulator", data={"body": "hi"}).status_code in (302, 400)
+    # A simulated recording is fetched by the recording job, by its unguessable token.
+    assert anonymous.get("/dev/audio/" + "a" * 24).status_code == 404
 
 
 def test_dev_pages_are_off_with_a_twilio_account(app_factory: Any) -> None:

@@ -47,7 +47,6 @@ def assert_protected(response: object, what: str) -> None:
 def test_public_pages_carry_the_security_headers(app: Flask) -> None:
     client = app.test_client()
     assert_protected(client.get("/login"), "/login")
-    assert_protected(client.get("/dev/simulator"), "/dev/simulator")
     assert_protected(client.get("/r/no-such-token"), "a 404 page")
     assert client.get("/healthz").headers.get("X-Content-Type-Options") == "nosniff"
 
@@ -57,6 +56,7 @@ def test_signed_in_pages_carry_the_security_headers(app: Flask) -> None:
     drain(app)
     agent = sign_in(app, "agent1")
     assert_protected(agent.get("/agent/"), "the queue")
+    assert_protected(agent.get("/dev/simulator"), "/dev/simulator")
     with services(app).sessions() as session:
         conversation_id = session.scalars(select(Conversation.id)).one()
     thread = f"/agent/conversations/{conversation_id}"

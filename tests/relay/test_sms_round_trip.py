@@ -169,7 +169,7 @@ def test_reply_round_trips_through_the_outbox(
     assert reply["translated_text"] == received["en"]
     assert reply["sms"]["delivered_body"] == received["en"]
 
-    outbox = client.get("/dev/outbox")
+    outbox = client.get("/dev/outbox", headers=auth_headers)
     assert outbox.status_code == 200
     assert received["en"] in outbox.get_data(as_text=True)
 

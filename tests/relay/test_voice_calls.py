@@ -274,7 +274,7 @@ def test_without_an_account_call_backs_go_to_the_outbox(
     assert reply["channel"] == "voice"
     assert reply["status"] == "delivered"
     assert reply["provider_sid"].startswith("OUTBOXCA")
-    outbox = client.get("/dev/outbox").get_data(as_text=True)
+    outbox = client.get("/dev/outbox", headers=headers).get_data(as_text=True)
     assert received["en"] in outbox
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from relay.services import services
+from tests.relay.agent_helpers import sign_in
 from tests.support.app_fixtures import ACCOUNT_SID, create_user, drain
 from tests.support.servers import free_port
 from tests.support.speech_fixtures import SpeechClips
@@ -45,7 +46,7 @@ def served_app(app_factory: Any, whisper_base_dir: Path) -> Iterator[Flask]:
 
 
 def call_from_simulator(app: Flask, **form: Any) -> list[dict[str, Any]]:
-    client = app.test_client()
+    client = sign_in(app, "developer")
     page = client.get("/dev/simulator").get_data(as_text=True)
     posted = client.post(
         "/dev/simulator/call",
@@ -70,7 +71,9 @@ def test_a_simulated_call_with_generated_speech_is_transcribed(served_app: Flask
     assert "wallet" in message["original_text"].lower()
     assert message["translated_text"]
     assert message["audio_url"]
-    page = served_app.test_client().get("/dev/simulator?phone=%2B821055501234")
+    page = sign_in(served_app, "developer", create=False).get(
+        "/dev/simulator?phone=%2B821055501234"
+    )
     assert "wallet" in page.get_data(as_text=True).lower()
 
 
@@ -87,7 +90,7 @@ def test_a_simulated_call_with_an_uploaded_recording(
 
 
 def test_the_simulator_refuses_what_it_cannot_play(app: Flask) -> None:
-    client = app.test_client()
+    client = sign_in(app, "developer")
     token = csrf_token(client.get("/dev/simulator").get_data(as_text=True))
     with Path(__file__).open("rb") as not_audio:
         response = client.post(

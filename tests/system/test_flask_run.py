@@ -159,7 +159,7 @@ def test_flask_run_is_the_whole_system(server: Server, tiny_models: TinyModels) 
     assert reply.status_code == 202, reply.text
 
     def outbox() -> str:
-        return requests.get(f"{server.base}/dev/outbox", timeout=30).text
+        return requests.get(f"{server.base}/dev/outbox", headers=headers, timeout=30).text
 
     # Vietnamese letters Korean handsets cannot show: the SMS carries a link to the full reply.
     page = _poll(outbox, lambda text: f"{server.base}/r/" in text)
