@@ -50,6 +50,7 @@ class LanguageServices:
         self._lock = threading.Lock()
         self._detector: LanguageDetector | None = None
         self._translator: Translator | None = None
+        self._translator_m2m: tuple[tuple[Path, int], ...] = ()  # what it was built over
         self._recognizer: Any = None
 
     @classmethod
@@ -96,18 +97,27 @@ class LanguageServices:
                 intra_threads=self._translation_threads,
             )
         ]
-        m2m_root = self.layout.m2m
-        if m2m_root.is_dir():
-            for directory in sorted(m2m_root.iterdir()):
-                if not directory.name.startswith(".") and (directory / "model.bin").is_file():
-                    engines.append(
-                        M2MEngine(
-                            directory,
-                            beam_size=self._beam_size,
-                            intra_threads=self._translation_threads,
-                        )
-                    )
+        for directory, _ in self._m2m_models():
+            engines.append(
+                M2MEngine(
+                    directory,
+                    beam_size=self._beam_size,
+                    intra_threads=self._translation_threads,
+                )
+            )
         return engines
+
+    def _m2m_models(self) -> tuple[tuple[Path, int], ...]:
+        """Each installed M2M-style model folder with its weights' modification time."""
+        root = self.layout.m2m
+        if not root.is_dir():
+            return ()
+        found = []
+        for directory in sorted(root.iterdir()):
+            weights = directory / "model.bin"
+            if not directory.name.startswith(".") and weights.is_file():
+                found.append((directory, weights.stat().st_mtime_ns))
+        return tuple(found)
 
     def memory(self) -> DatabaseTranslationMemory:
         """Human-approved translations in the database, consulted before any engine."""
@@ -115,19 +125,32 @@ class LanguageServices:
 
         return DatabaseTranslationMemory(self._sessions, normalise)
 
+    def _installed_weights(self) -> tuple[tuple[Path, int], ...]:
+        """Every installed translation model's weights with their modification time: what
+        `translator()` was built over. Argos pairs are routed on disk at each translation,
+        but a replaced package's loaded weights and M2M engines are not."""
+        packages = self.layout.argos_home.packages
+        argos = sorted(packages.glob("*/model/model.bin")) if packages.is_dir() else []
+        return tuple((path, path.stat().st_mtime_ns) for path in argos) + self._m2m_models()
+
     def translator(self) -> Translator:
+        """The translator over the installed models, rebuilt when a model is installed,
+        replaced or removed (by `flask languages install` in another process, say), so a
+        running relay uses new models without a restart."""
+        installed = self._installed_weights()
         with self._lock:
-            if self._translator is None:
+            if self._translator is None or installed != self._translator_m2m:
                 from languages.glossary import Glossary
                 from languages.translation import Translator
 
                 self._translator = Translator(
                     self.engines(), memory=self.memory(), glossary=Glossary.default()
                 )
+                self._translator_m2m = installed
             return self._translator
 
     def reset(self) -> None:
-        """Forget built engines (after installing or removing a model)."""
+        """Forget built engines (after installing or removing a model in this process)."""
         with self._lock:
             self._translator = None
 
