@@ -22,6 +22,7 @@ from transcripts.models import (
     Contact,
     Conversation,
     ConversationStatus,
+    Direction,
     Event,
     Message,
     MessageStatus,
@@ -153,6 +154,28 @@ class AgentActions(UseCases):
                 raise NotFoundError(f"contact {contact_id} not found")
             contact.blocked_until = None
             audit(session, "contact.unblocked", None, user_id, contact_id=contact_id)
+
+    def retry(
+        self, conversation_id: int, message_id: int, user_id: int, *, as_admin: bool = False
+    ) -> bool:
+        """Put a failed resident message of this thread back to be worked on (once its model is
+        installed, or a blocked resident's message the agent decides to read); False when it
+        is not a failed inbound message. The caller enqueues the work."""
+        with self._transaction() as session:
+            self._acting_on(session, conversation_id, user_id, as_admin)
+            message = session.get(Message, message_id)
+            if message is None or message.conversation_id != conversation_id:
+                raise NotFoundError(f"message {message_id} not found in {conversation_id}")
+            if message.direction is not Direction.INBOUND:
+                return False
+            if message.status is not MessageStatus.FAILED:
+                return False
+            reason = message.status_reason
+            message.status = MessageStatus.RECEIVED
+            message.status_reason = "retry requested"
+            audit(session, "message.retried", conversation_id, user_id, message_id=message_id,
+                  reason=reason)  # fmt: skip
+            return True
 
     def require_actor(self, conversation_id: int, user_id: int, *, as_admin: bool = False) -> None:
         """Raise unless `user_id` may act on the conversation (they claimed it, or an admin)."""

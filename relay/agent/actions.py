@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from werkzeug.exceptions import NotFound
 
 from relay.agent.access import agent_required, back_to_thread, is_admin, me
 from relay.agent.outgoing import human_reply
@@ -32,7 +33,8 @@ def _closed(error: ConversationClosedError) -> Any:
 
 @bp.errorhandler(NotFoundError)
 def _missing(_error: NotFoundError) -> Any:
-    abort(404)
+    # A response, not abort(): an exception raised inside an error handler becomes a 500.
+    return NotFound().get_response()
 
 
 def _actions() -> AgentActions:
@@ -101,6 +103,20 @@ def transfer(conversation_id: int) -> Any:
     _actions().transfer(conversation_id, me(), target, as_admin=is_admin())
     flash(f"{conversation_id}번 대화를 이관했습니다.", "ok")
     return redirect(url_for("agent_queue.queue"), code=303)
+
+
+@bp.post("/messages/<int:message_id>/retry")
+@agent_required
+def retry(conversation_id: int, message_id: int) -> Any:
+    """Translate (or transcribe) a failed resident message again, e.g. once its model is in."""
+    if not _actions().retry(conversation_id, message_id, me(), as_admin=is_admin()):
+        return back_to_thread(
+            conversation_id, "실패한 주민 메시지만 다시 번역할 수 있습니다.", "error"
+        )
+    jobs = services().jobs
+    assert jobs is not None
+    jobs.translate_inbound(message_id)
+    return back_to_thread(conversation_id, "다시 번역을 요청했습니다.")
 
 
 @bp.post("/close")
