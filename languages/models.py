@@ -191,7 +191,14 @@ def install_argos_online(
     """Download source→target from the Argos index, install it, and fetch its MiniSBD model."""
     modules = load_argostranslate(layout.argos_home)
     _report(progress, "updating the Argos package index", None)
-    modules.package.update_package_index()
+    modules.package.update_package_index()  # logs a failure and returns
+    if not Path(modules.settings.local_package_index).is_file():
+        # argostranslate would retry the download recursively until Python's stack runs out.
+        raise ModelInstallError(
+            f"the Argos package index could not be fetched from "
+            f"{modules.settings.remote_package_index}; offline, install a downloaded "
+            f".argosmodel file instead (flask languages install FILE)"
+        )
     available = [
         p
         for p in modules.package.get_available_packages()

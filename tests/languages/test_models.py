@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from languages.argos import ArgosEngine
+from languages.argos import ArgosEngine, load_argostranslate
 from languages.m2m import M2MEngine
 from languages.models import (
     ModelInstallError,
@@ -24,6 +24,7 @@ from languages.models import (
     remove_model,
 )
 from tests.support.modelkit import TinyModels
+from tests.support.servers import free_port
 
 
 def test_layout_names_the_folders(tmp_path: Path) -> None:
@@ -101,6 +102,18 @@ def test_malformed_argos_packages_are_refused_before_extraction(
 def test_install_argos_rejects_what_is_neither_file_nor_pair(models_layout: ModelsLayout) -> None:
     with pytest.raises(ModelInstallError, match="neither"):
         install_argos(models_layout, "no such thing")
+
+
+def test_installing_by_name_without_the_index_fails_fast_and_plainly(
+    relay_models_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # argostranslate itself, offline, recurses until the stack runs out (minutes of retries).
+    layout = ModelsLayout(relay_models_path)
+    settings = load_argostranslate(layout.argos_home).settings
+    monkeypatch.setattr(settings, "remote_package_index", f"http://127.0.0.1:{free_port()}/i")
+    monkeypatch.setattr(settings, "local_package_index", str(tmp_path / "index.json"))
+    with pytest.raises(ModelInstallError, match=r"index could not be fetched.*argosmodel file"):
+        install_argos(layout, "en-ko")
 
 
 def test_m2m_install_from_directory_tar_and_zip(
