@@ -103,7 +103,9 @@ def simulator_call() -> Any:
     from relay.voice import simulator as voice_sim
 
     phone = normalise_phone(request.form.get("phone") or DEFAULT_RESIDENT)
-    language = request.form.get("language") or "en"
+    chosen = request.form.get("language") or "en"
+    digits = {lang.menu_digit: lang.code for lang in registry.RESIDENT_LANGUAGES}
+    language = digits.get(chosen, chosen)  # the menu's keypad digit works as well as the code
     try:
         upload = request.files.get("audio")
         if upload is not None and upload.filename:

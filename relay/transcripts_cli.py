@@ -24,7 +24,10 @@ transcripts_cli = AppGroup("transcripts", help="Export transcripts and apply ret
 @click.option(
     "--unmasked",
     is_flag=True,
-    help="Keep registration, phone and card numbers (only for a resident's own data request).",
+    help=(
+        "Keep registration, passport, card and phone numbers and e-mail addresses "
+        "(only for a resident's own data request)."
+    ),
 )
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-")
 def export_command(

@@ -276,6 +276,7 @@ def test_without_an_account_call_backs_go_to_the_outbox(
     assert reply["provider_sid"].startswith("OUTBOXCA")
     outbox = client.get("/dev/outbox", headers=headers).get_data(as_text=True)
     assert received["en"] in outbox
+    assert "전화 (call-back)" in outbox and "None" not in outbox
 
 
 def test_reply_channel_rules(app: Flask, tiny_models: TinyModels) -> None:

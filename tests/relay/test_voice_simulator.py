@@ -101,6 +101,12 @@ def test_the_simulator_refuses_what_it_cannot_play(app: Flask) -> None:
         )
     assert "call not placed" in response.get_data(as_text=True)
     assert client.post("/dev/simulator/call", data={"language": "en"}).status_code == 400
+    wrong_key = client.post(
+        "/dev/simulator/call",
+        data={"csrf_token": token, "language": "9", "say": "hello"},
+        follow_redirects=True,
+    )
+    assert "call not placed" in wrong_key.get_data(as_text=True)
     assert client.get("/dev/audio/not-a-token").status_code == 404
     assert client.get("/dev/audio/" + "a" * 24).status_code == 404
     with services(app).sessions() as session:
