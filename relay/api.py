@@ -174,8 +174,9 @@ def _reply_request(conversation_id: int) -> Any:
     if not isinstance(text, str) or not text.strip():
         return _error("text (the Korean reply) is required", 400)
     edited = payload.get("translated_text")
-    if edited is not None and not isinstance(edited, str):
-        return _error("translated_text must be a string", 400)
+    for field in ("translated_text", "language", "channel"):
+        if payload.get(field) is not None and not isinstance(payload[field], str):
+            return _error(f"{field} must be a string", 400)
     with services().sessions() as session:
         conversation = repository.get_conversation(session, conversation_id)
         if conversation is None:
@@ -264,9 +265,11 @@ def send_reply(conversation_id: int) -> Any:
 def close_conversation(conversation_id: int) -> Any:
     """Close a conversation with a disposition (default: resolved at first contact)."""
     payload = request.get_json(silent=True) or {}
+    if not isinstance(payload, dict):
+        return _error('send a JSON object: {"disposition": "resolved"}', 400)
     try:
         disposition = Disposition(payload.get("disposition", Disposition.RESOLVED.value))
-    except ValueError:
+    except (ValueError, TypeError):
         choices = ", ".join(d.value for d in Disposition)
         return _error(f"disposition must be one of: {choices}", 400)
     with services().sessions() as session:
