@@ -150,23 +150,38 @@ class VoiceMessages(UseCases):
         status: MessageStatus = MessageStatus.TRANSLATED,
         reason: str | None = None,
     ) -> None:
-        """Store what the caller said, segment by segment, and its Korean where there is one."""
+        """Store what the caller said, segment by segment, and its Korean where there is one.
+
+        An admin may have corrected the message while this work ran, or before a retry: what
+        they wrote stays, and the machine's new text goes beside it (`machine_*`), as for SMS.
+        """
         with self._transaction() as session:
             message = get_message(session, message_id)
-            message.original_text = result.text
+            corrected = message.corrected_at is not None
+            if corrected and message.machine_original_text is not None:
+                message.machine_original_text = result.text
+            else:
+                message.original_text = result.text
             message.original_language = result.language
             message.language_probability = result.probability
-            message.segments = [dict(segment) for segment in result.segments]
-            message.translated_text = result.korean_text
-            message.translated_language = "ko" if result.korean_text is not None else None
+            if not (corrected and _has_corrected_segment(message.segments)):
+                message.segments = [dict(segment) for segment in result.segments]
+            if corrected and message.translated_text:
+                message.machine_translation = result.korean_text
+            else:
+                message.translated_text = result.korean_text
+                message.translated_language = "ko" if result.korean_text is not None else None
             message.translation_engine = result.engine
             message.translation_model = result.model
             message.translation_pivot = result.pivot
             message.translation_ms = result.translation_ms
             message.detection_ms = result.recognition_ms
-            message.status = status
-            message.status_reason = reason
-            add_event(session, f"message.{status.value}", message.conversation_id, message.id)
+            if not (corrected and message.status is MessageStatus.TRANSLATED):
+                message.status = status
+                message.status_reason = reason
+            add_event(
+                session, f"message.{message.status.value}", message.conversation_id, message.id
+            )
 
     def flag_message(self, message_id: int, note: str) -> None:
         """Add a notice for the agent to a message (kept with earlier notices)."""
@@ -217,6 +232,11 @@ class VoiceMessages(UseCases):
             message.call_id = call.id
             add_event(session, "call.placed", conversation.id, message.id)
             return call.id
+
+
+def _has_corrected_segment(segments: Sequence[Mapping[str, Any]] | None) -> bool:
+    """Whether an admin corrected one of these segments (it keeps the machine's text beside)."""
+    return any(key.startswith("machine_") for segment in segments or [] for key in segment)
 
 
 def _absent_reason(recording: VoiceRecording) -> str:
