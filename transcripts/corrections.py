@@ -147,7 +147,8 @@ def _settle(message: Message) -> None:
 
 
 def _clean(text: str) -> str:
-    cleaned = text.strip()
+    # A browser sends a textarea's line breaks as CRLF; the record keeps LF.
+    cleaned = text.replace("\r\n", "\n").strip()
     if not cleaned:
         raise CorrectionError("a correction cannot be empty")
     if len(cleaned) > MAX_CORRECTION_CHARS:
@@ -170,14 +171,16 @@ def _joined(segments: list[dict[str, Any]], key: str) -> str:
 def _follow_segments(
     message: Message, segments: list[dict[str, Any]], old_texts: str, old_korean: str
 ) -> None:
-    if message.original_text == old_texts:
+    new_texts = _joined(segments, "text")
+    if message.original_text == old_texts != new_texts:
         if message.machine_original_text is None:
             message.machine_original_text = message.original_text
-        message.original_text = _joined(segments, "text")
-    if message.translated_text == old_korean:
+        message.original_text = new_texts
+    new_korean = _joined(segments, "translated_text")
+    if message.translated_text == old_korean != new_korean:
         if message.machine_translation is None:
             message.machine_translation = message.translated_text
-        message.translated_text = _joined(segments, "translated_text")
+        message.translated_text = new_korean
 
 
 def _audited(
