@@ -50,7 +50,7 @@ def export() -> Any:
             raise ValueError(f"unknown format {fmt!r}")
         if since and until and since >= until:
             raise ValueError("the start date is after the end date")
-    except ValueError as error:
+    except (ValueError, OverflowError) as error:  # OverflowError: no day after 9999-12-31
         flash(f"내보낼 수 없습니다 (cannot export): {error}", "error")
         return redirect(url_for("admin.conversations", **back), code=303)
     filters = review_filter(form)

@@ -42,6 +42,8 @@ def _period(args: Any) -> tuple[date, date, str | None]:
     try:
         first = date.fromisoformat(args["since"]) if args.get("since") else default[0]
         last = date.fromisoformat(args["until"]) if args.get("until") else default[1]
+        if last == date.max:  # the period ends at the next midnight, which does not exist
+            raise ValueError("no day after the last calendar day")
     except ValueError:
         return (*default, "날짜는 YYYY-MM-DD 형식입니다 (dates are YYYY-MM-DD).")
     if first > last:
