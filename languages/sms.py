@@ -160,3 +160,33 @@ def max_link_length(language: str, segments: int = 1) -> int:
     )
     capacity = single if segments == 1 else part * segments
     return capacity - sum(costs)
+
+
+# The automatic "we have your message" SMS a resident gets for the first text of a new
+# conversation, so nobody writing in their own language is left wondering whether anyone read
+# it. Human-written, held to the same rules as the notices above (every character deliverable
+# to a Korean handset, hence unaccented Vietnamese and Mongolian without ө/ү), and it names the
+# emergency numbers a 120 line cannot replace. The Korean is what the agent sees in the thread.
+_ACKNOWLEDGEMENTS: dict[str, str] = {
+    "ko": "120 콜센터입니다. 메시지를 받았습니다. 상담원이 곧 이 번호로 답장드립니다. "
+    "긴급 상황은 경찰 112, 화재·구급 119.",
+    "en": "120 call centre: we have received your message. An agent will reply to this "
+    "number soon. Emergencies: police 112, fire and ambulance 119.",
+    # "The 120 centre has received the message and will answer shortly. Urgent: police 112,
+    # fire alarm and first aid 119": 稍后 and 急事 rather than 紧急, which KS X 1001 lacks.
+    "zh": "120中心已收到信息，稍后回答。急事：警察112，火警·急救119。",
+    "ja": "120番です。ご連絡を受け付けました。まもなく係の者が返信します。"
+    "緊急時は警察112、消防、救急119へ。",
+    "vi": "Tong dai 120 da nhan duoc tin nhan cua ban. Nhan vien se tra loi som qua so nay. "
+    "Khan cap: canh sat 112, cuu hoa va cap cuu 119.",
+    # "120: we got your message. An agent will write an answer to this number. If urgent:
+    # police 112, fire, hospital 119."
+    "mn": "120: Таны мессежийг авлаа. Ажилтан энэ дугаарт хариу бичнэ. "
+    "Яаралтай бол: цагдаа 112, гал, эмнэлэг 119.",
+}
+
+
+def acknowledgement(language: str) -> tuple[str, str]:
+    """The first-contact acknowledgement as (Korean, the resident's language)."""
+    code = get(language).code  # raises UnsupportedLanguageError for a code relay does not serve
+    return _ACKNOWLEDGEMENTS["ko"], _ACKNOWLEDGEMENTS[code]

@@ -49,6 +49,9 @@ class Defaults:
     TRANSLATION_BEAM_SIZE: int = 2
     # CTranslate2 threads per translation model (0: one, which measured fastest on 2 cores).
     TRANSLATION_THREADS: int = 0
+    # Answer a resident's first text of a new conversation at once, in their language, with a
+    # human-written receipt ("we have your message; emergencies: 112, 119").
+    SMS_ACKNOWLEDGEMENT: bool = True
     # Development pages (outbox, resident simulator). Off unless debugging or set explicitly.
     DEV_PAGES: bool | None = None
     SECRET_KEY: str = ""

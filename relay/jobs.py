@@ -18,10 +18,12 @@ from flask import Flask, current_app
 from huey import crontab
 
 from languages.engine import ModelMissingError, TranslationError
+from languages.sms import acknowledgement
+from relay.agent.outgoing import human_reply
 from relay.retention import purge_expired
 from relay.services import Services, services
 from relay.twilio.outbound import SendError
-from transcripts.models import Channel, MessageStatus
+from transcripts.models import Author, Channel, MessageStatus
 from transcripts.service import InboundTranslation
 from transcripts.voice_messages import VoiceMessages
 
@@ -38,11 +40,12 @@ class Jobs:
     process_recording: Any = None  # relay/voice/jobs.py: recorded calls
 
 
-def translate_inbound(svc: Services, message_id: int, max_chars: int) -> None:
-    """Detect the language of an inbound message and translate it into Korean."""
+def translate_inbound(svc: Services, message_id: int, max_chars: int) -> str | None:
+    """Detect the language of an inbound message and translate it into Korean; returns the
+    language when it is one relay serves (even if no model could translate it)."""
     message = svc.record.begin_inbound_work(message_id)
     if message is None:
-        return
+        return None
     text = message.original_text
     started = time.perf_counter()
     detection = svc.languages.detect(text)
@@ -53,7 +56,7 @@ def translate_inbound(svc: Services, message_id: int, max_chars: int) -> None:
             MessageStatus.NEEDS_INTERPRETER,
             detection.reason or "the language could not be identified as one relay serves",
         )
-        return
+        return None
     language = detection.language
     if language == "ko":
         svc.record.save_inbound_translation(
@@ -62,7 +65,7 @@ def translate_inbound(svc: Services, message_id: int, max_chars: int) -> None:
                 language, detection.probability, text, "identity", "", None, 0.0, detection_ms
             ),
         )
-        return
+        return language
     part = text[:max_chars]
     try:
         translation = svc.languages.translator().translate(part, language, "ko")
@@ -74,7 +77,7 @@ def translate_inbound(svc: Services, message_id: int, max_chars: int) -> None:
             language=language,
             probability=detection.probability,
         )
-        return
+        return language
     except TranslationError as error:
         svc.record.mark_inbound(
             message_id,
@@ -104,6 +107,29 @@ def translate_inbound(svc: Services, message_id: int, max_chars: int) -> None:
             review_note=_review_note(translation.lost_placeholders),
         ),
     )
+    return language
+
+
+def acknowledge_first_contact(svc: Services, message_id: int, language: str) -> None:
+    """Tell a resident, in their language, that their first text reached the centre.
+
+    Human-written (languages.sms.acknowledgement), sent once per new conversation and never to
+    a blocked number; it does not count as an agent's reply in the queue or the figures.
+    """
+    korean, resident_text = acknowledgement(language)
+    draft = human_reply(
+        korean,
+        resident_text,
+        language,
+        author=Author.AUTOMATIC,
+        source="acknowledgement",
+        user_id=None,
+        public_base_url=current_app.config["PUBLIC_BASE_URL"],
+    )
+    queued = svc.record.acknowledge_first_contact(message_id, draft)
+    if queued is not None:
+        assert svc.jobs is not None
+        svc.jobs.send_outbound(queued.id)
 
 
 def _review_note(lost: tuple[str, ...]) -> str | None:
@@ -163,7 +189,9 @@ def register_jobs(app: Flask) -> Jobs:
             if VoiceMessages(svc.sessions).voice_message_ids([message_id]):
                 jobs.process_recording(message_id)  # e.g. a retry asked for through the API
                 return
-            translate_inbound(svc, message_id, config["MAX_TRANSLATED_CHARS"])
+            language = translate_inbound(svc, message_id, config["MAX_TRANSLATED_CHARS"])
+            if language is not None and config["SMS_ACKNOWLEDGEMENT"]:
+                acknowledge_first_contact(svc, message_id, language)
 
     def _send(message_id: int) -> None:
         with app.app_context():

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from transcripts.models import (
+    Author,
     Call,
     CallStatus,
     Conversation,
@@ -59,7 +60,7 @@ class ServiceFigures:
     resolved_at_first_contact: float | None = None  # share of closed contacts
     needs_interpreter: int = 0
     failed_translations: int = 0  # inbound messages still without Korean (the work failed)
-    corrected_translations: int = 0  # inbound messages an admin corrected
+    corrected_translations: int = 0  # translated inbound messages an admin corrected
     correction_rate: float | None = None  # share of translated inbound messages corrected
     calls: CallFigures | None = None
 
@@ -94,7 +95,8 @@ def service_figures(
                     Message.created_at,
                     Message.corrected_at,
                 )
-                .where(Message.conversation_id.in_(ids))
+                # relay's automatic receipt is no reply: it would make every wait look instant
+                .where(Message.conversation_id.in_(ids), Message.author != Author.AUTOMATIC)
                 .order_by(Message.id)
             )
         )
@@ -115,7 +117,8 @@ def service_figures(
             first_in.setdefault(conversation_id, created_at)
             failed += status is MessageStatus.FAILED
             translated += status is MessageStatus.TRANSLATED
-            corrected += corrected_at is not None
+            # of the translated ones only, so the rate is a share of them
+            corrected += status is MessageStatus.TRANSLATED and corrected_at is not None
         elif conversation_id in first_in:
             first_out.setdefault(conversation_id, created_at)
     waits = [(first_out[c] - first_in[c]).total_seconds() for c in first_out]

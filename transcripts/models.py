@@ -53,7 +53,8 @@ class Author(StrEnum):
     RESIDENT = "resident"
     AGENT = "agent"
     PHRASEBOOK = "phrasebook"
-    SYSTEM = "system"
+    SYSTEM = "system"  # the centre's standard text, sent by an agent's action (abuse warning)
+    AUTOMATIC = "automatic"  # sent by relay itself, no person involved (first-contact receipt)
 
 
 class ConversationStatus(StrEnum):

@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from transcripts.db import UseCases, utcnow
 from transcripts.errors import ConversationClosedError, NotFoundError
@@ -63,43 +64,42 @@ class OutboundUseCases(UseCases):
                 raise NotFoundError(f"conversation {conversation_id} not found")
             if conversation.status is not ConversationStatus.OPEN:
                 raise ConversationClosedError(f"conversation {conversation_id} is closed")
-            now = utcnow()
-            message = Message(
-                conversation_id=conversation.id,
-                direction=Direction.OUTBOUND,
-                channel=channel,
-                author=draft.author,
-                author_user_id=draft.author_user_id,
-                to_number=conversation.contact.phone,
-                original_text=draft.korean_text,
-                original_language="ko",
-                translated_text=draft.translated_text,
-                translated_language=draft.language,
-                machine_translation=draft.machine_translation,
-                back_translation=draft.back_translation,
-                translation_engine=draft.engine,
-                translation_model=draft.model,
-                translation_pivot=draft.pivot,
-                translation_ms=draft.translation_ms,
-                delivered_body=draft.delivered_body,
-                sms_encoding=draft.sms_encoding,
-                sms_segments=draft.sms_segments,
-                undeliverable_chars=draft.undeliverable_chars,
-                status=MessageStatus.QUEUED,
-                created_at=now,
-                updated_at=now,
+            return _queue_reply(session, conversation, draft, channel)
+
+    def acknowledge_first_contact(self, message_id: int, draft: ReplyDraft) -> Message | None:
+        """Queue the automatic receipt for a resident's first SMS of a new conversation; None
+        when it is not that (a later message, a conversation already answered, a blocked
+        number, a call). Checked and queued in one transaction, so a job run twice sends one."""
+        with self._transaction() as session:
+            message = get_message(session, message_id)
+            conversation = session.get(Conversation, message.conversation_id)
+            assert conversation is not None
+            first_inbound = session.scalar(
+                select(Message.id)
+                .where(
+                    Message.conversation_id == conversation.id,
+                    Message.direction == Direction.INBOUND,
+                )
+                .order_by(Message.id)
+                .limit(1)
             )
-            if channel is Channel.VOICE:  # spoken whole: no SMS composition applies
-                message.delivered_body = draft.translated_text
-                message.sms_encoding = message.undeliverable_chars = None
-                message.sms_segments = None
-            elif draft.uses_link:
-                message.reply_token = draft.reply_token or secrets.token_urlsafe(16)
-            session.add(message)
-            conversation.last_message_at = now
-            session.flush()
-            add_event(session, "message.queued", conversation.id, message.id, channel=channel.value)
-            return message
+            answered = session.scalar(
+                select(Message.id).where(
+                    Message.conversation_id == conversation.id,
+                    Message.direction == Direction.OUTBOUND,
+                )
+            )
+            blocked = conversation.contact.blocked_until
+            if (
+                message.direction is not Direction.INBOUND
+                or message.channel is not Channel.SMS
+                or first_inbound != message.id
+                or answered is not None
+                or conversation.status is not ConversationStatus.OPEN
+                or (blocked is not None and blocked > utcnow())
+            ):
+                return None
+            return _queue_reply(session, conversation, draft, Channel.SMS)
 
     def begin_sending(self, message_id: int) -> Message | None:
         """Return a queued outbound message to send (counting the attempt), or None if done."""
@@ -156,3 +156,47 @@ class OutboundUseCases(UseCases):
             message.status_reason = reason
             add_event(session, f"message.{status.value}", message.conversation_id, message.id)
             return True
+
+
+def _queue_reply(
+    session: Session, conversation: Conversation, draft: ReplyDraft, channel: Channel
+) -> Message:
+    """Store a reply as QUEUED in an open conversation, with everything it will send."""
+    now = utcnow()
+    message = Message(
+        conversation_id=conversation.id,
+        direction=Direction.OUTBOUND,
+        channel=channel,
+        author=draft.author,
+        author_user_id=draft.author_user_id,
+        to_number=conversation.contact.phone,
+        original_text=draft.korean_text,
+        original_language="ko",
+        translated_text=draft.translated_text,
+        translated_language=draft.language,
+        machine_translation=draft.machine_translation,
+        back_translation=draft.back_translation,
+        translation_engine=draft.engine,
+        translation_model=draft.model,
+        translation_pivot=draft.pivot,
+        translation_ms=draft.translation_ms,
+        delivered_body=draft.delivered_body,
+        sms_encoding=draft.sms_encoding,
+        sms_segments=draft.sms_segments,
+        undeliverable_chars=draft.undeliverable_chars,
+        status=MessageStatus.QUEUED,
+        created_at=now,
+        updated_at=now,
+    )
+    if channel is Channel.VOICE:  # spoken whole: no SMS composition applies
+        message.delivered_body = draft.translated_text
+        message.sms_encoding = message.undeliverable_chars = None
+        message.sms_segments = None
+    elif draft.uses_link:
+        message.reply_token = draft.reply_token or secrets.token_urlsafe(16)
+    session.add(message)
+    if draft.author is not Author.AUTOMATIC:  # a receipt does not reset the resident's wait
+        conversation.last_message_at = now
+    session.flush()
+    add_event(session, "message.queued", conversation.id, message.id, channel=channel.value)
+    return message

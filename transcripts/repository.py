@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from transcripts.models import (
+    Author,
     Contact,
     Conversation,
     ConversationStatus,
@@ -68,12 +69,16 @@ def messages_of(session: Session, conversation_id: int) -> Sequence[Message]:
 
 
 def last_messages(session: Session, conversation_ids: Sequence[int]) -> dict[int, Message]:
-    """The latest message of each conversation, in one query (for queue previews)."""
+    """The latest message of each conversation, in one query (for queue previews); relay's
+    automatic receipt is not one: the preview stays what the resident wrote."""
     if not conversation_ids:
         return {}
     latest = (
         select(func.max(Message.id))
-        .where(Message.conversation_id.in_(conversation_ids))
+        .where(
+            Message.conversation_id.in_(conversation_ids),
+            Message.author != Author.AUTOMATIC,
+        )
         .group_by(Message.conversation_id)
     )
     rows = session.scalars(select(Message).where(Message.id.in_(latest))).all()

@@ -30,6 +30,7 @@ AUTHOR_LABELS = {
     Author.AGENT: "상담원",
     Author.PHRASEBOOK: "상용구 (사람이 쓴 번역)",
     Author.SYSTEM: "센터 안내문",
+    Author.AUTOMATIC: "자동 접수 안내 (automatic receipt)",
 }
 
 
@@ -84,7 +85,7 @@ def produced_by(message: Message, usernames: dict[int, str]) -> str:
     who = AUTHOR_LABELS.get(message.author, message.author.value)
     if message.author is Author.AGENT and message.author_user_id in usernames:
         who = f"{who} {usernames[message.author_user_id]}"
-    if message.author is Author.PHRASEBOOK:
+    if message.author in (Author.PHRASEBOOK, Author.AUTOMATIC):  # human-written, no engine
         return f"{who} · {message.translation_model or ''}".rstrip(" ·")
     engine = message.translation_engine
     if not engine:

@@ -128,6 +128,9 @@ def _app_config(tmp_path: Path, template: Path, models_path: Path, **extra: Any)
         "TWILIO_NUMBER": CENTRE_NUMBER,
         # The tests' stand-in for Twilio's media host (tests/support/recording_server.py).
         "VOICE_RECORDING_HOSTS": ["127.0.0.1"],
+        # Off, so each test's thread holds only what it sends; test_sms_acknowledgement.py and
+        # the `flask run` system test cover the default (on).
+        "SMS_ACKNOWLEDGEMENT": False,
         **extra,
     }
 
