@@ -77,15 +77,12 @@ def service_figures(
     sessions: sessionmaker[Session], since: datetime, until: datetime
 ) -> ServiceFigures:
     """Figures for conversations opened in [since, until)."""
+    opened = (Conversation.created_at >= since, Conversation.created_at < until)
     with sessions() as session:
-        conversations = list(
-            session.scalars(
-                select(Conversation).where(
-                    Conversation.created_at >= since, Conversation.created_at < until
-                )
-            )
-        )
-        ids = [conversation.id for conversation in conversations]
+        conversations = list(session.scalars(select(Conversation).where(*opened)))
+        # A subquery, not a list of ids: a long period holds more conversations than a statement
+        # may have parameters (PostgreSQL: 65,535).
+        ids = select(Conversation.id).where(*opened)
         messages = list(
             session.execute(
                 select(
