@@ -91,5 +91,12 @@ class UseCases:
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
+        """One transaction that reads and then writes without losing a concurrent writer's
+        update: on SQLite it takes the database's write lock before its first read (BEGIN
+        IMMEDIATE; readers are not blocked under WAL), on PostgreSQL `get_message` locks the
+        row it is about to change."""
         with self._sessions() as session, session.begin():
+            connection = session.connection()
+            if connection.dialect.name == "sqlite":
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
             yield session

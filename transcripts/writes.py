@@ -31,8 +31,14 @@ def add_event(
 
 
 def get_message(session: Session, message_id: int) -> Message:
-    """The message, or NotFoundError."""
-    message = session.get(Message, message_id)
+    """The message, locked for the rest of the transaction (on PostgreSQL), or NotFoundError.
+
+    Every caller is about to change it: a worker saving a translation and an admin correcting
+    one, or two admins correcting segments of one recording, must not read the same row and
+    overwrite each other's write. (SQLite has no row locks; UseCases._transaction takes its
+    write lock up front instead.)
+    """
+    message = session.get(Message, message_id, with_for_update=True)
     if message is None:
         raise NotFoundError(f"message {message_id} not found")
     return message

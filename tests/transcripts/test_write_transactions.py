@@ -1,0 +1,51 @@
+"""Two write transactions that read and change the same message at once: the second waits for
+the first and builds on its result, on SQLite and PostgreSQL alike (no lost update)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.support.voice_seed import seed_voice_message, seg
+from transcripts.db import UseCases
+from transcripts.models import Message
+from transcripts.writes import get_message
+
+
+class Appender(UseCases):
+    """A read-modify-write of a message's text, which can pause between its read and write."""
+
+    def append(
+        self, message_id: int, word: str, read: threading.Event, go_on: threading.Event
+    ) -> None:
+        with self._transaction() as session:
+            message = get_message(session, message_id)
+            text = message.original_text
+            read.set()
+            go_on.wait(10)
+            message.original_text = f"{text} {word}"
+
+
+def test_a_second_writer_waits_and_builds_on_the_first(sessions: sessionmaker[Session]) -> None:
+    _, message_id = seed_voice_message(sessions, [seg(0.0, 1.0, "start", "시작")])
+    appender = Appender(sessions)
+    first_read, second_read = threading.Event(), threading.Event()
+    release, free = threading.Event(), threading.Event()
+    free.set()
+    first = threading.Thread(target=appender.append, args=(message_id, "a", first_read, release))
+    second = threading.Thread(target=appender.append, args=(message_id, "b", second_read, free))
+    first.start()
+    assert first_read.wait(10)
+    second.start()
+    time.sleep(0.3)
+    # The first holds the message between its read and its write: the second may not read yet.
+    assert not second_read.is_set()
+    release.set()
+    first.join(10)
+    second.join(10)
+    with sessions() as session:
+        message = session.get(Message, message_id)
+        assert message is not None
+        assert message.original_text == "start a b"
