@@ -186,7 +186,27 @@ _ACKNOWLEDGEMENTS: dict[str, str] = {
 }
 
 
-def acknowledgement(language: str) -> tuple[str, str]:
-    """The first-contact acknowledgement as (Korean, the resident's language)."""
+# The same receipt outside agents' hours: the answer comes when they are back.
+_AWAY_ACKNOWLEDGEMENTS: dict[str, str] = {
+    "ko": "120 콜센터입니다. 메시지를 받았습니다. 지금은 상담 시간이 아니어서 상담원이 "
+    "돌아오면 이 번호로 답장드립니다. 긴급 상황은 경찰 112, 화재·구급 119.",
+    "en": "120 call centre: we have your message. Our agents are away now and will reply "
+    "when back. Emergencies: police 112, fire and ambulance 119.",
+    # "...has received the message. Not at work at present; will answer after work starts."
+    "zh": "120中心已收到信息。目前不在工作中，上班后回答。急事：警察112，火警·急救119。",
+    "ja": "120番です。ご連絡を受け付けました。ただ今は受付時間外のため、受付時間に返信します。"
+    "緊急時は警察112、消防、救急119へ。",
+    "vi": "Tong dai 120 da nhan duoc tin nhan cua ban. Hien ngoai gio lam viec, nhan vien se "
+    "tra loi khi tro lai. Khan cap: canh sat 112, cuu hoa va cap cuu 119.",
+    # "...Now is not working time; an agent will write an answer in working hours."
+    "mn": "120: Таны мессежийг авлаа. Одоо ажлын цаг биш, ажилтан ажлын цагаар хариу бичнэ. "
+    "Яаралтай бол: цагдаа 112, гал, эмнэлэг 119.",
+}
+
+
+def acknowledgement(language: str, *, staffed: bool = True) -> tuple[str, str]:
+    """The first-contact acknowledgement as (Korean, the resident's language); `staffed=False`
+    gives the variant for a text that arrives while no agent is at work."""
     code = get(language).code  # raises UnsupportedLanguageError for a code relay does not serve
-    return _ACKNOWLEDGEMENTS["ko"], _ACKNOWLEDGEMENTS[code]
+    texts = _ACKNOWLEDGEMENTS if staffed else _AWAY_ACKNOWLEDGEMENTS
+    return texts["ko"], texts[code]

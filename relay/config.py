@@ -16,6 +16,8 @@ from typing import Any
 
 from flask import Flask
 
+from relay.service_hours import ServiceHours
+
 ENV_PREFIX = "RELAY"
 
 
@@ -52,6 +54,11 @@ class Defaults:
     # Answer a resident's first text of a new conversation at once, in their language, with a
     # human-written receipt ("we have your message; emergencies: 112, 119").
     SMS_ACKNOWLEDGEMENT: bool = True
+    # When agents are at work, e.g. "mon-fri 09:00-22:00; sat-sun 09:00-18:00" in TIMEZONE
+    # (relay/service_hours.py); a receipt outside them says the answer comes when they are back.
+    # Empty: always staffed.
+    AGENT_HOURS: str = ""
+    TIMEZONE: str = "Asia/Seoul"
     # Development pages (outbox, resident simulator). Off unless debugging or set explicitly.
     DEV_PAGES: bool | None = None
     SECRET_KEY: str = ""
@@ -149,6 +156,8 @@ def _derive(app: Flask) -> None:
         # No account configured: webhooks are still signed and checked, with a token that only
         # this instance (and its resident simulator) knows.
         config["TWILIO_AUTH_TOKEN"] = _instance_secret(instance / "dev-twilio-auth-token")
+    # Read at start, so a mistyped setting stops the service with the reason, not at 3 a.m.
+    config["SERVICE_HOURS"] = ServiceHours.parse(config["AGENT_HOURS"], config["TIMEZONE"])
     # Without an account nothing can be sent: replies go to the development outbox instead.
     config["OUTBOX_ONLY"] = not config["TWILIO_ACCOUNT_SID"]
 

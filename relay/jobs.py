@@ -23,6 +23,7 @@ from relay.agent.outgoing import human_reply
 from relay.retention import purge_expired
 from relay.services import Services, services
 from relay.twilio.outbound import SendError
+from transcripts.db import utcnow
 from transcripts.models import Author, Channel, MessageStatus
 from transcripts.service import InboundTranslation
 from transcripts.voice_messages import VoiceMessages
@@ -114,9 +115,11 @@ def acknowledge_first_contact(svc: Services, message_id: int, language: str) -> 
     """Tell a resident, in their language, that their first text reached the centre.
 
     Human-written (languages.sms.acknowledgement), sent once per new conversation and never to
-    a blocked number; it does not count as an agent's reply in the queue or the figures.
+    a blocked number; outside agents' hours (RELAY_AGENT_HOURS) it says the answer comes when
+    they are back. It does not count as an agent's reply in the queue or the figures.
     """
-    korean, resident_text = acknowledgement(language)
+    staffed = current_app.config["SERVICE_HOURS"].staffed(utcnow())
+    korean, resident_text = acknowledgement(language, staffed=staffed)
     draft = human_reply(
         korean,
         resident_text,

@@ -4,13 +4,15 @@ counted as an agent's reply in the queue or the figures."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
 
 from languages import registry, sms
+from relay.service_hours import DAYS
 from relay.services import services
 from tests.relay.agent_helpers import post_form, sign_in
 from tests.relay.test_sms_round_trip import conversation, conversations
@@ -21,9 +23,10 @@ from transcripts.metrics import service_figures
 from transcripts.models import Disposition
 
 
+@pytest.mark.parametrize("staffed", [True, False])
 @pytest.mark.parametrize("language", [*sorted(registry.RESIDENT_CODES), "ko"])
-def test_every_receipt_reaches_a_korean_handset_whole(language: str) -> None:
-    korean, text = sms.acknowledgement(language)
+def test_every_receipt_reaches_a_korean_handset_whole(language: str, staffed: bool) -> None:
+    korean, text = sms.acknowledgement(language, staffed=staffed)
     analysis = sms.analyse(text)
     assert analysis.undeliverable == ()
     assert analysis.segments <= 2
@@ -124,3 +127,23 @@ def test_no_receipt_with_the_setting_off(app: Flask) -> None:
     Webhooks(app.test_client()).sms("I lost my wallet on the bus.")
     drain(app)
     assert [m["direction"] for m in _messages(app, headers)] == ["inbound"]
+
+
+def _not_today() -> str:
+    """A shift on another day of the week than today in Seoul: nobody is at work now."""
+    today = datetime.now(ZoneInfo("Asia/Seoul")).weekday()
+    return f"{DAYS[(today + 3) % 7]} 09:00-10:00"
+
+
+@pytest.mark.parametrize(("hours", "staffed"), [(None, False), ("mon-sun 00:00-24:00", True)])
+def test_outside_agents_hours_the_receipt_says_the_answer_comes_later(
+    app_factory: Any, tiny_models: TinyModels, hours: str | None, staffed: bool
+) -> None:
+    app = app_factory(SMS_ACKNOWLEDGEMENT=True, AGENT_HOURS=hours or _not_today())
+    headers = {"Authorization": f"Bearer {create_user(app)}"}
+    Webhooks(app.test_client()).sms(tiny_models.phrase("wallet")["en"])
+    drain(app)
+    receipt = _messages(app, headers)[-1]
+    assert receipt["author"] == "automatic"
+    assert receipt["translated_text"] == sms.acknowledgement("en", staffed=staffed)[1]
+    assert ("away" in receipt["translated_text"]) is not staffed
