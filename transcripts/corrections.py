@@ -63,7 +63,9 @@ class Corrections(UseCases):
             if before == after:
                 return None
             if message.machine_translation is None:
-                message.machine_translation = before
+                # "" when the machine wrote no Korean (its work failed): a later correction
+                # must not take this admin's text for the machine's.
+                message.machine_translation = before or ""
             message.translated_text = after
             message.translated_language = "ko"
             _settle(message)
@@ -177,10 +179,12 @@ def _follow_segments(
             message.machine_original_text = message.original_text
         message.original_text = new_texts
     new_korean = _joined(segments, "translated_text")
-    if message.translated_text == old_korean != new_korean:
+    if (message.translated_text or "") == old_korean != new_korean:
         if message.machine_translation is None:
-            message.machine_translation = message.translated_text
+            message.machine_translation = message.translated_text or ""
         message.translated_text = new_korean
+        message.translated_language = "ko"
+        _settle(message)  # a failed recording whose Korean an admin wrote segment by segment
 
 
 def _audited(

@@ -109,3 +109,30 @@ def test_segments_an_admin_corrected_outlive_a_retried_recognition(
     assert message.segments[0]["text"] == "I lost my wallet on the bus."
     assert message.segments[0]["machine_text"] == "I lost my wallet on the buzz."
     assert message.original_text == "I lost my wallet on the bus."
+
+
+def test_korean_written_segment_by_segment_settles_a_failed_recording(
+    sessions: sessionmaker[Session],
+) -> None:
+    admin = _admin(sessions)
+    recognised = [seg(0.0, 2.0, "I lost my wallet.", ""), seg(2.0, 3.0, "Help.", "")]
+    _, message_id = seed_voice_message(
+        sessions,
+        recognised,
+        translated_text=None,
+        status=MessageStatus.FAILED,
+        status_reason="no model translates en→ko",
+    )
+    corrections = Corrections(sessions, normalise)
+    corrections.correct_segment(message_id, 0, admin, korean="지갑을 잃어버렸어요.")
+    message = _message(sessions, message_id)
+    assert message.translated_text == "지갑을 잃어버렸어요."
+    assert message.status is MessageStatus.TRANSLATED
+    assert message.status_reason == CORRECTED_REASON
+    assert message.machine_translation == ""  # the machine wrote no Korean
+
+    corrections.correct_segment(message_id, 1, admin, korean="도와주세요.")
+    corrections.correct_translation(message_id, "지갑을 잃어버렸어요. 도와주세요!", admin)
+    message = _message(sessions, message_id)
+    assert message.translated_text == "지갑을 잃어버렸어요. 도와주세요!"
+    assert message.machine_translation == ""  # still the machine's, not the admin's first try
