@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, request
 
 from relay.auth import role_required
+from relay.centre_time import at_centre
 from relay.services import services
 from transcripts.metrics import PROMPT_REPLY_SECONDS, service_figures
 from transcripts.models import Role
@@ -20,8 +21,7 @@ def _moment(name: str, default: datetime) -> datetime:
     value = request.args.get(name)
     if not value:
         return default
-    parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return at_centre(datetime.fromisoformat(value))  # a date alone is the centre's midnight
 
 
 @bp.get("")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import IO
 
@@ -10,6 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from relay.centre_time import at_centre
 from relay.retention import purge_expired
 from relay.services import services
 from transcripts.export import export_rows, write_csv, write_jsonl
@@ -18,8 +19,12 @@ transcripts_cli = AppGroup("transcripts", help="Export transcripts and apply ret
 
 
 @transcripts_cli.command("export")
-@click.option("--since", type=click.DateTime(), default=None, help="From this date (UTC).")
-@click.option("--until", type=click.DateTime(), default=None, help="Before this date (UTC).")
+@click.option(
+    "--since", type=click.DateTime(), default=None, help="From this date (RELAY_TIMEZONE)."
+)
+@click.option(
+    "--until", type=click.DateTime(), default=None, help="Before this date (RELAY_TIMEZONE)."
+)
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl")
 @click.option(
     "--unmasked",
@@ -36,8 +41,8 @@ def export_command(
     """Write every message in the period, one row each, with personal data masked."""
     rows = export_rows(
         services().sessions,
-        since=_utc(since),
-        until=_utc(until),
+        since=at_centre(since) if since else None,
+        until=at_centre(until) if until else None,
         masked=not unmasked,
     )
     writer = write_csv if fmt == "csv" else write_jsonl
@@ -60,8 +65,3 @@ def purge_command(days: int | None, dry_run: bool) -> None:
         f"{len(report.audio_paths)} audio files and {report.receipts} webhook payloads "
         f"closed or received more than {days} days ago"
     )
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    """click parses naive datetimes; the record's timestamps are UTC."""
-    return value.replace(tzinfo=UTC) if value is not None else None

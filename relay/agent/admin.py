@@ -11,6 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from languages import registry
 from relay.agent.access import admin_required, me, page_number
 from relay.agent.presenters import language_label
+from relay.centre_time import centre_zone
 from relay.services import services
 from transcripts import queue as queue_reads
 from transcripts import repository
@@ -59,6 +60,7 @@ def conversations() -> Any:
             filters=filters,
             languages=registry.RESIDENT_LANGUAGES,
             query=query,
+            zone=centre_zone().key,
         )
 
 

@@ -7,13 +7,14 @@ audits the export and streams the chunks, so a year of messages never sits in me
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, request, url_for
 
 from relay.agent.access import admin_required, me
 from relay.agent.admin import review_filter
+from relay.centre_time import day_start
 from relay.services import services
 from transcripts.export import csv_chunks, export_rows, jsonl_chunks, record_export
 
@@ -28,12 +29,12 @@ FILTER_FIELDS = ("q", "phone", "language", "channel", "status", "interpreter")
 
 
 def _day(raw: str | None, *, after: bool = False) -> datetime | None:
-    """A YYYY-MM-DD date as the UTC midnight it starts (or, for the end date, the one after)."""
+    """A YYYY-MM-DD date as the midnight it starts at the centre (or, for the end date, the
+    one after)."""
     if not raw:
         return None
     day = date.fromisoformat(raw)
-    start = datetime.combine(day, time(), tzinfo=UTC)
-    return start + timedelta(days=1) if after else start
+    return day_start(day + timedelta(days=1) if after else day)
 
 
 @bp.post("/conversations/export")

@@ -3,13 +3,14 @@ in the words a 120 centre reports them. Same numbers as `/api/metrics`, readable
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, render_template, request
 
 from relay.agent.access import admin_required
 from relay.agent.presenters import language_label
+from relay.centre_time import centre_zone, days_span, today
 from relay.services import services
 from transcripts.metrics import PROMPT_REPLY_SECONDS, service_figures
 
@@ -37,8 +38,8 @@ def duration(seconds: float | None) -> str:
 def _period(args: Any) -> tuple[date, date, str | None]:
     """The chosen days (both included), the last DEFAULT_DAYS by default; an error sentence
     instead of a 500 for a date that does not parse or runs backwards."""
-    today = datetime.now(UTC).date()
-    default = (today - timedelta(days=DEFAULT_DAYS - 1), today)
+    now = today()
+    default = (now - timedelta(days=DEFAULT_DAYS - 1), now)
     try:
         first = date.fromisoformat(args["since"]) if args.get("since") else default[0]
         last = date.fromisoformat(args["until"]) if args.get("until") else default[1]
@@ -54,10 +55,9 @@ def _period(args: Any) -> tuple[date, date, str | None]:
 @bp.get("/metrics")
 @admin_required
 def metrics() -> Any:
-    """Figures for conversations opened on the chosen days (UTC)."""
+    """Figures for conversations opened on the chosen days, at the centre's clock."""
     first, last, error = _period(request.args)
-    since = datetime.combine(first, time(), tzinfo=UTC)
-    until = datetime.combine(last + timedelta(days=1), time(), tzinfo=UTC)
+    since, until = days_span(first, last)
     figures = service_figures(services().sessions, since, until)
     languages = [
         (language_label(None if code == "unknown" else code), count)
@@ -78,6 +78,7 @@ def metrics() -> Any:
         target_minutes=PROMPT_REPLY_SECONDS // 60,
         percent=percent,
         duration=duration,
+        zone=centre_zone().key,
         api_since=since.isoformat(),
         api_until=until.isoformat(),
     )

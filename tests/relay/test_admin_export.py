@@ -6,7 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -20,6 +21,8 @@ from transcripts.models import Event
 
 LIST = "/admin/conversations"
 EXPORT = "/admin/conversations/export"
+
+SEOUL = ZoneInfo("Asia/Seoul")  # the centre's clock (RELAY_TIMEZONE), which days follow
 
 
 def _export(client: FlaskClient, **fields: str) -> tuple[int, str, dict[str, str]]:
@@ -65,7 +68,7 @@ def test_jsonl_unmasked_by_language_and_date_range(app: Flask, tiny_models: Tiny
     inbound(app, tiny_models.phrase("wallet")["en"], "+821011112222")
     inbound(app, tiny_models.phrase("thanks")["vi"], "+821033334444")
     admin = sign_in(app, "chief", "admin")
-    today = datetime.now(UTC).date()
+    today = datetime.now(SEOUL).date()
     status, body, headers = _export(
         admin, language="vi", format="jsonl", since=today.isoformat(), until=today.isoformat()
     )

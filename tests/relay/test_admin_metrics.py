@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 from sqlalchemy import update
@@ -22,6 +23,8 @@ from transcripts.models import (
 )
 from transcripts.outbound import ReplyDraft
 from transcripts.service import InboundSms, TranscriptService
+
+SEOUL = ZoneInfo("Asia/Seoul")  # the centre's clock (RELAY_TIMEZONE), which days follow
 
 
 def _reply() -> ReplyDraft:
@@ -93,7 +96,7 @@ def test_metrics_page_shows_the_computed_figures(app: Flask) -> None:
     _seed(app)
     admin = sign_in(app, "chief", "admin")
     assert 'href="/admin/metrics"' in admin.get("/admin/conversations").get_data(as_text=True)
-    today = datetime.now(UTC).date()
+    today = datetime.now(SEOUL).date()
     days = {"since": (today - timedelta(days=1)).isoformat(), "until": today.isoformat()}
     page = admin.get("/admin/metrics", query_string=days).get_data(as_text=True)
     assert "첫 상담 해결률 (first-contact resolution)" in page
@@ -120,7 +123,7 @@ def test_metrics_page_shows_the_computed_figures(app: Flask) -> None:
 def test_metrics_period_is_chosen_and_checked(app: Flask) -> None:
     _seed(app)
     admin = sign_in(app, "chief", "admin")
-    last_year = (datetime.now(UTC).date() - timedelta(days=365)).isoformat()
+    last_year = (datetime.now(SEOUL).date() - timedelta(days=365)).isoformat()
     old = admin.get("/admin/metrics", query_string={"since": last_year, "until": last_year})
     page = old.get_data(as_text=True)
     assert _cell(page, "m-contacts") == "0" and _cell(page, "m-fcr") == "—"
@@ -139,3 +142,26 @@ def test_agents_cannot_see_metrics(app: Flask) -> None:
     agent = sign_in(app, "kim")
     assert agent.get("/admin/metrics").status_code == 403
     assert 'href="/admin/metrics"' not in agent.get("/agent/").get_data(as_text=True)
+
+
+def test_days_are_the_centres_days(app: Flask) -> None:
+    """A text at 01:00 on 27 November in Seoul (16:00 on the 26th in UTC) is the 27th's."""
+    record = TranscriptService(services(app).sessions)
+    stored = record.record_inbound_sms(
+        InboundSms("SM1", "+821011112222", "+8215880120", "Hello", {"MessageSid": "SM1"})
+    )
+    seoul_night = datetime(2026, 11, 27, 1, 0, tzinfo=SEOUL)
+    with services(app).sessions() as session, session.begin():
+        session.execute(
+            update(Conversation)
+            .where(Conversation.id == stored.conversation_id)
+            .values(created_at=seoul_night.astimezone(UTC))
+        )
+    admin = sign_in(app, "chief", "admin")
+
+    def contacts(day: str) -> str:
+        page = admin.get("/admin/metrics", query_string={"since": day, "until": day})
+        return _cell(page.get_data(as_text=True), "m-contacts")
+
+    assert (contacts("2026-11-26"), contacts("2026-11-27")) == ("0", "1")
+    assert "(Asia/Seoul)" in admin.get("/admin/metrics").get_data(as_text=True)

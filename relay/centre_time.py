@@ -1,0 +1,39 @@
+"""The centre's clock: admins choose days as the centre lives them (RELAY_TIMEZONE, Korean time
+by default), while the record keeps UTC. "27 November" in a report is midnight to midnight in
+Seoul, not 09:00 to 09:00."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+
+def centre_zone() -> ZoneInfo:
+    """The configured time zone (checked at start, with the agents' hours)."""
+    zone: ZoneInfo = current_app.config["SERVICE_HOURS"].zone
+    return zone
+
+
+def today() -> date:
+    """Today's date at the centre."""
+    return datetime.now(centre_zone()).date()
+
+
+def day_start(day: date) -> datetime:
+    """The moment `day` begins at the centre (an aware datetime; compare freely with UTC)."""
+    return datetime.combine(day, time(), tzinfo=centre_zone())
+
+
+def days_span(first: date, last: date) -> tuple[datetime, datetime]:
+    """[start of `first`, start of the day after `last`): both days included.
+
+    OverflowError for a `last` of 9999-12-31, which has no day after.
+    """
+    return day_start(first), day_start(last + timedelta(days=1))
+
+
+def at_centre(moment: datetime) -> datetime:
+    """A naive moment read as the centre's local time; an aware one is kept."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=centre_zone())
