@@ -7,8 +7,10 @@ import re
 import pytest
 from flask import Flask
 
+from relay.services import services
 from tests.relay.agent_helpers import post_form, sign_in
 from tests.relay.test_agent_views import inbound
+from tests.support.voice_seed import seed_voice_message, seg
 
 HOSTILE = [
     '<script>alert("x")</script><img src=x onerror=alert(1)>',
@@ -53,3 +55,11 @@ def test_five_thousand_characters_render_and_the_thread_stays_usable(app: Flask)
     assert '<mark class="term" title="ko: 외국인등록증' in thread  # a glossary term, marked
     assert long_text in re.sub(r"<mark[^>]*>|</mark>", "", thread)
     assert 'id="reply"' in thread
+
+
+def test_admin_list_shows_a_short_preview_of_a_long_korean_translation(app: Flask) -> None:
+    korean = "외국인등록증을 갱신하고 싶어요. " * 300
+    seed_voice_message(services(app).sessions, [seg(0.0, 1.0, "Hello.", korean)])
+    page = sign_in(app, "chief", "admin").get("/admin/conversations").get_data(as_text=True)
+    assert "외국인등록증을 갱신하고 싶어요." in page
+    assert korean.strip() not in page  # one row, not 5,000 characters of it
