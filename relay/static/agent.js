@@ -125,7 +125,7 @@
       korean.value = ""; translated.value = ""; entry.value = ""; edited = false;
       back.textContent = "—"; smsInfo.textContent = "—"; undeliverable.textContent = ""; source.textContent = "";
       form.removeAttribute("data-previewed");
-      document.body.dispatchEvent(new CustomEvent("relay:thread"));
+      document.body.dispatchEvent(new CustomEvent("relay:thread", { detail: { sent: true } }));
     }
 
     form.addEventListener("submit", function (event) {
@@ -200,6 +200,26 @@
     document.addEventListener(kind, markPlaying, true);
   });
 
+  // -- the message log opens at the newest message and follows new ones --------------------
+  // A live refresh keeps the agent at the bottom when they were there (or just sent a reply);
+  // one who scrolled up to read stays where they are.
+  var followLog = true;
+  function logAtBottom(log) { return log.scrollHeight - log.scrollTop - log.clientHeight < 48; }
+  function toNewest(log) { log.scrollTop = log.scrollHeight; }
+  document.body.addEventListener("relay:thread", function (event) {
+    if (event.detail && event.detail.sent) followLog = true;
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var log = event.detail.target;
+    if (log && log.id === "log") followLog = followLog || logAtBottom(log);
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var log = event.detail.target;
+    if (!log || log.id !== "log") return;
+    if (followLog) toNewest(log);
+    followLog = false;
+  });
+
   // A form with data-confirm asks before it is sent (an inline onsubmit would break the CSP).
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -219,6 +239,9 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () {
+    var log = document.getElementById("log");
+    if (log && !window.location.hash) toNewest(log);
+    followLog = false;
     connectLive();
     setupReply();
     tick();
