@@ -43,8 +43,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_headers(app)
     _register_commands(app)
+    _register_template_filters(app)
     _maybe_start_embedded_system(app)
     return app
+
+
+def _register_template_filters(app: Flask) -> None:
+    from relay.centre_time import centre_clock
+
+    app.add_template_filter(centre_clock)  # times shown in the centre's time zone
 
 
 def _register_services(app: Flask) -> None:

@@ -37,3 +37,9 @@ def days_span(first: date, last: date) -> tuple[datetime, datetime]:
 def at_centre(moment: datetime) -> datetime:
     """A naive moment read as the centre's local time; an aware one is kept."""
     return moment if moment.tzinfo else moment.replace(tzinfo=centre_zone())
+
+
+def centre_clock(moment: datetime, seconds: bool = False) -> str:
+    """`moment` as the centre reads it, "2026-11-27 10:05 KST" (a template filter)."""
+    shown = "%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z"
+    return moment.astimezone(centre_zone()).strftime(shown)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from typing import Any
 
@@ -220,6 +221,7 @@ def test_escalate_transfer_and_close_are_audited(app: Flask, tiny_models: TinyMo
     admin = sign_in(app, "chief", "admin")
     trail = admin.get(f"/admin/conversations/{cid}/audit").get_data(as_text=True)
     assert "conversation.transferred" in trail and "kim" in trail and "lee" in trail
+    assert re.search(r"<td>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d KST</td>", trail)  # Korea's clock
 
 
 def _user_id(session: Any, name: str) -> int:

@@ -53,6 +53,7 @@ def test_simulator_refuses_a_post_without_csrf(app: Flask, client: FlaskClient) 
 
 def test_dev_pages_are_for_signed_in_staff(app: Flask) -> None:
     anonymous = app.test_client()
+    assert "/dev/" not in anonymous.get("/login").get_data(as_text=True)  # not even a link
     for path in ("/dev/outbox", "/dev/simulator"):
         response = anonymous.get(path)
         assert response.status_code == 302

@@ -3,6 +3,8 @@ and an unknown token looks exactly like any other missing page."""
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from sqlalchemy import select, update
 
@@ -39,6 +41,9 @@ def test_reply_page_is_private_uncached_unindexed_and_escaped(app: Flask) -> Non
     assert "<script>alert(1)" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "Xin chào" in html
+    # A resident's page: no way into the staff pages from it, and the time is Korea's.
+    assert "/login" not in html and "/dev/" not in html and "/agent" not in html
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d KST</time>", html)
 
 
 def test_unknown_tokens_are_plain_uncached_404s(app: Flask) -> None:
