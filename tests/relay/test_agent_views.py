@@ -278,6 +278,7 @@ def test_voice_message_shows_player_segments_and_weak_recognition(app: Flask) ->
     assert '<audio controls preload="none" src="/api/messages/' in page
     assert 'data-start="61.25"' in page and "1:01" in page
     assert 'class="segment weak"' in page
+    assert page.count('class="weak-mark"') == 1  # said, not only coloured
     assert "언어 판별 불확실 (41%)" in page
     assert "음성 인식 불확실한 구간 1개" in page
     assert "<b>help</b>" not in page
