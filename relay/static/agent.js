@@ -39,7 +39,10 @@
       var s = Math.max(0, Math.floor((now - since) / 1000));
       var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
       el.textContent = h ? h + "시간 " + m + "분" : m ? m + "분 " + sec + "초" : sec + "초";
-      el.classList.toggle("long", s >= 300);
+      // Amber after 5 minutes, red past the 15-minute reply target the metrics count against,
+      // so red still stands out in a busy queue.
+      el.classList.toggle("long", s >= 300 && s < 900);
+      el.classList.toggle("overdue", s >= 900);
     });
   }
 

@@ -136,3 +136,26 @@ def test_a_long_thread_opens_at_the_newest_message_and_keeps_the_reader_s_place(
     )
     agent.wait_for_timeout(600)
     assert newest_in_view()
+
+
+def test_waiting_times_turn_amber_then_red_past_the_reply_target(
+    chromium: Any, live_relay: LiveRelay
+) -> None:
+    from datetime import timedelta
+
+    from transcripts.db import utcnow
+
+    sessions = services(live_relay.app).sessions
+    waits = {"+821055500001": 60, "+821055500002": 6 * 60, "+821055500003": 20 * 60}
+    for phone, seconds in waits.items():
+        cid, _ = seed_voice_message(sessions, [seg(0.0, 1.0, "Help", "도와주세요")], phone=phone)
+        with sessions() as session, session.begin():
+            session.execute(
+                update(Conversation)
+                .where(Conversation.id == cid)
+                .values(last_message_at=utcnow() - timedelta(seconds=seconds))
+            )
+    page = _laptop(chromium, live_relay, live_relay.user("kim"))
+    page.wait_for_function("document.querySelector('#waiting .waited').textContent !== '—'")
+    classes = page.eval_on_selector_all("#waiting .waited", "els => els.map(e => e.className)")
+    assert classes == ["waited overdue", "waited long", "waited"]  # longest waiting first
