@@ -6,17 +6,13 @@ from __future__ import annotations
 from sqlalchemy.orm import Session, sessionmaker
 
 from languages.memory import normalise
+from tests.support.record_reads import new_admin, stored_message
 from tests.support.voice_seed import seed_voice_message, seg
-from transcripts.accounts import Accounts
 from transcripts.corrections import CORRECTED_REASON, Corrections
-from transcripts.models import Message, MessageStatus, Role
+from transcripts.models import MessageStatus
 from transcripts.voice_messages import VoiceMessages, VoiceTranscript
 
 HUMAN = "버스에서 지갑을 잃어버렸어요."
-
-
-def _admin(sessions: sessionmaker[Session]) -> int:
-    return Accounts(sessions).create("chief", Role.ADMIN, "x").id
 
 
 def _machine_result(text: str = "I lost my wallet on the buzz.") -> VoiceTranscript:
@@ -34,17 +30,10 @@ def _machine_result(text: str = "I lost my wallet on the buzz.") -> VoiceTranscr
     )
 
 
-def _message(sessions: sessionmaker[Session], message_id: int) -> Message:
-    with sessions() as session:
-        message = session.get(Message, message_id)
-        assert message is not None
-        return message
-
-
 def test_korean_an_admin_wrote_while_the_recording_was_worked_on_outlives_the_result(
     sessions: sessionmaker[Session],
 ) -> None:
-    admin = _admin(sessions)
+    admin = new_admin(sessions)
     _, message_id = seed_voice_message(
         sessions, [], original_text="", translated_text=None, status=MessageStatus.RECEIVED
     )
@@ -53,7 +42,7 @@ def test_korean_an_admin_wrote_while_the_recording_was_worked_on_outlives_the_re
 
     VoiceMessages(sessions).save_voice_transcript(message_id, _machine_result())
 
-    message = _message(sessions, message_id)
+    message = stored_message(sessions, message_id)
     assert message.translated_text == HUMAN
     assert message.machine_translation == "버즈에서 지갑을 잃어버렸어요."
     assert message.status is MessageStatus.TRANSLATED
@@ -64,7 +53,7 @@ def test_korean_an_admin_wrote_while_the_recording_was_worked_on_outlives_the_re
 def test_a_corrected_transcript_outlives_a_retried_recognition(
     sessions: sessionmaker[Session],
 ) -> None:
-    admin = _admin(sessions)
+    admin = new_admin(sessions)
     _, message_id = seed_voice_message(
         sessions,
         [],
@@ -80,7 +69,7 @@ def test_a_corrected_transcript_outlives_a_retried_recognition(
     # The agent retries once the model is installed: the machine hears the same thing again.
     VoiceMessages(sessions).save_voice_transcript(message_id, _machine_result())
 
-    message = _message(sessions, message_id)
+    message = stored_message(sessions, message_id)
     assert message.original_text == "I lost my wallet on the bus."
     assert message.machine_original_text == "I lost my wallet on the buzz."
     assert message.translated_text == "버즈에서 지갑을 잃어버렸어요."
@@ -90,7 +79,7 @@ def test_a_corrected_transcript_outlives_a_retried_recognition(
 def test_segments_an_admin_corrected_outlive_a_retried_recognition(
     sessions: sessionmaker[Session],
 ) -> None:
-    admin = _admin(sessions)
+    admin = new_admin(sessions)
     _, message_id = seed_voice_message(
         sessions,
         [seg(0.0, 2.0, "I lost my wallet on the buzz.", "")],
@@ -104,7 +93,7 @@ def test_segments_an_admin_corrected_outlive_a_retried_recognition(
 
     VoiceMessages(sessions).save_voice_transcript(message_id, _machine_result())
 
-    message = _message(sessions, message_id)
+    message = stored_message(sessions, message_id)
     assert message.segments is not None
     assert message.segments[0]["text"] == "I lost my wallet on the bus."
     assert message.segments[0]["machine_text"] == "I lost my wallet on the buzz."
@@ -114,7 +103,7 @@ def test_segments_an_admin_corrected_outlive_a_retried_recognition(
 def test_korean_written_segment_by_segment_settles_a_failed_recording(
     sessions: sessionmaker[Session],
 ) -> None:
-    admin = _admin(sessions)
+    admin = new_admin(sessions)
     recognised = [seg(0.0, 2.0, "I lost my wallet.", ""), seg(2.0, 3.0, "Help.", "")]
     _, message_id = seed_voice_message(
         sessions,
@@ -125,7 +114,7 @@ def test_korean_written_segment_by_segment_settles_a_failed_recording(
     )
     corrections = Corrections(sessions, normalise)
     corrections.correct_segment(message_id, 0, admin, korean="지갑을 잃어버렸어요.")
-    message = _message(sessions, message_id)
+    message = stored_message(sessions, message_id)
     assert message.translated_text == "지갑을 잃어버렸어요."
     assert message.status is MessageStatus.TRANSLATED
     assert message.status_reason == CORRECTED_REASON
@@ -133,6 +122,6 @@ def test_korean_written_segment_by_segment_settles_a_failed_recording(
 
     corrections.correct_segment(message_id, 1, admin, korean="도와주세요.")
     corrections.correct_translation(message_id, "지갑을 잃어버렸어요. 도와주세요!", admin)
-    message = _message(sessions, message_id)
+    message = stored_message(sessions, message_id)
     assert message.translated_text == "지갑을 잃어버렸어요. 도와주세요!"
     assert message.machine_translation == ""  # still the machine's, not the admin's first try

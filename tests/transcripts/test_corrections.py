@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from languages.memory import normalise
+from tests.support.record_reads import new_admin
 from tests.support.voice_seed import seed_voice_message, seg
-from transcripts.accounts import Accounts
 from transcripts.corrections import CorrectionError, Corrections
 from transcripts.memory import DatabaseTranslationMemory
 from transcripts.models import (
@@ -17,7 +17,6 @@ from transcripts.models import (
     MemoryEntry,
     Message,
     MessageStatus,
-    Role,
 )
 from transcripts.outbound import ReplyDraft
 from transcripts.service import InboundSms, InboundTranslation, TranscriptService
@@ -25,10 +24,6 @@ from transcripts.service import InboundSms, InboundTranslation, TranscriptServic
 TEXT = "Where do I renew my alien registration card?"
 MACHINE = "외국인 등록증 어디 갱신?"
 HUMAN = "외국인등록증은 어디에서 연장하나요?"
-
-
-def _admin(sessions: sessionmaker[Session]) -> int:
-    return Accounts(sessions).create("chief", Role.ADMIN, "x").id
 
 
 def _translated(record: TranscriptService, text: str = TEXT, sid: str = "SM1") -> int:
@@ -45,7 +40,7 @@ def _translated(record: TranscriptService, text: str = TEXT, sid: str = "SM1") -
 def test_a_corrected_translation_keeps_the_machine_text_is_audited_and_remembered(
     sessions: sessionmaker[Session], record: TranscriptService
 ) -> None:
-    admin = _admin(sessions)
+    admin = new_admin(sessions)
     message_id = _translated(record)
     memory = DatabaseTranslationMemory(sessions, normalise)
     assert memory.lookup(TEXT, "en", "ko") is None
@@ -78,7 +73,7 @@ def test_a_corrected_translation_keeps_the_machine_text_is_audited_and_remembere
 def test_a_second_correction_keeps_the_first_machine_text(
     sessions: sessionmaker[Session], record: TranscriptService
 ) -> None:
-    admin = _admin(sessions)
+    admin = new_admin(sessions)
     message_id = _translated(record)
     corrections = Corrections(sessions, normalise)
     corrections.correct_translation(message_id, "첫 수정", admin)
@@ -96,7 +91,7 @@ def test_a_second_correction_keeps_the_first_machine_text(
 def test_korean_written_for_a_failed_message_settles_it_and_outlives_the_machine(
     sessions: sessionmaker[Session], record: TranscriptService
 ) -> None:
-    admin = _admin(sessions)
+    admin = new_admin(sessions)
     stored = record.record_inbound_sms(
         InboundSms("SM9", "+821012345678", "+8215880120", TEXT, {"MessageSid": "SM9"})
     )
@@ -129,7 +124,7 @@ def test_korean_written_for_a_failed_message_settles_it_and_outlives_the_machine
 def test_text_with_personal_data_is_corrected_but_not_remembered(
     sessions: sessionmaker[Session], record: TranscriptService
 ) -> None:
-    admin = _admin(sessions)
+    admin = new_admin(sessions)
     text = "My number is 010-1234-5678, please call"
     message_id = _translated(record, text)
     done = Corrections(sessions, normalise).correct_translation(message_id, HUMAN, admin)
@@ -139,7 +134,7 @@ def test_text_with_personal_data_is_corrected_but_not_remembered(
 
 
 def test_refusals(sessions: sessionmaker[Session], record: TranscriptService) -> None:
-    admin = _admin(sessions)
+    admin = new_admin(sessions)
     message_id = _translated(record)
     corrections = Corrections(sessions, normalise)
     with pytest.raises(CorrectionError):
@@ -169,7 +164,7 @@ def _voice_message(sessions: sessionmaker[Session]) -> int:
 def test_a_voice_segment_correction_updates_the_message_and_the_memory(
     sessions: sessionmaker[Session],
 ) -> None:
-    admin = _admin(sessions)
+    admin = new_admin(sessions)
     message_id = _voice_message(sessions)
     done = Corrections(sessions, normalise).correct_segment(
         message_id,
@@ -200,7 +195,7 @@ def test_a_voice_segment_correction_updates_the_message_and_the_memory(
 def test_a_voice_transcript_correction_keeps_what_was_recognised(
     sessions: sessionmaker[Session],
 ) -> None:
-    admin = _admin(sessions)
+    admin = new_admin(sessions)
     message_id = _voice_message(sessions)
     done = Corrections(sessions, normalise).correct_original(message_id, "I lost it.", admin)
     assert done is not None and done.field == "original_text"
