@@ -223,6 +223,23 @@
     followLog = false;
   });
 
+  // A live refresh of the queue redraws its rows: the keyboard focus goes back to the same
+  // conversation's button or link, so an agent tabbing through the queue is not thrown out.
+  var focusedRow = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var active = document.activeElement;
+    var row = active && active.closest ? active.closest("li[data-conversation]") : null;
+    focusedRow = row && event.detail.target.contains(row)
+      ? { id: row.getAttribute("data-conversation"), tag: active.tagName } : null;
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!focusedRow) return;
+    var selector = 'li[data-conversation="' + focusedRow.id + '"] ' + focusedRow.tag.toLowerCase();
+    var again = event.detail.target.querySelector(selector);
+    if (again) again.focus();
+    focusedRow = null;
+  });
+
   // A form with data-confirm asks before it is sent (an inline onsubmit would break the CSP).
   document.addEventListener("submit", function (event) {
     var form = event.target;

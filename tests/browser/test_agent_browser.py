@@ -151,3 +151,25 @@ def screenshot(page: Any, name: str) -> None:
     """Save the pictures the README shows when asked to (RELAY_DOC_SCREENSHOTS=1)."""
     if os.environ.get("RELAY_DOC_SCREENSHOTS") == "1":
         page.screenshot(path=str(DOCS / name), full_page=False)
+
+
+def test_a_live_refresh_keeps_the_keyboard_focus_on_its_conversation(
+    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels
+) -> None:
+    agent = sign_in(chromium, live_relay, live_relay.user("kim"))
+    live(agent)
+    resident_texts(chromium, live_relay, tiny_models.phrase("thanks")["en"], "+821044440001")
+    first = agent.locator("#waiting li.row").first
+    first.wait_for(timeout=3000)
+    conversation = first.get_attribute("data-conversation")
+    first.locator("button").focus()
+    resident_texts(chromium, live_relay, tiny_models.phrase("wallet")["en"], "+821044440002")
+    agent.locator("#waiting li.row").nth(1).wait_for(timeout=3000)  # the list was redrawn
+    agent.wait_for_timeout(300)  # let htmx settle
+    focused = agent.evaluate(
+        "document.activeElement.closest('li[data-conversation]')"
+        "?.getAttribute('data-conversation') ?? null"
+    )
+    assert focused == conversation
+    assert agent.evaluate("document.activeElement.tagName") == "BUTTON"
+    assert agent.locator("h1").count() == 1  # one h1, ahead of the lists' h2s
