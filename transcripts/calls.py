@@ -25,14 +25,13 @@ from transcripts.models import (
     Channel,
     Contact,
     Conversation,
-    ConversationStatus,
     Direction,
     Message,
     MessageStatus,
     WebhookReceipt,
 )
 from transcripts.phones import normalise_phone
-from transcripts.writes import add_event, call_message, touch_conversation
+from transcripts.writes import add_event, call_message, open_conversation, touch_conversation
 
 # What carriers and Twilio put in From when the caller withholds their number.
 ANONYMOUS_CALLERS = frozenset(
@@ -120,7 +119,7 @@ class CallService(UseCases):
                 ended_at=now if blocked else None,
             )
             if not blocked:
-                conversation = _open_conversation(session, contact, now)
+                conversation = open_conversation(session, contact, Channel.VOICE, now)
                 call.conversation_id = conversation.id
             session.add(call)
             session.flush()
@@ -255,24 +254,3 @@ def has_voice_message(session: Session, call_id: int) -> bool:
         )
     )
     return bool(count)
-
-
-def _open_conversation(session: Session, contact: Contact, now: datetime) -> Conversation:
-    conversation = session.scalar(
-        select(Conversation).where(
-            Conversation.contact_id == contact.id,
-            Conversation.status == ConversationStatus.OPEN,
-        )
-    )
-    if conversation is None:
-        conversation = Conversation(
-            contact_id=contact.id,
-            channel=Channel.VOICE,
-            language=contact.language,
-            created_at=now,
-            last_message_at=now,
-        )
-        session.add(conversation)
-        session.flush()
-        add_event(session, "conversation.opened", conversation.id)
-    return conversation

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -31,7 +31,7 @@ from transcripts.models import (
 )
 from transcripts.outbound import OutboundUseCases
 from transcripts.phones import normalise_phone
-from transcripts.writes import add_event, get_message
+from transcripts.writes import add_event, get_message, open_conversation
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ class TranscriptService(OutboundUseCases):
             session.flush()
             now = utcnow()
             contact = self._contact(session, sms.from_number)
-            conversation = self._open_conversation(session, contact, Channel.SMS, now)
+            conversation = open_conversation(session, contact, Channel.SMS, now)
             body = sms.body
             empty = not body.strip()
             message = Message(
@@ -159,28 +159,6 @@ class TranscriptService(OutboundUseCases):
             session.add(contact)
             session.flush()
         return contact
-
-    def _open_conversation(
-        self, session: Session, contact: Contact, channel: Channel, now: datetime
-    ) -> Conversation:
-        conversation = session.scalar(
-            select(Conversation).where(
-                Conversation.contact_id == contact.id,
-                Conversation.status == ConversationStatus.OPEN,
-            )
-        )
-        if conversation is None:
-            conversation = Conversation(
-                contact_id=contact.id,
-                channel=channel,
-                language=contact.language,
-                created_at=now,
-                last_message_at=now,
-            )
-            session.add(conversation)
-            session.flush()
-            add_event(session, "conversation.opened", conversation.id, None)
-        return conversation
 
     def close_conversation(
         self, conversation_id: int, disposition: Disposition, user_id: int | None

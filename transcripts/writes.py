@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from transcripts.errors import NotFoundError
@@ -12,7 +13,9 @@ from transcripts.models import (
     Author,
     Call,
     Channel,
+    Contact,
     Conversation,
+    ConversationStatus,
     Direction,
     Event,
     Message,
@@ -68,3 +71,34 @@ def call_message(call: Call, now: datetime) -> Message:
         created_at=now,
         updated_at=now,
     )
+
+
+def open_conversation(
+    session: Session, contact: Contact, channel: Channel, now: datetime
+) -> Conversation:
+    """The resident's open conversation, or a new one.
+
+    Locked for the rest of the transaction (on PostgreSQL): a conversation closing at the same
+    moment (by an agent, or for want of an answer) is either seen closed, and a new one opens,
+    or waits until this message is in and then finds its last message moved.
+    """
+    conversation = session.scalar(
+        select(Conversation)
+        .where(
+            Conversation.contact_id == contact.id,
+            Conversation.status == ConversationStatus.OPEN,
+        )
+        .with_for_update(of=Conversation)
+    )
+    if conversation is None:
+        conversation = Conversation(
+            contact_id=contact.id,
+            channel=channel,
+            language=contact.language,
+            created_at=now,
+            last_message_at=now,
+        )
+        session.add(conversation)
+        session.flush()
+        add_event(session, "conversation.opened", conversation.id, None)
+    return conversation
