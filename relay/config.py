@@ -54,6 +54,10 @@ class Defaults:
     # Answer a resident's first text of a new conversation at once, in their language, with a
     # human-written receipt ("we have your message; emergencies: 112, 119").
     SMS_ACKNOWLEDGEMENT: bool = True
+    # An answered conversation the resident has not written back to for this long closes as
+    # no_response (transcripts/idle.py), checked hourly; 0 keeps conversations open until an
+    # agent closes them.
+    IDLE_CLOSE_HOURS: int = 72
     # When agents are at work, e.g. "mon-fri 09:00-22:00; sat-sun 09:00-18:00" in TIMEZONE
     # (relay/service_hours.py); a receipt outside them says the answer comes when they are back.
     # Empty: always staffed.

@@ -24,6 +24,7 @@ from relay.retention import purge_expired
 from relay.services import Services, services
 from relay.twilio.outbound import SendError
 from transcripts.db import utcnow
+from transcripts.idle import close_idle
 from transcripts.models import Author, Channel, MessageStatus
 from transcripts.service import InboundTranslation
 from transcripts.voice_messages import VoiceMessages
@@ -181,6 +182,16 @@ def sweep(svc: Services, jobs: Jobs, stale_seconds: int, max_attempts: int) -> i
     return len(inbound) + len(outbound)
 
 
+def close_idle_conversations(svc: Services, hours: int) -> int:
+    """Close answered conversations silent for `hours` (0: never); returns how many."""
+    if hours <= 0:
+        return 0
+    closed = close_idle(svc.sessions, utcnow() - timedelta(hours=hours))
+    if closed:
+        log.info("closed %d conversations left without a response", len(closed))
+    return len(closed)
+
+
 def register_jobs(app: Flask) -> Jobs:
     """Register this app's tasks on its Huey instance; tasks run inside an app context."""
     svc = services(app)
@@ -213,6 +224,12 @@ def register_jobs(app: Flask) -> Jobs:
         with app.app_context():
             if config["RETENTION_DAYS"] > 0:
                 purge_expired(svc, config["RETENTION_DAYS"], Path(app.instance_path))
+
+    def _close_idle() -> None:
+        with app.app_context():
+            close_idle_conversations(svc, int(config["IDLE_CLOSE_HOURS"]))
+
+    huey.periodic_task(crontab(minute="17"), name="close_idle")(_close_idle)
 
     # Daily, at a quiet hour in Korea (03:30 KST is 18:30 UTC).
     huey.periodic_task(crontab(hour="18", minute="30"), name="retention")(_retention)

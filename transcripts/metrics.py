@@ -57,7 +57,8 @@ class ServiceFigures:
     median_first_reply_seconds: float | None = None
     replied_within_target: float | None = None  # share of replied contacts, PROMPT_REPLY_SECONDS
     closed: int = 0
-    resolved_at_first_contact: float | None = None  # share of closed contacts
+    resolved_at_first_contact: float | None = None  # share of closed contacts, no_response aside
+    closed_without_response: int = 0
     needs_interpreter: int = 0
     failed_translations: int = 0  # inbound messages still without Korean (the work failed)
     corrected_translations: int = 0  # translated inbound messages an admin corrected
@@ -120,6 +121,9 @@ def service_figures(
             first_out.setdefault(conversation_id, created_at)
     waits = [(first_out[c] - first_in[c]).total_seconds() for c in first_out]
     closed = [c for c in conversations if c.disposition is not None]
+    # A conversation closed because the resident never wrote back says nothing either way
+    # about first-contact resolution: it is counted apart.
+    silent = sum(c.disposition == Disposition.NO_RESPONSE.value for c in closed)
     resolved = sum(c.disposition == Disposition.RESOLVED.value for c in closed)
     return ServiceFigures(
         since=since,
@@ -131,7 +135,8 @@ def service_figures(
         median_first_reply_seconds=_median(waits),
         replied_within_target=_share(sum(w <= PROMPT_REPLY_SECONDS for w in waits), len(waits)),
         closed=len(closed),
-        resolved_at_first_contact=_share(resolved, len(closed)),
+        resolved_at_first_contact=_share(resolved, len(closed) - silent),
+        closed_without_response=silent,
         needs_interpreter=sum(c.needs_interpreter for c in conversations),
         failed_translations=failed,
         corrected_translations=corrected,

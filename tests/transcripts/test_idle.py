@@ -1,0 +1,98 @@
+"""Answered conversations the resident has left close as no_response; waiting ones never do;
+on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from transcripts import idle
+from transcripts.db import utcnow
+from transcripts.idle import close_idle
+from transcripts.metrics import service_figures
+from transcripts.models import (
+    Author,
+    Conversation,
+    ConversationStatus,
+    Disposition,
+    Event,
+    Message,
+)
+from transcripts.outbound import ReplyDraft
+from transcripts.service import InboundSms, TranscriptService
+
+
+def _sms(record: TranscriptService, phone: str, sid: str) -> int:
+    return record.record_inbound_sms(
+        InboundSms(sid, phone, "+8215880120", "Hello", {"MessageSid": sid})
+    ).conversation_id
+
+
+def _reply(author: Author = Author.AGENT) -> ReplyDraft:
+    return ReplyDraft(
+        "네", "en", "Yes", "Yes", "네", "argos", "m", None, 1.0, "Yes", "GSM-7", 1, "", author
+    )
+
+
+def _days_ago(sessions: sessionmaker[Session], days: int) -> None:
+    then = utcnow() - timedelta(days=days)
+    with sessions() as session, session.begin():
+        session.execute(update(Message).values(created_at=then))
+        session.execute(update(Conversation).values(created_at=then, last_message_at=then))
+
+
+def test_answered_and_silent_closes_waiting_never_does(
+    sessions: sessionmaker[Session], record: TranscriptService
+) -> None:
+    answered = _sms(record, "+821011110000", "SM1")
+    record.create_reply(answered, _reply())
+    waiting = _sms(record, "+821022220000", "SM2")
+    record.create_reply(waiting, _reply(Author.AUTOMATIC))  # only the receipt: still waiting
+    _days_ago(sessions, 4)
+    fresh = _sms(record, "+821033330000", "SM3")
+    record.create_reply(fresh, _reply())
+
+    assert close_idle(sessions, utcnow() - timedelta(days=3)) == [answered]
+
+    with sessions() as session:
+        statuses = dict(session.execute(select(Conversation.id, Conversation.status)).all())
+        assert statuses == {
+            answered: ConversationStatus.CLOSED,
+            waiting: ConversationStatus.OPEN,
+            fresh: ConversationStatus.OPEN,
+        }
+        closed = session.get(Conversation, answered)
+        assert closed is not None and closed.disposition == Disposition.NO_RESPONSE.value
+        event = session.scalars(select(Event).where(Event.kind == "conversation.closed")).one()
+        assert event.data["automatic"] is True and event.data["user_id"] is None
+    assert close_idle(sessions, utcnow() - timedelta(days=3)) == []  # nothing twice
+
+    # The resident writes again: a new conversation, in the waiting queue.
+    assert _sms(record, "+821011110000", "SM4") not in (answered, waiting, fresh)
+
+    # Closed for want of a reply, it is neither resolved nor unresolved at first contact.
+    record.close_conversation(fresh, Disposition.RESOLVED, None)
+    figures = service_figures(sessions, utcnow() - timedelta(days=10), utcnow())
+    assert figures.closed == 2 and figures.closed_without_response == 1
+    assert figures.resolved_at_first_contact == 1.0
+
+
+def test_a_message_arriving_after_the_choice_keeps_the_conversation_open(
+    sessions: sessionmaker[Session], record: TranscriptService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answered = _sms(record, "+821011110000", "SM1")
+    record.create_reply(answered, _reply())
+    _days_ago(sessions, 4)
+    # The conversation is picked, then the resident writes back before it is closed.
+    picked = idle._candidates(sessions, utcnow() - timedelta(days=3))
+    assert [cid for cid, _ in picked] == [answered]
+    assert _sms(record, "+821011110000", "SM2") == answered
+    monkeypatch.setattr(idle, "_candidates", lambda *_: picked)
+
+    assert idle.close_idle(sessions, utcnow() - timedelta(days=3)) == []
+    with sessions() as session:
+        conversation = session.get(Conversation, answered)
+        assert conversation is not None and conversation.status is ConversationStatus.OPEN
