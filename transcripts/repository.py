@@ -85,6 +85,37 @@ def last_messages(session: Session, conversation_ids: Sequence[int]) -> dict[int
     return {message.conversation_id: message for message in rows}
 
 
+def earlier_conversations(
+    session: Session, conversation: Conversation, *, limit: int = 5
+) -> list[tuple[Conversation, Message | None]]:
+    """The same resident's other conversations, newest first, each with its first message
+    (what they wrote about), so an agent sees the history of a returning resident."""
+    others = session.scalars(
+        select(Conversation)
+        .where(
+            Conversation.contact_id == conversation.contact_id,
+            Conversation.id != conversation.id,
+        )
+        .order_by(Conversation.id.desc())
+        .limit(limit)
+    ).all()
+    if not others:
+        return []
+    first_ids = (
+        select(func.min(Message.id))
+        .where(
+            Message.conversation_id.in_([other.id for other in others]),
+            Message.direction == Direction.INBOUND,
+        )
+        .group_by(Message.conversation_id)
+    )
+    firsts = {
+        m.conversation_id: m
+        for m in session.scalars(select(Message).where(Message.id.in_(first_ids)))
+    }
+    return [(other, firsts.get(other.id)) for other in others]
+
+
 def get_message(session: Session, message_id: int) -> Message | None:
     """One message by id."""
     return session.get(Message, message_id)

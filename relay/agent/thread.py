@@ -96,6 +96,7 @@ def _thread_context(conversation_id: int) -> dict[str, Any]:
             "dispositions": DISPOSITION_LABELS,
             "block_hours": current_app.config["ABUSE_BLOCK_HOURS"],
             "quality_note": _quality_note(conversation.language),
+            "earlier": repository.earlier_conversations(session, conversation),
             "last_event_id": repository.latest_event_id(session),
         }
 
