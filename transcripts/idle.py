@@ -3,8 +3,9 @@
 Without this, every answered thread stays open for ever: agents' own lists fill with threads
 that are over, and a resident who writes again weeks later lands in a stale conversation
 instead of the waiting queue. A conversation closes as `no_response` once its last message
-(relay's automatic receipt aside) is an outbound reply older than the cutoff. A conversation
-whose last word is the resident's is never closed this way: someone still owes an answer.
+(relay's automatic receipt aside) is an outbound reply older than the cutoff that reached the
+resident (sent or delivered). A conversation whose last word is the resident's is never closed
+this way: someone still owes an answer.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from transcripts.models import (
     Direction,
     Disposition,
     Message,
+    MessageStatus,
 )
 from transcripts.writes import add_event
 
@@ -78,6 +80,8 @@ def _candidates(sessions: sessionmaker[Session], cutoff: datetime) -> list[tuple
             Conversation.status == ConversationStatus.OPEN,
             Conversation.last_message_at < cutoff,
             Message.direction == Direction.OUTBOUND,
+            # a reply that failed, went unanswered or never left did not reach the resident
+            Message.status.in_((MessageStatus.SENT, MessageStatus.DELIVERED)),
             Message.created_at < cutoff,
         )
         .order_by(Conversation.id)

@@ -20,6 +20,7 @@ from transcripts.models import (
     Disposition,
     Event,
     Message,
+    MessageStatus,
 )
 from transcripts.outbound import ReplyDraft
 from transcripts.service import InboundSms, TranscriptService
@@ -37,6 +38,12 @@ def _reply(author: Author = Author.AGENT) -> ReplyDraft:
     )
 
 
+def _answer(record: TranscriptService, conversation_id: int, author: Author = Author.AGENT) -> None:
+    """A reply handed to the provider (idle close counts only a reply that left)."""
+    reply = record.create_reply(conversation_id, _reply(author))
+    record.mark_sent(reply.id, f"SMout{reply.id}", MessageStatus.SENT)
+
+
 def _days_ago(sessions: sessionmaker[Session], days: int) -> None:
     then = utcnow() - timedelta(days=days)
     with sessions() as session, session.begin():
@@ -48,12 +55,12 @@ def test_answered_and_silent_closes_waiting_never_does(
     sessions: sessionmaker[Session], record: TranscriptService
 ) -> None:
     answered = _sms(record, "+821011110000", "SM1")
-    record.create_reply(answered, _reply())
+    _answer(record, answered)
     waiting = _sms(record, "+821022220000", "SM2")
-    record.create_reply(waiting, _reply(Author.AUTOMATIC))  # only the receipt: still waiting
+    _answer(record, waiting, Author.AUTOMATIC)  # only the receipt: still waiting
     _days_ago(sessions, 4)
     fresh = _sms(record, "+821033330000", "SM3")
-    record.create_reply(fresh, _reply())
+    _answer(record, fresh)
 
     assert close_idle(sessions, utcnow() - timedelta(days=3)) == [answered]
 
@@ -84,7 +91,7 @@ def test_a_message_arriving_after_the_choice_keeps_the_conversation_open(
     sessions: sessionmaker[Session], record: TranscriptService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     answered = _sms(record, "+821011110000", "SM1")
-    record.create_reply(answered, _reply())
+    _answer(record, answered)
     _days_ago(sessions, 4)
     # The conversation is picked, then the resident writes back before it is closed.
     picked = idle._candidates(sessions, utcnow() - timedelta(days=3))
@@ -96,3 +103,21 @@ def test_a_message_arriving_after_the_choice_keeps_the_conversation_open(
     with sessions() as session:
         conversation = session.get(Conversation, answered)
         assert conversation is not None and conversation.status is ConversationStatus.OPEN
+
+
+@pytest.mark.parametrize("status", [MessageStatus.FAILED, MessageStatus.UNDELIVERED])
+def test_a_reply_that_never_reached_the_resident_keeps_the_conversation_open(
+    sessions: sessionmaker[Session], record: TranscriptService, status: MessageStatus
+) -> None:
+    # The resident never read the answer (a refused SMS, a call-back nobody picked up): they
+    # are still owed one, so their silence is no sign they are done.
+    cid = _sms(record, "+821011110000", "SM1")
+    reply = record.create_reply(cid, _reply())
+    record.mark_send_failed(reply.id, "refused", "30006")
+    with sessions() as session, session.begin():
+        session.execute(update(Message).where(Message.id == reply.id).values(status=status))
+    queued = _sms(record, "+821022220000", "SM2")
+    record.create_reply(queued, _reply())  # its send job never ran
+    _days_ago(sessions, 4)
+
+    assert close_idle(sessions, utcnow() - timedelta(days=3)) == []
