@@ -120,6 +120,9 @@ class CallService(UseCases):
             )
             if not blocked:
                 conversation = open_conversation(session, contact, Channel.VOICE, now)
+                # The caller is active in it now: an idle close must not take it from under
+                # the message they are about to leave (it checks last_message_at).
+                conversation.last_message_at = now
                 call.conversation_id = conversation.id
             session.add(call)
             session.flush()

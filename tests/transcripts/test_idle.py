@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from transcripts import idle
+from transcripts.calls import CallService
 from transcripts.db import utcnow
 from transcripts.idle import close_idle
 from transcripts.metrics import service_figures
@@ -121,3 +122,22 @@ def test_a_reply_that_never_reached_the_resident_keeps_the_conversation_open(
     _days_ago(sessions, 4)
 
     assert close_idle(sessions, utcnow() - timedelta(days=3)) == []
+
+
+def test_a_call_under_way_keeps_an_idle_conversation_open(
+    sessions: sessionmaker[Session], record: TranscriptService
+) -> None:
+    # The resident calls back into the answered conversation just as it falls idle: the
+    # recording they are leaving must not land in a conversation closed meanwhile.
+    cid = _sms(record, "+821011110000", "SM1")
+    _answer(record, cid)
+    _days_ago(sessions, 4)
+    picked = idle._candidates(sessions, utcnow() - timedelta(days=3))
+    assert [c for c, _ in picked] == [cid]
+    caller = CallService(sessions).start_inbound("CA1", "+821011110000", "+8215880120", {})
+    assert caller.conversation_id == cid
+
+    assert close_idle(sessions, utcnow() - timedelta(days=3)) == []
+    with sessions() as session:
+        conversation = session.get(Conversation, cid)
+        assert conversation is not None and conversation.status is ConversationStatus.OPEN
