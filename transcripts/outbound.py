@@ -146,7 +146,11 @@ class OutboundUseCases(UseCases):
             MessageStatus.FAILED: 2,
         }
         with self._transaction() as session:
-            message = session.scalar(select(Message).where(Message.provider_sid == provider_sid))
+            # Locked (on PostgreSQL) before its status is compared: two callbacks at once must
+            # not both read the old status and let the late one write last.
+            message = session.scalar(
+                select(Message).where(Message.provider_sid == provider_sid).with_for_update()
+            )
             if message is None:
                 return False
             if order.get(status, 0) < order.get(message.status, 0):

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.support.voice_seed import seed_voice_message, seg
 from transcripts.db import UseCases
-from transcripts.models import Message
+from transcripts.models import Message, MessageStatus
+from transcripts.outbound import ReplyDraft
+from transcripts.service import InboundSms, TranscriptService
 from transcripts.writes import get_message
 
 
@@ -49,3 +51,46 @@ def test_a_second_writer_waits_and_builds_on_the_first(sessions: sessionmaker[Se
         message = session.get(Message, message_id)
         assert message is not None
         assert message.original_text == "start a b"
+
+
+class Deliverer(UseCases):
+    """Twilio's "delivered" callback, holding the reply between its read and its write."""
+
+    def deliver(self, message_id: int, read: threading.Event, go_on: threading.Event) -> None:
+        with self._transaction() as session:
+            message = get_message(session, message_id)
+            read.set()
+            go_on.wait(10)
+            message.status = MessageStatus.DELIVERED
+
+
+def test_a_late_sent_callback_racing_delivered_does_not_move_it_back(
+    sessions: sessionmaker[Session],
+) -> None:
+    record = TranscriptService(sessions)
+    cid = record.record_inbound_sms(
+        InboundSms("SM1", "+821011110000", "+8215880120", "Hello", {})
+    ).conversation_id
+    draft = ReplyDraft(
+        "네", "en", "Yes", "Yes", "네", "argos", "m", None, 1.0, "Yes", "GSM-7", 1, ""
+    )
+    reply = record.create_reply(cid, draft)
+    record.mark_sent(reply.id, "SMout", MessageStatus.QUEUED)
+    delivered_read, release = threading.Event(), threading.Event()
+    first = threading.Thread(
+        target=Deliverer(sessions).deliver, args=(reply.id, delivered_read, release)
+    )
+    first.start()
+    assert delivered_read.wait(10)
+    late = threading.Thread(
+        target=record.update_delivery, args=("SMout", MessageStatus.SENT, None, None)
+    )
+    late.start()
+    time.sleep(0.3)
+    release.set()
+    first.join(10)
+    late.join(10)
+    with sessions() as session:
+        message = session.get(Message, reply.id)
+        assert message is not None
+        assert message.status is MessageStatus.DELIVERED
