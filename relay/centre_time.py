@@ -4,7 +4,7 @@ Seoul, not 09:00 to 09:00."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -22,21 +22,34 @@ def today() -> date:
 
 
 def day_start(day: date) -> datetime:
-    """The moment `day` begins at the centre (an aware datetime; compare freely with UTC)."""
-    return datetime.combine(day, time(), tzinfo=centre_zone())
+    """The moment `day` begins at the centre (an aware datetime; compare freely with UTC).
+
+    OverflowError for a day whose start has no UTC date Python can hold (0001-01-01 begins in
+    year 0 in UTC east of Greenwich), here rather than when the record stores it as UTC.
+    """
+    return _in_utc_range(datetime.combine(day, time(), tzinfo=centre_zone()))
 
 
 def days_span(first: date, last: date) -> tuple[datetime, datetime]:
     """[start of `first`, start of the day after `last`): both days included.
 
-    OverflowError for a `last` of 9999-12-31, which has no day after.
+    OverflowError for a `last` of 9999-12-31, which has no day after (and, as for
+    `day_start`, for a `first` of 0001-01-01).
     """
     return day_start(first), day_start(last + timedelta(days=1))
 
 
 def at_centre(moment: datetime) -> datetime:
-    """A naive moment read as the centre's local time; an aware one is kept."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=centre_zone())
+    """A naive moment read as the centre's local time; an aware one is kept.
+
+    OverflowError, as for `day_start`, at the very start of the calendar.
+    """
+    return _in_utc_range(moment if moment.tzinfo else moment.replace(tzinfo=centre_zone()))
+
+
+def _in_utc_range(moment: datetime) -> datetime:
+    moment.astimezone(UTC)  # raises OverflowError when UTC has no such date
+    return moment
 
 
 def centre_clock(moment: datetime, seconds: bool = False) -> str:

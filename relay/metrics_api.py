@@ -32,7 +32,7 @@ def metrics() -> Any:
     try:
         until = _moment("until", now)
         since = _moment("since", until - timedelta(days=1))
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: before the calendar's first day
         return {"error": "since and until are ISO dates, e.g. 2026-11-01 or 2026-11-01T09:00"}, 400
     if since >= until:
         return {"error": "since must be before until"}, 400

@@ -45,7 +45,8 @@ def _period(args: Any) -> tuple[date, date, str | None]:
         last = date.fromisoformat(args["until"]) if args.get("until") else default[1]
         if last == date.max:  # the period ends at the next midnight, which does not exist
             raise ValueError("no day after the last calendar day")
-    except ValueError:
+        days_span(first, last)  # OverflowError: 0001-01-01 starts before UTC's calendar does
+    except (ValueError, OverflowError):
         return (*default, "날짜는 YYYY-MM-DD 형식입니다 (dates are YYYY-MM-DD).")
     if first > last:
         return (*default, "시작일이 종료일보다 늦습니다 (the start is after the end).")

@@ -1,11 +1,13 @@
 """Dates at the edge of the calendar in the admin export and metrics forms are answered with a
-sentence, never a 500: the last day a date input accepts has no day after it."""
+sentence, never a 500: the last day a date input accepts has no day after it, and the first one
+begins, at the centre's midnight, before the first day UTC can hold."""
 
 from __future__ import annotations
 
 from flask import Flask
 
 from tests.relay.agent_helpers import csrf_from, sign_in
+from tests.support.app_fixtures import create_user
 
 LAST_DAY = "9999-12-31"
 
@@ -27,3 +29,33 @@ def test_metrics_up_to_the_last_calendar_day_is_refused_politely(app: Flask) -> 
     response = admin.get("/admin/metrics", query_string={"since": LAST_DAY, "until": LAST_DAY})
     assert response.status_code == 200
     assert "YYYY-MM-DD" in response.get_data(as_text=True)
+
+
+FIRST_DAY = "0001-01-01"  # its midnight in Seoul is still 31 December of year 0 in UTC
+
+
+def test_metrics_from_the_first_calendar_day_is_answered(app: Flask) -> None:
+    admin = sign_in(app, "chief", "admin")
+    response = admin.get("/admin/metrics", query_string={"since": FIRST_DAY, "until": "2026-01-01"})
+    assert response.status_code == 200
+    assert "YYYY-MM-DD" in response.get_data(as_text=True)
+
+
+def test_export_from_the_first_calendar_day_is_answered(app: Flask) -> None:
+    admin = sign_in(app, "chief", "admin")
+    token = csrf_from(admin.get("/admin/conversations").get_data(as_text=True))
+    response = admin.post(
+        "/admin/conversations/export",
+        data={"csrf_token": token, "since": FIRST_DAY, "format": "csv", "masked": "1"},
+    )
+    assert response.status_code == 303
+    page = admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert "내보낼 수 없습니다" in page
+
+
+def test_api_metrics_from_the_first_calendar_day_is_answered(app: Flask) -> None:
+    headers = {"Authorization": f"Bearer {create_user(app, role='admin')}"}
+    response = app.test_client().get(
+        "/api/metrics", query_string={"since": FIRST_DAY, "until": "2026-01-01"}, headers=headers
+    )
+    assert response.status_code == 400
