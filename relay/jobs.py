@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -42,12 +43,18 @@ class Jobs:
     process_recording: Any = None  # relay/voice/jobs.py: recorded calls
 
 
-def translate_inbound(svc: Services, message_id: int, max_chars: int) -> str | None:
-    """Detect the language of an inbound message and translate it into Korean; returns the
-    language when it is one relay serves (even if no model could translate it)."""
+def translate_inbound(
+    svc: Services,
+    message_id: int,
+    max_chars: int,
+    detected: Callable[[str], None] | None = None,
+) -> None:
+    """Detect the language of an inbound message and translate it into Korean. `detected` is
+    told the language as soon as it is known to be one relay serves, before any translation
+    (which may be slow, or fail), so the resident's receipt does not wait for it."""
     message = svc.record.begin_inbound_work(message_id)
     if message is None:
-        return None
+        return
     text = message.original_text
     started = time.perf_counter()
     detection = svc.languages.detect(text)
@@ -58,8 +65,10 @@ def translate_inbound(svc: Services, message_id: int, max_chars: int) -> str | N
             MessageStatus.NEEDS_INTERPRETER,
             detection.reason or "the language could not be identified as one relay serves",
         )
-        return None
+        return
     language = detection.language
+    if detected is not None:
+        detected(language)
     if language == "ko":
         svc.record.save_inbound_translation(
             message_id,
@@ -67,7 +76,7 @@ def translate_inbound(svc: Services, message_id: int, max_chars: int) -> str | N
                 language, detection.probability, text, "identity", "", None, 0.0, detection_ms
             ),
         )
-        return language
+        return
     part = text[:max_chars]
     try:
         translation = svc.languages.translator().translate(part, language, "ko")
@@ -79,7 +88,7 @@ def translate_inbound(svc: Services, message_id: int, max_chars: int) -> str | N
             language=language,
             probability=detection.probability,
         )
-        return language
+        return
     except TranslationError as error:
         svc.record.mark_inbound(
             message_id,
@@ -109,7 +118,6 @@ def translate_inbound(svc: Services, message_id: int, max_chars: int) -> str | N
             review_note=_review_note(translation.lost_placeholders),
         ),
     )
-    return language
 
 
 def acknowledge_first_contact(svc: Services, message_id: int, language: str) -> None:
@@ -203,9 +211,12 @@ def register_jobs(app: Flask) -> Jobs:
             if VoiceMessages(svc.sessions).voice_message_ids([message_id]):
                 jobs.process_recording(message_id)  # e.g. a retry asked for through the API
                 return
-            language = translate_inbound(svc, message_id, config["MAX_TRANSLATED_CHARS"])
-            if language is not None and config["SMS_ACKNOWLEDGEMENT"]:
-                acknowledge_first_contact(svc, message_id, language)
+
+            def receipt(language: str) -> None:
+                if config["SMS_ACKNOWLEDGEMENT"]:
+                    acknowledge_first_contact(svc, message_id, language)
+
+            translate_inbound(svc, message_id, config["MAX_TRANSLATED_CHARS"], receipt)
 
     def _send(message_id: int) -> None:
         with app.app_context():

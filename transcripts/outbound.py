@@ -79,6 +79,7 @@ class OutboundUseCases(UseCases):
                 .where(
                     Message.conversation_id == conversation.id,
                     Message.direction == Direction.INBOUND,
+                    Message.status != MessageStatus.EMPTY,  # a picture alone says nothing
                 )
                 .order_by(Message.id)
                 .limit(1)

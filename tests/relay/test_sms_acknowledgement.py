@@ -147,3 +147,31 @@ def test_outside_agents_hours_the_receipt_says_the_answer_comes_later(
     assert receipt["author"] == "automatic"
     assert receipt["translated_text"] == sms.acknowledgement("en", staffed=staffed)[1]
     assert ("away" in receipt["translated_text"]) is not staffed
+
+
+def test_a_picture_first_then_text_still_gets_its_receipt(
+    acknowledging: Flask, tiny_models: TinyModels
+) -> None:
+    app = acknowledging
+    headers = {"Authorization": f"Bearer {create_user(app)}"}
+    webhooks = Webhooks(app.test_client())
+    webhooks.sms("", NumMedia="1")  # a photo with no words
+    webhooks.sms(tiny_models.phrase("wallet")["en"])
+    drain(app)
+    authors = [m["author"] for m in _messages(app, headers)]
+    assert authors == ["resident", "resident", "automatic"]
+
+
+def test_the_receipt_does_not_wait_for_a_translation_that_fails(
+    app_factory: Any, tmp_path: Any, relay_models_path: Any, tiny_models: TinyModels
+) -> None:
+    models = tmp_path / "no-m2m"
+    models.mkdir()
+    (models / "argos").symlink_to(relay_models_path / "argos")  # nothing translates vi
+    app = app_factory(SMS_ACKNOWLEDGEMENT=True, MODELS_PATH=str(models))
+    headers = {"Authorization": f"Bearer {create_user(app)}"}
+    Webhooks(app.test_client()).sms(tiny_models.phrase("wallet")["vi"])
+    drain(app)
+    messages = _messages(app, headers)
+    assert messages[0]["status"] == "failed"
+    assert messages[-1]["translated_text"] == sms.acknowledgement("vi")[1]
