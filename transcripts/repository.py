@@ -88,8 +88,9 @@ def last_messages(session: Session, conversation_ids: Sequence[int]) -> dict[int
 def earlier_conversations(
     session: Session, conversation: Conversation, *, limit: int = 5
 ) -> list[tuple[Conversation, Message | None]]:
-    """The same resident's other conversations, newest first, each with its first message
-    (what they wrote about), so an agent sees the history of a returning resident."""
+    """The same resident's other conversations (earlier and, seen from an old one, later),
+    newest first, each with its first message (what they wrote about), so an agent sees the
+    history of a returning resident."""
     others = session.scalars(
         select(Conversation)
         .where(

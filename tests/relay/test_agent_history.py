@@ -34,10 +34,10 @@ def test_the_thread_lists_the_residents_earlier_conversations(app: Flask) -> Non
 
     agent = sign_in(app, "kim")
     page = agent.get(f"/agent/conversations/{now}").get_data(as_text=True)
-    assert "이 주민의 이전 상담 2건" in page
+    assert "이 주민의 다른 상담 2건" in page
     earlier = page[page.index('class="earlier"') : page.index("</details>")]
     links = [f'/agent/conversations/{cid}"' for cid in ids]
     assert earlier.index(links[1]) < earlier.index(links[0])  # newest first
     assert earlier.count("무응답") == 2
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in earlier
-    assert "이전 상담" not in agent.get(f"/agent/conversations/{other}").get_data(as_text=True)
+    assert "다른 상담" not in agent.get(f"/agent/conversations/{other}").get_data(as_text=True)
