@@ -59,7 +59,11 @@ class OutboundUseCases(UseCases):
         """Queue an agent's reply in an open conversation; a job sends it (or, for the voice
         channel, places the call-back that speaks it), by id."""
         with self._transaction() as session:
-            conversation = session.get(Conversation, conversation_id)
+            # Locked: a conversation closing at this moment (an agent, the idle close) is seen
+            # closed here, instead of taking a reply nobody will see.
+            conversation = session.get(
+                Conversation, conversation_id, with_for_update={"of": Conversation}
+            )
             if conversation is None:
                 raise NotFoundError(f"conversation {conversation_id} not found")
             if conversation.status is not ConversationStatus.OPEN:
@@ -72,7 +76,9 @@ class OutboundUseCases(UseCases):
         number, a call). Checked and queued in one transaction, so a job run twice sends one."""
         with self._transaction() as session:
             message = get_message(session, message_id)
-            conversation = session.get(Conversation, message.conversation_id)
+            conversation = session.get(
+                Conversation, message.conversation_id, with_for_update={"of": Conversation}
+            )
             assert conversation is not None
             first_inbound = session.scalar(
                 select(Message.id)

@@ -1,16 +1,24 @@
-"""Two write transactions that read and change the same message at once: the second waits for
-the first and builds on its result, on SQLite and PostgreSQL alike (no lost update)."""
+"""Write transactions that meet: the second waits for the first and builds on its result, on
+SQLite and PostgreSQL alike (no lost update, no reply in a conversation closed meanwhile)."""
 
 from __future__ import annotations
 
 import threading
 import time
 
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.support.voice_seed import seed_voice_message, seg
 from transcripts.db import UseCases
-from transcripts.models import Message, MessageStatus
+from transcripts.errors import ConversationClosedError
+from transcripts.models import (
+    Conversation,
+    ConversationStatus,
+    Disposition,
+    Message,
+    MessageStatus,
+)
 from transcripts.outbound import ReplyDraft
 from transcripts.service import InboundSms, TranscriptService
 from transcripts.writes import get_message
@@ -94,3 +102,48 @@ def test_a_late_sent_callback_racing_delivered_does_not_move_it_back(
         message = session.get(Message, reply.id)
         assert message is not None
         assert message.status is MessageStatus.DELIVERED
+
+
+def test_a_reply_meeting_a_close_in_progress_is_refused(
+    sessions: sessionmaker[Session], record: TranscriptService
+) -> None:
+    """An agent's reply queued while the conversation is being closed (by another agent, or
+    the idle close) must not land in the closed conversation, where nobody would see it."""
+    cid = record.record_inbound_sms(
+        InboundSms("SM1", "+821011110000", "+8215880120", "Hello", {"MessageSid": "SM1"})
+    ).conversation_id
+    draft = ReplyDraft(
+        "네", "en", "Yes", "Yes", "네", "argos", "m", None, 1.0, "Yes", "GSM-7", 1, ""
+    )
+    closing = sessions()
+    closing.begin()
+    if closing.connection().dialect.name == "sqlite":
+        closing.connection().exec_driver_sql("BEGIN IMMEDIATE")
+    closing.execute(
+        update(Conversation)
+        .where(Conversation.id == cid)
+        .values(status=ConversationStatus.CLOSED, disposition=Disposition.NO_RESPONSE.value)
+    )
+    outcome: list[BaseException | None] = []
+
+    def reply() -> None:
+        try:
+            record.create_reply(cid, draft)
+            outcome.append(None)
+        except BaseException as error:
+            outcome.append(error)
+
+    replying = threading.Thread(target=reply)
+    replying.start()
+    time.sleep(0.3)
+    closing.commit()
+    closing.close()
+    replying.join(10)
+    assert len(outcome) == 1 and isinstance(outcome[0], ConversationClosedError), outcome
+    with sessions() as session:
+        assert (
+            session.scalars(select(Message).where(Message.conversation_id == cid))
+            .all()[-1]
+            .direction.value
+            == "inbound"
+        )
