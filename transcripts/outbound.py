@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -48,6 +49,10 @@ class ReplyDraft:
     author_user_id: int | None = None
     uses_link: bool = False
     reply_token: str | None = None
+
+
+#: How long a send, once begun, belongs to the worker that began it.
+SEND_LEASE = timedelta(seconds=20)
 
 
 class OutboundUseCases(UseCases):
@@ -109,14 +114,21 @@ class OutboundUseCases(UseCases):
             return _queue_reply(session, conversation, draft, Channel.SMS)
 
     def begin_sending(self, message_id: int) -> Message | None:
-        """Return a queued outbound message to send (counting the attempt), or None if done."""
+        """Return a queued outbound message to send (counting the attempt), or None if done,
+        or if another worker began sending it less than SEND_LEASE ago: the queue delivers a
+        job at least once, and a second delivery racing the first must not text the resident
+        twice. A retry (Huey's, after 30 s) or the sweeper (after minutes) comes later."""
         with self._transaction() as session:
-            message = session.get(Message, message_id)
+            message = session.get(Message, message_id, with_for_update=True)
             if message is None or message.direction is not Direction.OUTBOUND:
                 return None
             if message.status is not MessageStatus.QUEUED or message.provider_sid is not None:
                 return None
+            now = utcnow()
+            if message.attempts and message.updated_at > now - SEND_LEASE:
+                return None
             message.attempts += 1
+            message.updated_at = now
             return message
 
     def mark_sent(self, message_id: int, provider_sid: str, status: MessageStatus) -> None:

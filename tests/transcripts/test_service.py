@@ -6,10 +6,11 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from transcripts import repository
+from transcripts.db import utcnow
 from transcripts.errors import ConversationClosedError, NotFoundError
 from transcripts.models import (
     Conversation,
@@ -19,7 +20,7 @@ from transcripts.models import (
     MessageStatus,
     WebhookReceipt,
 )
-from transcripts.outbound import ReplyDraft
+from transcripts.outbound import SEND_LEASE, ReplyDraft
 from transcripts.service import InboundSms, InboundTranslation, TranscriptService
 
 
@@ -213,3 +214,22 @@ def test_conversation_listing_and_previews(
         assert len(page.conversations) == 2
         last = repository.last_messages(session, [c.id for c in page.conversations])
         assert {m.original_text for m in last.values()} == {"m4", "m3"}
+
+
+def test_a_second_delivery_of_a_send_job_does_not_send_again(
+    record: TranscriptService, sessions: sessionmaker[Session]
+) -> None:
+    inbound = record.record_inbound_sms(sms("SM-in"))
+    reply = record.create_reply(inbound.conversation_id, draft())
+    assert record.begin_sending(reply.id) is not None
+    # The same job, delivered twice, while the first worker is still talking to Twilio.
+    assert record.begin_sending(reply.id) is None
+    # Much later the send never finished (a retryable error, a worker that died): a retry may.
+    with sessions() as session, session.begin():
+        session.execute(
+            update(Message)
+            .where(Message.id == reply.id)
+            .values(updated_at=utcnow() - SEND_LEASE - timedelta(seconds=1))
+        )
+    again = record.begin_sending(reply.id)
+    assert again is not None and again.attempts == 2
