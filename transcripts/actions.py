@@ -28,6 +28,7 @@ from transcripts.models import (
     MessageStatus,
     User,
 )
+from transcripts.writes import back_to_work, get_message
 
 BLOCKED_REASON = (
     "차단된 번호의 메시지: 보관만 하고 번역하지 않았습니다 (blocked contact: stored only)"
@@ -163,16 +164,15 @@ class AgentActions(UseCases):
         is not a failed inbound message. The caller enqueues the work."""
         with self._transaction() as session:
             self._acting_on(session, conversation_id, user_id, as_admin)
-            message = session.get(Message, message_id)
-            if message is None or message.conversation_id != conversation_id:
+            message = get_message(session, message_id)
+            if message.conversation_id != conversation_id:
                 raise NotFoundError(f"message {message_id} not found in {conversation_id}")
             if message.direction is not Direction.INBOUND:
                 return False
             if message.status is not MessageStatus.FAILED:
                 return False
             reason = message.status_reason
-            message.status = MessageStatus.RECEIVED
-            message.status_reason = "retry requested"
+            back_to_work(message)
             audit(session, "message.retried", conversation_id, user_id, message_id=message_id,
                   reason=reason)  # fmt: skip
             return True

@@ -31,7 +31,14 @@ from transcripts.models import (
 )
 from transcripts.outbound import OutboundUseCases
 from transcripts.phones import normalise_phone
-from transcripts.writes import add_event, get_message, open_conversation
+from transcripts.writes import (
+    add_event,
+    back_to_work,
+    get_message,
+    open_conversation,
+    put_machine_korean,
+    settled_by_admin,
+)
 
 
 @dataclass(frozen=True)
@@ -218,11 +225,7 @@ class TranscriptService(OutboundUseCases):
             message = get_message(session, message_id)
             message.original_language = result.language
             message.language_probability = result.probability
-            if message.corrected_at is not None and message.translated_text:
-                message.machine_translation = result.korean_text
-            else:
-                message.translated_text = result.korean_text
-            message.translated_language = "ko"
+            put_machine_korean(message, result.korean_text)
             message.translation_engine = result.engine
             message.translation_model = result.model
             message.translation_pivot = result.pivot
@@ -249,7 +252,7 @@ class TranscriptService(OutboundUseCases):
         wrote the Korean meanwhile: theirs stands)."""
         with self._transaction() as session:
             message = get_message(session, message_id)
-            if message.corrected_at is not None and message.status is MessageStatus.TRANSLATED:
+            if settled_by_admin(message):
                 return
             message.status = status
             message.status_reason = reason
@@ -307,6 +310,5 @@ class TranscriptService(OutboundUseCases):
             message = get_message(session, message_id)
             if message.status not in (MessageStatus.FAILED, MessageStatus.RECEIVED):
                 return False
-            message.status = MessageStatus.RECEIVED
-            message.status_reason = "retry requested"
+            back_to_work(message)
             return True

@@ -26,7 +26,14 @@ from transcripts.models import (
     Message,
     MessageStatus,
 )
-from transcripts.writes import add_event, call_message, get_message, touch_conversation
+from transcripts.writes import (
+    add_event,
+    call_message,
+    get_message,
+    put_machine_korean,
+    settled_by_admin,
+    touch_conversation,
+)
 
 
 @dataclass(frozen=True)
@@ -166,17 +173,13 @@ class VoiceMessages(UseCases):
             message.language_probability = result.probability
             if not (corrected and _has_corrected_segment(message.segments)):
                 message.segments = [dict(segment) for segment in result.segments]
-            if corrected and message.translated_text:
-                message.machine_translation = result.korean_text
-            else:
-                message.translated_text = result.korean_text
-                message.translated_language = "ko" if result.korean_text is not None else None
+            put_machine_korean(message, result.korean_text)
             message.translation_engine = result.engine
             message.translation_model = result.model
             message.translation_pivot = result.pivot
             message.translation_ms = result.translation_ms
             message.detection_ms = result.recognition_ms
-            if not (corrected and message.status is MessageStatus.TRANSLATED):
+            if not settled_by_admin(message):
                 message.status = status
                 message.status_reason = reason
             add_event(

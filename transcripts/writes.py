@@ -19,6 +19,7 @@ from transcripts.models import (
     Direction,
     Event,
     Message,
+    MessageStatus,
 )
 
 
@@ -102,3 +103,24 @@ def open_conversation(
         session.flush()
         add_event(session, "conversation.opened", conversation.id, None)
     return conversation
+
+
+def settled_by_admin(message: Message) -> bool:
+    """An admin wrote this message's Korean: machine work that ends late must not undo it."""
+    return message.corrected_at is not None and message.status is MessageStatus.TRANSLATED
+
+
+def put_machine_korean(message: Message, korean: str | None) -> None:
+    """The machine's Korean becomes the message's, unless an admin already wrote one: then it
+    goes beside theirs, as `machine_translation`."""
+    if message.corrected_at is not None and message.translated_text:
+        message.machine_translation = korean
+    else:
+        message.translated_text = korean
+        message.translated_language = "ko" if korean is not None else None
+
+
+def back_to_work(message: Message) -> None:
+    """Put an inbound message back in the translation (or recording) job's hands."""
+    message.status = MessageStatus.RECEIVED
+    message.status_reason = "retry requested"
