@@ -50,7 +50,8 @@ class LanguageServices:
         self._lock = threading.Lock()
         self._detector: LanguageDetector | None = None
         self._translator: Translator | None = None
-        self._translator_m2m: tuple[tuple[Path, int], ...] = ()  # what it was built over
+        # The model weights (path, modification time) the translator was built over.
+        self._built_over: tuple[tuple[Path, int], ...] = ()
         self._recognizer: Any = None
 
     @classmethod
@@ -139,14 +140,14 @@ class LanguageServices:
         running relay uses new models without a restart."""
         installed = self._installed_weights()
         with self._lock:
-            if self._translator is None or installed != self._translator_m2m:
+            if self._translator is None or installed != self._built_over:
                 from languages.glossary import Glossary
                 from languages.translation import Translator
 
                 self._translator = Translator(
                     self.engines(), memory=self.memory(), glossary=Glossary.default()
                 )
-                self._translator_m2m = installed
+                self._built_over = installed
             return self._translator
 
     def reset(self) -> None:

@@ -43,9 +43,8 @@ def _period(args: Any) -> tuple[date, date, str | None]:
     try:
         first = date.fromisoformat(args["since"]) if args.get("since") else default[0]
         last = date.fromisoformat(args["until"]) if args.get("until") else default[1]
-        if last == date.max:  # the period ends at the next midnight, which does not exist
-            raise ValueError("no day after the last calendar day")
-        days_span(first, last)  # OverflowError: 0001-01-01 starts before UTC's calendar does
+        # OverflowError: 9999-12-31 has no next midnight, 0001-01-01 starts before UTC's year 1
+        days_span(first, last)
     except (ValueError, OverflowError):
         return (*default, "날짜는 YYYY-MM-DD 형식입니다 (dates are YYYY-MM-DD).")
     if first > last:
