@@ -4,53 +4,45 @@ begins, at the centre's midnight, before the first day UTC can hold."""
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 
 from tests.relay.agent_helpers import csrf_from, sign_in
 from tests.support.app_fixtures import create_user
 
 LAST_DAY = "9999-12-31"
-
-
-def test_export_up_to_the_last_calendar_day_is_refused_politely(app: Flask) -> None:
-    admin = sign_in(app, "chief", "admin")
-    token = csrf_from(admin.get("/admin/conversations").get_data(as_text=True))
-    response = admin.post(
-        "/admin/conversations/export",
-        data={"csrf_token": token, "until": LAST_DAY, "format": "csv", "masked": "1"},
-    )
-    assert response.status_code == 303
-    page = admin.get(response.headers["Location"]).get_data(as_text=True)
-    assert "내보낼 수 없습니다" in page
-
-
-def test_metrics_up_to_the_last_calendar_day_is_refused_politely(app: Flask) -> None:
-    admin = sign_in(app, "chief", "admin")
-    response = admin.get("/admin/metrics", query_string={"since": LAST_DAY, "until": LAST_DAY})
-    assert response.status_code == 200
-    assert "YYYY-MM-DD" in response.get_data(as_text=True)
-
-
 FIRST_DAY = "0001-01-01"  # its midnight in Seoul is still 31 December of year 0 in UTC
+EDGES = [
+    pytest.param({"until": LAST_DAY}, id="up-to-the-last-day"),
+    pytest.param({"since": FIRST_DAY}, id="from-the-first-day"),
+]
 
 
-def test_metrics_from_the_first_calendar_day_is_answered(app: Flask) -> None:
-    admin = sign_in(app, "chief", "admin")
-    response = admin.get("/admin/metrics", query_string={"since": FIRST_DAY, "until": "2026-01-01"})
-    assert response.status_code == 200
-    assert "YYYY-MM-DD" in response.get_data(as_text=True)
-
-
-def test_export_from_the_first_calendar_day_is_answered(app: Flask) -> None:
+@pytest.mark.parametrize("dates", EDGES)
+def test_export_at_the_calendar_edge_is_refused_politely(app: Flask, dates: dict[str, str]) -> None:
     admin = sign_in(app, "chief", "admin")
     token = csrf_from(admin.get("/admin/conversations").get_data(as_text=True))
     response = admin.post(
         "/admin/conversations/export",
-        data={"csrf_token": token, "since": FIRST_DAY, "format": "csv", "masked": "1"},
+        data={"csrf_token": token, "format": "csv", "masked": "1", **dates},
     )
     assert response.status_code == 303
     page = admin.get(response.headers["Location"]).get_data(as_text=True)
     assert "내보낼 수 없습니다" in page
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        pytest.param({"since": LAST_DAY, "until": LAST_DAY}, id="the-last-day"),
+        pytest.param({"since": FIRST_DAY, "until": "2026-01-01"}, id="from-the-first-day"),
+    ],
+)
+def test_metrics_at_the_calendar_edge_are_answered(app: Flask, dates: dict[str, str]) -> None:
+    admin = sign_in(app, "chief", "admin")
+    response = admin.get("/admin/metrics", query_string=dates)
+    assert response.status_code == 200
+    assert "YYYY-MM-DD" in response.get_data(as_text=True)
 
 
 def test_api_metrics_from_the_first_calendar_day_is_answered(app: Flask) -> None:
