@@ -24,6 +24,7 @@ from transcripts.models import (
     Role,
     User,
 )
+from transcripts.phones import normalise_phone
 
 PAGE_SIZE = 50
 T = TypeVar("T")
@@ -93,7 +94,14 @@ def _filtered(query: Select[T], filters: ReviewFilter) -> Select[T]:
     export, so both always mean the same conversations)."""
     query = query.join(Contact, Contact.id == Conversation.contact_id)
     if filters.phone.strip():
-        query = query.where(Contact.phone.contains(filters.phone.strip(), autoescape=True))
+        # As typed, and in the form numbers are stored in: "010-5550-7777" finds +821055507777.
+        typed = filters.phone.strip()
+        query = query.where(
+            or_(
+                Contact.phone.contains(typed, autoescape=True),
+                Contact.phone.contains(normalise_phone(typed), autoescape=True),
+            )
+        )
     if filters.language:
         query = query.where(Conversation.language == filters.language)
     if filters.channel in {c.value for c in Channel}:

@@ -30,6 +30,9 @@ def test_review_filters_narrow_the_export(
 
     assert texts(None) == ["I lost my wallet", "Where is the office?", "Thanks"]
     assert texts(ReviewFilter(phone="2222")) == ["I lost my wallet", "Thanks"]
+    # The number as a Korean writes it finds the stored international form.
+    for typed in ("010-3333-4444", "01033334444", "+82 10 3333 4444", "3333-4444"):
+        assert texts(ReviewFilter(phone=typed)) == ["Where is the office?"], typed
     # A text search selects conversations; all their messages go out.
     assert texts(ReviewFilter(text="office")) == ["Where is the office?"]
     assert texts(ReviewFilter(text="wallet")) == ["I lost my wallet", "Thanks"]
