@@ -221,5 +221,12 @@ def _queue_reply(
     if draft.author is not Author.AUTOMATIC:  # a receipt does not reset the resident's wait
         conversation.last_message_at = now
     session.flush()
-    add_event(session, "message.queued", conversation.id, message.id, channel=channel.value)
+    add_event(
+        session,
+        "message.queued",
+        conversation.id,
+        message.id,
+        channel=channel.value,
+        user_id=draft.author_user_id,  # who answered, for the audit trail (None: relay itself)
+    )
     return message

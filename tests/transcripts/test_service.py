@@ -233,3 +233,20 @@ def test_a_second_delivery_of_a_send_job_does_not_send_again(
         )
     again = record.begin_sending(reply.id)
     assert again is not None and again.attempts == 2
+
+
+def test_a_queued_reply_names_its_agent_for_the_audit_trail(
+    record: TranscriptService, sessions: sessionmaker[Session]
+) -> None:
+    from dataclasses import replace
+
+    from tests.support.record_reads import new_admin
+
+    agent = new_admin(sessions, "kim")
+    inbound = record.record_inbound_sms(sms("SM-in"))
+    reply = record.create_reply(inbound.conversation_id, replace(draft(), author_user_id=agent))
+    with sessions() as session:
+        event = session.scalars(
+            select(Event).where(Event.kind == "message.queued", Event.message_id == reply.id)
+        ).one()
+        assert event.data == {"channel": "sms", "user_id": agent}
