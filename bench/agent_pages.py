@@ -179,7 +179,7 @@ def _clients(app: Any) -> tuple[Any, Any]:
 
     clients = []
     for name, role in (("bench-agent", Role.AGENT), ("bench-admin", Role.ADMIN)):
-        services(app).accounts.create(name, role, hash_password("bench password"))
+        services(app).record.accounts.create(name, role, hash_password("bench password"))
         client = app.test_client()
         response = client.post("/login", data={"username": name, "password": "bench password"})
         if response.status_code != 302:

@@ -41,6 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     relay_config.load(app, config)
     _register_services(app)
     _register_blueprints(app)
+    _register_errors(app)
     _register_headers(app)
     _register_commands(app)
     _register_template_filters(app)
@@ -55,12 +56,15 @@ def _register_template_filters(app: Flask) -> None:
 
 
 def _register_services(app: Flask) -> None:
-    from relay.jobs import register_jobs
-    from relay.services import build_services
+    from relay.wiring import build_services
 
-    svc = build_services(app)
-    app.extensions["relay"] = svc
-    svc.jobs = register_jobs(app)
+    app.extensions["relay"] = build_services(app)
+
+
+def _register_errors(app: Flask) -> None:
+    from relay.errors import register_error_handlers
+
+    register_error_handlers(app)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -117,7 +121,9 @@ def _maybe_start_embedded_system(app: Flask) -> None:
     if app.config["EMBEDDED_WORKER"]:
         from relay.queue import start_embedded_consumer
 
-        svc.consumer = start_embedded_consumer(svc.huey, app.config["WORKER_THREADS"])
+        app.extensions["relay.consumer"] = start_embedded_consumer(
+            svc.huey, app.config["WORKER_THREADS"]
+        )
         svc.languages.warm_up_in_background()
     _print_welcome(app)
 

@@ -13,15 +13,17 @@ from flask import Blueprint, current_app, request, send_file, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from languages.engine import ModelMissingError, TranslationError
+from languages.memory import normalise
 from languages.registry import RESIDENT_CODES
+from relay import MAX_ID
+from relay.agent.access import actor
 from relay.auth import role_required
 from relay.replies import ReplyError, compose_reply
 from relay.services import services
 from relay.voice.channel import ChannelError, choose_channel
 from relay.voice.jobs import audio_file, audio_mimetype
 from transcripts import repository
-from transcripts.errors import ConversationClosedError, NotFoundError
+from transcripts.agent_actions import ClaimOutcome
 from transcripts.models import (
     Channel,
     Conversation,
@@ -30,6 +32,8 @@ from transcripts.models import (
     Message,
     Role,
 )
+from transcripts.outbound import MemoryNote
+from transcripts.policy import require_actor, require_open
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 AGENTS = (Role.AGENT, Role.ADMIN)
@@ -124,12 +128,6 @@ def _error(message: str, status: int) -> tuple[dict[str, str], int]:
     return {"error": message}, status
 
 
-def _claimed_by_someone_else(conversation: Conversation) -> bool:
-    """Only the agent who claimed a thread (or an admin) may act on it; unclaimed is open to all."""
-    holder = conversation.claimed_by_id
-    return holder is not None and holder != current_user.id and current_user.role is not Role.ADMIN
-
-
 @bp.get("/conversations")
 @role_required(*AGENTS)
 def list_conversations() -> Any:
@@ -177,14 +175,8 @@ def _reply_request(conversation_id: int) -> Any:
     for field in ("translated_text", "language", "channel"):
         if payload.get(field) is not None and not isinstance(payload[field], str):
             return _error(f"{field} must be a string", 400)
-    with services().sessions() as session:
-        conversation = repository.get_conversation(session, conversation_id)
-        if conversation is None:
-            return _error(f"conversation {conversation_id} not found", 404)
-        if conversation.status is not ConversationStatus.OPEN:
-            return _error(f"conversation {conversation_id} is closed", 409)
-        if _claimed_by_someone_else(conversation):
-            return _error(f"conversation {conversation_id} is claimed by another agent", 409)
+    with services().record.uow.read() as session:
+        conversation = require_open(require_actor(session, conversation_id, actor()))
         language = payload.get("language") or conversation.language
         if language not in RESIDENT_CODES:
             return _error(
@@ -202,10 +194,9 @@ def _reply_request(conversation_id: int) -> Any:
         except ChannelError as error:
             return _error(str(error), 422)
     request.environ["relay.reply_channel"] = channel
-    svc = services()
     try:
         return compose_reply(
-            svc.languages.translator(),
+            services().languages.translator(),
             text,
             language,
             public_base_url=current_app.config["PUBLIC_BASE_URL"],
@@ -213,10 +204,6 @@ def _reply_request(conversation_id: int) -> Any:
         )
     except ReplyError as error:
         return _error(str(error), 400)
-    except ModelMissingError as error:
-        return _error(str(error), 503)
-    except TranslationError as error:
-        return _error(f"translation failed: {error}", 502)
 
 
 @bp.post("/conversations/<int:conversation_id>/replies/preview")
@@ -232,27 +219,24 @@ def preview_reply(conversation_id: int) -> Any:
 @bp.post("/conversations/<int:conversation_id>/replies")
 @role_required(*AGENTS)
 def send_reply(conversation_id: int) -> Any:
-    """Translate, store and queue a reply for sending; answers 202 with the message."""
+    """Translate, store and queue a reply for sending; answers 202 with the message.
+
+    An agent's own translation (edited in the preview) is kept in the translation memory in
+    the same transaction as the reply."""
     result = _reply_request(conversation_id)
     if isinstance(result, tuple):
         return result
     svc = services()
     channel = request.environ["relay.reply_channel"]
-    try:
-        message = svc.record.create_reply(
-            conversation_id, result.draft(current_user.id), Channel(channel)
-        )
-    except NotFoundError as error:
-        return _error(str(error), 404)
-    except ConversationClosedError as error:
-        return _error(str(error), 409)
-    assert svc.jobs is not None
+    edited = result.translated_text != result.machine_translation
+    message = svc.record.outbound.queue(
+        conversation_id,
+        result.draft(current_user.id),
+        Channel(channel),
+        actor(),
+        remember=MemoryNote(normalise) if edited else None,
+    )
     svc.jobs.send_outbound(message.id)
-    if result.translated_text != result.machine_translation:
-        # An agent's correction is a human-approved translation: reuse it before any engine.
-        svc.languages.memory().remember(
-            result.korean_text, "ko", result.language, result.translated_text
-        )
     with svc.sessions() as session:
         stored = repository.get_message(session, message.id)
         assert stored is not None
@@ -260,28 +244,63 @@ def send_reply(conversation_id: int) -> Any:
         return {"message": message_json(stored), "preview": preview}, 202
 
 
+def _json_object(example: str) -> dict[str, Any] | tuple[dict[str, str], int]:
+    """The request's JSON object (an empty body is an empty object), or a 400 naming it."""
+    payload = request.get_json(silent=True)
+    if payload is None:
+        return {}
+    if not isinstance(payload, dict):
+        return _error(f"send a JSON object: {example}", 400)
+    return payload
+
+
+@bp.post("/conversations/<int:conversation_id>/claim")
+@role_required(*AGENTS)
+def claim_conversation(conversation_id: int) -> Any:
+    """Take a waiting conversation; 409 naming the holder when another agent was faster."""
+    result = services().record.agents.claim(conversation_id, actor())
+    if result.outcome is ClaimOutcome.CLOSED:
+        return _error(f"conversation {conversation_id} is closed", 409)
+    if not result.won:
+        return _error(f"conversation {conversation_id} is claimed by {result.claimed_by_name}", 409)
+    return get_conversation(conversation_id)
+
+
+@bp.post("/conversations/<int:conversation_id>/transfer")
+@role_required(*AGENTS)
+def transfer_conversation(conversation_id: int) -> Any:
+    """Hand one's conversation to another agent: `{"to_user_id": 7}`."""
+    payload = _json_object('{"to_user_id": 7}')
+    if isinstance(payload, tuple):
+        return payload
+    target = payload.get("to_user_id")
+    if not isinstance(target, int) or isinstance(target, bool) or not 0 < target <= MAX_ID:
+        return _error("to_user_id (the agent's user id) must be a positive whole number", 400)
+    services().record.agents.transfer(conversation_id, actor(), target)
+    return get_conversation(conversation_id)
+
+
+@bp.post("/conversations/<int:conversation_id>/escalate")
+@role_required(*AGENTS)
+def escalate_conversation(conversation_id: int) -> Any:
+    """Mark the conversation for a three-way human interpreter."""
+    services().record.agents.escalate(conversation_id, actor())
+    return get_conversation(conversation_id)
+
+
 @bp.post("/conversations/<int:conversation_id>/close")
 @role_required(*AGENTS)
 def close_conversation(conversation_id: int) -> Any:
     """Close a conversation with a disposition (default: resolved at first contact)."""
-    payload = request.get_json(silent=True) or {}
-    if not isinstance(payload, dict):
-        return _error('send a JSON object: {"disposition": "resolved"}', 400)
+    payload = _json_object('{"disposition": "resolved"}')
+    if isinstance(payload, tuple):
+        return payload
     try:
         disposition = Disposition(payload.get("disposition", Disposition.RESOLVED.value))
     except (ValueError, TypeError):
         choices = ", ".join(d.value for d in Disposition)
         return _error(f"disposition must be one of: {choices}", 400)
-    with services().sessions() as session:
-        conversation = repository.get_conversation(session, conversation_id)
-        if conversation is not None and _claimed_by_someone_else(conversation):
-            return _error(f"conversation {conversation_id} is claimed by another agent", 409)
-    try:
-        services().record.close_conversation(conversation_id, disposition, current_user.id)
-    except NotFoundError as error:
-        return _error(str(error), 404)
-    except ConversationClosedError as error:
-        return _error(str(error), 409)
+    services().record.agents.close(conversation_id, actor(), disposition)
     return get_conversation(conversation_id)
 
 
@@ -290,12 +309,7 @@ def close_conversation(conversation_id: int) -> Any:
 def retry_message(message_id: int) -> Any:
     """Work on a failed inbound message again (e.g. after installing a model)."""
     svc = services()
-    try:
-        if not svc.record.retry_inbound(message_id):
-            return _error("only failed inbound messages can be retried", 409)
-    except NotFoundError as error:
-        return _error(str(error), 404)
-    assert svc.jobs is not None
+    svc.record.agents.retry(message_id, actor())
     svc.jobs.translate_inbound(message_id)
     return {"status": "queued"}, 202
 

@@ -118,7 +118,7 @@ def login_throttle(app: Flask | None = None) -> LoginThrottle:
 def init_auth(app: Flask) -> None:
     """Attach Flask-Login to the app."""
     app.extensions["relay_login_throttle"] = LoginThrottle(
-        failures=LoginFailures(app.extensions["relay"].sessions),
+        failures=app.extensions["relay"].record.sign_ins,
         max_failures=int(app.config["LOGIN_MAX_FAILURES"]),
         lock_seconds=float(app.config["LOGIN_LOCK_SECONDS"]),
     )

@@ -45,7 +45,7 @@ def create_user_command(name: str, role: str) -> None:
     if len(password) < 8:
         raise click.ClickException("the password must have at least 8 characters")
     try:
-        user = services().accounts.create(name, Role(role), hash_password(password))
+        user = services().record.accounts.create(name, Role(role), hash_password(password))
     except AccountError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"created {user.role.value} {user.username!r}")
@@ -56,7 +56,7 @@ def create_user_command(name: str, role: str) -> None:
 def token_command(name: str) -> None:
     """Print a new API bearer token for NAME (the previous one stops working)."""
     try:
-        click.echo(services().accounts.issue_token(name))
+        click.echo(services().record.accounts.issue_token(name))
     except AccountError as error:
         raise click.ClickException(str(error)) from None
 
@@ -69,7 +69,7 @@ def password_command(name: str) -> None:
     if len(password) < 8:
         raise click.ClickException("the password must have at least 8 characters")
     try:
-        services().accounts.set_password(name, hash_password(password))
+        services().record.accounts.set_password(name, hash_password(password))
     except AccountError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"password of {name!r} changed")

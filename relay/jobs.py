@@ -10,37 +10,24 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 from flask import Flask, current_app
-from huey import crontab
+from huey import Huey, crontab
 
 from languages.engine import ModelMissingError, TranslationError
 from languages.sms import acknowledgement
 from relay.agent.outgoing import human_reply
 from relay.retention import purge_expired
-from relay.services import Services, services
+from relay.services import Jobs, Services, services
 from relay.twilio.outbound import SendError
 from transcripts.db import utcnow
 from transcripts.idle import close_idle
+from transcripts.inbound import InboundTranslation
 from transcripts.models import Author, Channel, MessageStatus
-from transcripts.service import InboundTranslation
-from transcripts.voice_messages import VoiceMessages
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Jobs:
-    """Enqueue functions: calling one puts a task on the queue (or runs it, in immediate mode)."""
-
-    translate_inbound: Any
-    send_outbound: Any
-    sweep: Any
-    process_recording: Any = None  # relay/voice/jobs.py: recorded calls
 
 
 def translate_inbound(
@@ -52,7 +39,7 @@ def translate_inbound(
     """Detect the language of an inbound message and translate it into Korean. `detected` is
     told the language as soon as it is known to be one relay serves, before any translation
     (which may be slow, or fail), so the resident's receipt does not wait for it."""
-    message = svc.record.begin_inbound_work(message_id)
+    message = svc.record.inbound.begin_work(message_id)
     if message is None:
         return
     text = message.original_text
@@ -60,7 +47,7 @@ def translate_inbound(
     detection = svc.languages.detect(text)
     detection_ms = (time.perf_counter() - started) * 1000
     if detection.language is None:
-        svc.record.mark_inbound(
+        svc.record.inbound.mark(
             message_id,
             MessageStatus.NEEDS_INTERPRETER,
             detection.reason or "the language could not be identified as one relay serves",
@@ -70,7 +57,7 @@ def translate_inbound(
     if detected is not None:
         detected(language)
     if language == "ko":
-        svc.record.save_inbound_translation(
+        svc.record.inbound.save_translation(
             message_id,
             InboundTranslation(
                 language, detection.probability, text, "identity", "", None, 0.0, detection_ms
@@ -81,7 +68,7 @@ def translate_inbound(
     try:
         translation = svc.languages.translator().translate(part, language, "ko")
     except ModelMissingError as error:
-        svc.record.mark_inbound(
+        svc.record.inbound.mark(
             message_id,
             MessageStatus.FAILED,
             str(error),
@@ -90,7 +77,7 @@ def translate_inbound(
         )
         return
     except TranslationError as error:
-        svc.record.mark_inbound(
+        svc.record.inbound.mark(
             message_id,
             MessageStatus.FAILED,
             f"translation failed: {error}",
@@ -104,7 +91,7 @@ def translate_inbound(
             f"\n\n[원문이 길어 앞부분 {max_chars}자만 번역했습니다 / "
             f"first {max_chars} characters translated]"
         )
-    svc.record.save_inbound_translation(
+    svc.record.inbound.save_translation(
         message_id,
         InboundTranslation(
             language=language,
@@ -138,9 +125,8 @@ def acknowledge_first_contact(svc: Services, message_id: int, language: str) -> 
         user_id=None,
         public_base_url=current_app.config["PUBLIC_BASE_URL"],
     )
-    queued = svc.record.acknowledge_first_contact(message_id, draft)
+    queued = svc.record.outbound.acknowledge_first_contact(message_id, draft)
     if queued is not None:
-        assert svc.jobs is not None
         svc.jobs.send_outbound(queued.id)
 
 
@@ -154,7 +140,7 @@ def _review_note(lost: tuple[str, ...]) -> str | None:
 
 def send_outbound(svc: Services, message_id: int) -> None:
     """Hand a queued reply to Twilio (or the outbox) and record its provider id."""
-    message = svc.record.begin_sending(message_id)
+    message = svc.record.outbound.begin_sending(message_id)
     if message is None:
         return
     assert message.to_number is not None and message.delivered_body is not None
@@ -169,47 +155,54 @@ def send_outbound(svc: Services, message_id: int) -> None:
     except SendError as error:
         if error.retryable:
             raise
-        svc.record.mark_send_failed(message_id, error.reason, error.code)
+        svc.record.outbound.mark_send_failed(message_id, error.reason, error.code)
         return
-    svc.record.mark_sent(message_id, result.sid, result.status)
+    svc.record.outbound.mark_sent(message_id, result.sid, result.status)
 
 
-def sweep(svc: Services, jobs: Jobs, stale_seconds: int, max_attempts: int) -> int:
-    """Re-enqueue messages whose job looks lost; returns how many were enqueued."""
-    inbound, outbound = svc.record.stale_work(timedelta(seconds=stale_seconds), max_attempts)
-    voice = VoiceMessages(svc.sessions).voice_message_ids(inbound)
-    for message_id in inbound:
-        if message_id in voice:
-            jobs.process_recording(message_id)
-        else:
-            jobs.translate_inbound(message_id)
-    for message_id in outbound:
-        jobs.send_outbound(message_id)
-    if inbound or outbound:
-        log.info("sweeper re-enqueued %d inbound and %d outbound", len(inbound), len(outbound))
-    return len(inbound) + len(outbound)
+def sweep(svc: Services, stale_seconds: int, max_attempts: int) -> int:
+    """Re-enqueue work whose job looks lost, each with the task that does it; returns how
+    many were enqueued."""
+    stale = svc.record.inbound.stale_work(timedelta(seconds=stale_seconds), max_attempts)
+    for message_id in stale.translations:
+        svc.jobs.translate_inbound(message_id)
+    for message_id in stale.recordings:
+        svc.jobs.process_recording(message_id)
+    for message_id in stale.sends:
+        svc.jobs.send_outbound(message_id)
+    if stale.count:
+        log.info(
+            "sweeper re-enqueued %d translations, %d recordings and %d sends",
+            len(stale.translations),
+            len(stale.recordings),
+            len(stale.sends),
+        )
+    return stale.count
 
 
 def close_idle_conversations(svc: Services, hours: int) -> int:
     """Close answered conversations silent for `hours` (0: never); returns how many."""
     if hours <= 0:
         return 0
-    closed = close_idle(svc.sessions, utcnow() - timedelta(hours=hours))
+    closed = close_idle(svc.record.uow, utcnow() - timedelta(hours=hours))
     if closed:
         log.info("closed %d conversations left without a response", len(closed))
     return len(closed)
 
 
-def register_jobs(app: Flask) -> Jobs:
-    """Register this app's tasks on its Huey instance; tasks run inside an app context."""
-    svc = services(app)
-    huey = svc.huey
+def register_jobs(app: Flask, huey: Huey) -> Jobs:
+    """Register this app's tasks on its Huey instance and return their enqueue functions.
+
+    A task runs inside an app context and finds the app's services when it runs, so the
+    services can hold these enqueue functions without the two being built in a circle.
+    """
     config = app.config
 
     def _translate(message_id: int) -> None:
         with app.app_context():
-            if VoiceMessages(svc.sessions).voice_message_ids([message_id]):
-                jobs.process_recording(message_id)  # e.g. a retry asked for through the API
+            svc = services(app)
+            if svc.record.inbound.needs_recording_job(message_id):
+                svc.jobs.process_recording(message_id)  # e.g. a retry asked for by an agent
                 return
 
             def receipt(language: str) -> None:
@@ -220,36 +213,31 @@ def register_jobs(app: Flask) -> Jobs:
 
     def _send(message_id: int) -> None:
         with app.app_context():
-            send_outbound(svc, message_id)
-
-    translate_task = huey.task(retries=3, retry_delay=10, name="translate_inbound")(_translate)
-    send_task = huey.task(retries=5, retry_delay=30, name="send_outbound")(_send)
+            send_outbound(services(app), message_id)
 
     def _sweep() -> None:
         with app.app_context():
-            sweep(svc, jobs, config["STALE_JOB_SECONDS"], config["MAX_JOB_ATTEMPTS"])
-
-    sweep_task = huey.periodic_task(crontab(minute="*"), name="sweep")(_sweep)
+            sweep(services(app), config["STALE_JOB_SECONDS"], config["MAX_JOB_ATTEMPTS"])
 
     def _retention() -> None:
         with app.app_context():
             if config["RETENTION_DAYS"] > 0:
-                purge_expired(svc, config["RETENTION_DAYS"], Path(app.instance_path))
+                purge_expired(services(app), config["RETENTION_DAYS"], Path(app.instance_path))
 
     def _close_idle() -> None:
         with app.app_context():
-            close_idle_conversations(svc, int(config["IDLE_CLOSE_HOURS"]))
+            close_idle_conversations(services(app), int(config["IDLE_CLOSE_HOURS"]))
 
     huey.periodic_task(crontab(minute="17"), name="close_idle")(_close_idle)
-
     # Daily, at a quiet hour in Korea (03:30 KST is 18:30 UTC).
     huey.periodic_task(crontab(hour="18", minute="30"), name="retention")(_retention)
     from relay.voice.jobs import register_voice_jobs
 
-    jobs = Jobs(
-        translate_inbound=translate_task,
-        send_outbound=send_task,
-        sweep=sweep_task,
-        process_recording=register_voice_jobs(app, svc),
+    return Jobs(
+        translate_inbound=huey.task(retries=3, retry_delay=10, name="translate_inbound")(
+            _translate
+        ),
+        send_outbound=huey.task(retries=5, retry_delay=30, name="send_outbound")(_send),
+        process_recording=register_voice_jobs(app, huey),
+        sweep=huey.periodic_task(crontab(minute="*"), name="sweep")(_sweep),
     )
-    return jobs

@@ -94,7 +94,7 @@ def healthz() -> Any:
             "ok": True,
             "backend": type(svc.huey).__name__,
             "pending": svc.huey.pending_count(),
-            "consumer": "embedded" if svc.consumer is not None else "external",
+            "consumer": "embedded" if "relay.consumer" in current_app.extensions else "external",
         }
     except Exception as error:
         healthy = False

@@ -6,10 +6,10 @@ import hashlib
 import secrets
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
 
 from transcripts.models import Role, User
 from transcripts.repository import user_by_name
+from transcripts.uow import UseCases
 
 
 class AccountError(Exception):
@@ -21,11 +21,8 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class Accounts:
+class Accounts(UseCases):
     """Creates users and issues tokens; password hashing is the caller's (the web layer's) job."""
-
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
-        self._sessions = session_factory
 
     def create(self, username: str, role: Role, password_hash: str) -> User:
         """Create a user; AccountError if the name is taken or empty."""
@@ -33,7 +30,7 @@ class Accounts:
         if not username:
             raise AccountError("the username is empty")
         try:
-            with self._sessions() as session, session.begin():
+            with self._uow.write() as session:
                 user = User(username=username, role=role, password_hash=password_hash)
                 session.add(user)
                 session.flush()
@@ -44,7 +41,7 @@ class Accounts:
     def issue_token(self, username: str) -> str:
         """A new API bearer token for the user (the previous one stops working)."""
         token = secrets.token_urlsafe(32)
-        with self._sessions() as session, session.begin():
+        with self._uow.write() as session:
             user = user_by_name(session, username)
             if user is None:
                 raise AccountError(f"no user named {username!r}")
@@ -53,7 +50,7 @@ class Accounts:
 
     def set_password(self, username: str, password_hash: str) -> None:
         """Replace a user's password hash."""
-        with self._sessions() as session, session.begin():
+        with self._uow.write() as session:
             user = user_by_name(session, username)
             if user is None:
                 raise AccountError(f"no user named {username!r}")

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from transcripts.db import UseCases, utcnow
+from transcripts.db import utcnow
 from transcripts.errors import NotFoundError
 from transcripts.models import (
     Call,
@@ -31,6 +31,8 @@ from transcripts.models import (
     WebhookReceipt,
 )
 from transcripts.phones import normalise_phone
+from transcripts.policy import EventKind
+from transcripts.uow import UseCases
 from transcripts.writes import add_event, call_message, open_conversation, touch_conversation
 
 # What carriers and Twilio put in From when the caller withholds their number.
@@ -91,7 +93,7 @@ class CallService(UseCases):
     def _start_inbound_once(
         self, call_sid: str, raw_from: str | None, to_number: str | None, payload: Mapping[str, Any]
     ) -> CallerInfo:
-        with self._transaction() as session:
+        with self._uow.write() as session:
             session.add(
                 WebhookReceipt(provider_sid=call_sid, event="voice.inbound", payload=dict(payload))
             )
@@ -126,7 +128,11 @@ class CallService(UseCases):
                 call.conversation_id = conversation.id
             session.add(call)
             session.flush()
-            add_event(session, "call.blocked" if blocked else "call.started", call.conversation_id)
+            add_event(
+                session,
+                EventKind.CALL_BLOCKED if blocked else EventKind.CALL_STARTED,
+                call.conversation_id,
+            )
             return CallerInfo(
                 call.id,
                 call.conversation_id,
@@ -138,7 +144,7 @@ class CallService(UseCases):
             )
 
     def _caller_info(self, call_sid: str, *, duplicate: bool) -> CallerInfo | None:
-        with self._sessions() as session:
+        with self._uow.read() as session:
             call = session.scalar(select(Call).where(Call.call_sid == call_sid))
             if call is None:
                 return None
@@ -156,7 +162,7 @@ class CallService(UseCases):
 
     def receipt_exists(self, provider_sid: str, event: str) -> bool:
         """True when a webhook (provider id, event) was received, e.g. the end of a <Record>."""
-        with self._sessions() as session:
+        with self._uow.read() as session:
             found = session.scalar(
                 select(WebhookReceipt.id).where(
                     WebhookReceipt.provider_sid == provider_sid, WebhookReceipt.event == event
@@ -170,7 +176,7 @@ class CallService(UseCases):
 
     def count_menu_attempt(self, call_sid: str) -> int:
         """Count one more pass through the language menu; returns the count (0: unknown call)."""
-        with self._transaction() as session:
+        with self._uow.write() as session:
             call = session.scalar(select(Call).where(Call.call_sid == call_sid))
             if call is None:
                 return 0
@@ -179,7 +185,7 @@ class CallService(UseCases):
 
     def choose_language(self, call_sid: str, language: str) -> bool:
         """Remember the caller's menu choice on the call, conversation and contact."""
-        with self._transaction() as session:
+        with self._uow.write() as session:
             call = session.scalar(select(Call).where(Call.call_sid == call_sid))
             if call is None:
                 return False
@@ -192,7 +198,7 @@ class CallService(UseCases):
                 contact = session.get(Contact, call.contact_id)
                 assert contact is not None
                 contact.language = language
-            add_event(session, "call.language", call.conversation_id, language=language)
+            add_event(session, EventKind.CALL_LANGUAGE, call.conversation_id, language=language)
             return True
 
     # -- call status ----------------------------------------------------------------------
@@ -211,7 +217,7 @@ class CallService(UseCases):
         recording (`recorded` False: the Record verb never finished) is an abandoned call and
         leaves an empty voice message saying so, so the agent sees it and can call back.
         """
-        with self._transaction() as session:
+        with self._uow.write() as session:
             call = session.scalar(select(Call).where(Call.call_sid == call_sid))
             if call is None:
                 return None
@@ -234,7 +240,7 @@ class CallService(UseCases):
                     status = CallStatus.ABANDONED
                     self._abandoned_message(session, call, now)
             call.status = status
-            add_event(session, f"call.{status.value}", call.conversation_id)
+            add_event(session, EventKind.of_call(status), call.conversation_id)
             return call
 
     def _abandoned_message(self, session: Session, call: Call, now: datetime) -> None:
@@ -247,7 +253,7 @@ class CallService(UseCases):
         session.add(message)
         session.flush()
         touch_conversation(session, call.conversation_id, now)
-        add_event(session, "message.empty", call.conversation_id, message.id, reason=reason)
+        add_event(session, EventKind.MESSAGE_EMPTY, call.conversation_id, message.id, reason=reason)
 
 
 def has_voice_message(session: Session, call_id: int) -> bool:

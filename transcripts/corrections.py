@@ -17,12 +17,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from transcripts.actions import audit
-from transcripts.db import UseCases, utcnow
+from transcripts.agent_actions import audit
+from transcripts.db import utcnow
 from transcripts.errors import RecordError
 from transcripts.masking import mask_personal_data
 from transcripts.memory import keep
 from transcripts.models import Channel, Direction, Message, MessageStatus
+from transcripts.policy import EventKind
+from transcripts.uow import UnitOfWork, UseCases
 from transcripts.writes import get_message
 
 MAX_CORRECTION_CHARS = 5000
@@ -49,15 +51,15 @@ class Corrections(UseCases):
     """Admin corrections; each owns one transaction and writes one `message.corrected` event."""
 
     def __init__(
-        self, session_factory: sessionmaker[Session], normalise: Callable[[str], str]
+        self, source: UnitOfWork | sessionmaker[Session], normalise: Callable[[str], str]
     ) -> None:
-        super().__init__(session_factory)
+        super().__init__(source)
         self._normalise = normalise  # the memory's key function (languages.memory.normalise)
 
     def correct_translation(self, message_id: int, korean: str, user_id: int) -> Correction | None:
         """Replace an inbound message's Korean; None when nothing changed."""
         after = _clean(korean)
-        with self._transaction() as session:
+        with self._uow.write() as session:
             message = _inbound(session, message_id)
             before = message.translated_text
             if before == after:
@@ -78,7 +80,7 @@ class Corrections(UseCases):
         A resident's typed SMS is what they wrote, so only recognised speech can be corrected.
         """
         after = _clean(text)
-        with self._transaction() as session:
+        with self._uow.write() as session:
             message = _inbound(session, message_id)
             if message.channel is not Channel.VOICE:
                 raise CorrectionError("only a voice message's transcript can be corrected")
@@ -101,7 +103,7 @@ class Corrections(UseCases):
     ) -> list[Correction]:
         """Correct one timed segment's transcript and/or Korean; the message's whole text
         follows when it was still the machine's join of its segments."""
-        with self._transaction() as session:
+        with self._uow.write() as session:
             message = _inbound(session, message_id)
             segments = [dict(segment) for segment in message.segments or []]
             if not 0 <= index < len(segments):
@@ -200,7 +202,7 @@ def _audited(
     message.corrected_at = utcnow()
     audit(
         session,
-        "message.corrected",
+        EventKind.MESSAGE_CORRECTED,
         message.conversation_id,
         user_id,
         message_id=message.id,

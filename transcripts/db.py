@@ -6,8 +6,6 @@ while one writes); PostgreSQL is the same schema at scale. Only the URL differs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -81,22 +79,3 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded objects usable after commit: views render after the service
     returns."""
     return sessionmaker(engine, expire_on_commit=False)
-
-
-class UseCases:
-    """Base of the record's write-side services: each use case owns one transaction."""
-
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
-        self._sessions = session_factory
-
-    @contextmanager
-    def _transaction(self) -> Iterator[Session]:
-        """One transaction that reads and then writes without losing a concurrent writer's
-        update: on SQLite it takes the database's write lock before its first read (BEGIN
-        IMMEDIATE; readers are not blocked under WAL), on PostgreSQL `get_message` locks the
-        row it is about to change."""
-        with self._sessions() as session, session.begin():
-            connection = session.connection()
-            if connection.dialect.name == "sqlite":
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
-            yield session

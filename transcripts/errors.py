@@ -1,15 +1,38 @@
-"""What the record's use cases raise when asked for something the record cannot do."""
+"""What the record's use cases raise when asked for something the record cannot do.
+
+The web layer maps each to an HTTP answer in one place (relay/errors.py).
+"""
 
 from __future__ import annotations
 
 
 class RecordError(Exception):
-    """A use case was asked for something the record cannot do; the message says what."""
+    """A use case was asked for something the record cannot do; the message says what.
+
+    `korean` is the same sentence for the agent's pages, where the staff read Korean.
+    """
+
+    def __init__(self, message: str, korean: str | None = None) -> None:
+        super().__init__(message)
+        self.korean = korean
 
 
 class NotFoundError(RecordError):
-    """The conversation or message does not exist."""
+    """The conversation, message, contact or user does not exist."""
 
 
 class ConversationClosedError(RecordError):
-    """A reply was attempted on a closed conversation."""
+    """A reply or action was attempted on a closed conversation."""
+
+
+class NotYoursError(RecordError):
+    """The conversation is claimed by another agent; only they (or an admin) may act on it."""
+
+
+class NotClaimedError(NotYoursError):
+    """Nobody holds the conversation yet: an agent claims it before acting on it."""
+
+
+class NotActionableError(RecordError):
+    """The thing exists but is not in a state this action applies to (e.g. retrying a
+    message that did not fail)."""

@@ -21,9 +21,10 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from transcripts.actions import audit
+from transcripts.agent_actions import audit
 from transcripts.masking import mask_personal_data
 from transcripts.models import Conversation, Message
+from transcripts.policy import EventKind
 from transcripts.queue import ReviewFilter, review_ids
 
 BATCH_SIZE = 500
@@ -198,4 +199,4 @@ class _Counted:
 def record_export(sessions: sessionmaker[Session], user_id: int | None, **details: Any) -> None:
     """Audit who took which export (an unmasked one holds personal data)."""
     with sessions() as session, session.begin():
-        audit(session, "transcripts.exported", None, user_id, **details)
+        audit(session, EventKind.TRANSCRIPTS_EXPORTED, None, user_id, **details)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from transcripts.db import utcnow
@@ -25,42 +25,29 @@ from transcripts.models import (
     Message,
     MessageStatus,
 )
-from transcripts.writes import add_event
+from transcripts.policy import close
+from transcripts.uow import UnitOfWork, unit_of_work
 
 BATCH_SIZE = 200
 
 
-def close_idle(sessions: sessionmaker[Session], cutoff: datetime) -> list[int]:
+def close_idle(source: UnitOfWork | sessionmaker[Session], cutoff: datetime) -> list[int]:
     """Close, as no_response, open conversations answered before `cutoff` and silent since;
     returns their ids."""
+    uow = unit_of_work(source)
     closed: list[int] = []
-    for conversation_id, seen in _candidates(sessions, cutoff):
-        with sessions() as session, session.begin():
+    for conversation_id, seen in _candidates(uow.sessions, cutoff):
+        with uow.write() as session:
             # Only if nothing arrived since it was chosen: a resident's new message moves
             # last_message_at (and locks the row while it is written).
-            done = session.execute(
-                update(Conversation)
-                .where(
-                    Conversation.id == conversation_id,
-                    Conversation.status == ConversationStatus.OPEN,
-                    Conversation.last_message_at == seen,
-                )
-                .values(
-                    status=ConversationStatus.CLOSED,
-                    disposition=Disposition.NO_RESPONSE.value,
-                    closed_at=utcnow(),
-                )
-            )
-            if done.rowcount == 1:  # type: ignore[attr-defined]
-                add_event(
-                    session,
-                    "conversation.closed",
-                    conversation_id,
-                    None,
-                    disposition=Disposition.NO_RESPONSE.value,
-                    user_id=None,
-                    automatic=True,
-                )
+            if close(
+                session,
+                conversation_id,
+                Disposition.NO_RESPONSE,
+                utcnow(),
+                user_id=None,
+                only_if_last_activity=seen,
+            ):
                 closed.append(conversation_id)
     return closed
 

@@ -6,8 +6,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Delete, delete, func, select
 
-from transcripts.db import UseCases, utcnow
+from transcripts.db import utcnow
 from transcripts.models import LoginFailure
+from transcripts.uow import UseCases
 
 
 class LoginFailures(UseCases):
@@ -16,7 +17,7 @@ class LoginFailures(UseCases):
     def retry_after(self, username: str, address: str, max_failures: int, window: timedelta) -> int:
         """Seconds until this pair may try again: 0 unless `max_failures` fell within `window`."""
         now = utcnow()
-        with self._sessions() as session:
+        with self._uow.read() as session:
             count, oldest = session.execute(
                 select(func.count(LoginFailure.id), func.min(LoginFailure.failed_at)).where(
                     LoginFailure.username == username.casefold(),
@@ -31,13 +32,13 @@ class LoginFailures(UseCases):
     def failed(self, username: str, address: str, window: timedelta) -> None:
         """Count a failure, forgetting this pair's failures older than the window."""
         now = utcnow()
-        with self._transaction() as session:
+        with self._uow.write() as session:
             session.execute(self._pair(username, address, before=now - window))
             session.add(LoginFailure(username=username.casefold(), address=address, failed_at=now))
 
     def succeeded(self, username: str, address: str) -> None:
         """A successful sign-in clears the pair's count."""
-        with self._transaction() as session:
+        with self._uow.write() as session:
             session.execute(self._pair(username, address))
 
     @staticmethod

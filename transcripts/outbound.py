@@ -8,14 +8,18 @@ job can tell from the row whether it still has work to do.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from transcripts.db import UseCases, utcnow
-from transcripts.errors import ConversationClosedError, NotFoundError
+from transcripts.db import utcnow
+from transcripts.memory import keep
 from transcripts.models import (
     Author,
     Channel,
@@ -24,7 +28,10 @@ from transcripts.models import (
     Direction,
     Message,
     MessageStatus,
+    WebhookReceipt,
 )
+from transcripts.policy import Actor, EventKind, is_blocked, require_actor, require_open
+from transcripts.uow import UseCases
 from transcripts.writes import add_event, get_message
 
 
@@ -51,35 +58,54 @@ class ReplyDraft:
     reply_token: str | None = None
 
 
+@dataclass(frozen=True)
+class MemoryNote:
+    """Keep a reply's translation in the translation memory, under this key function."""
+
+    normalise: Callable[[str], str]
+
+
 #: How long a send, once begun, belongs to the worker that began it.
 SEND_LEASE = timedelta(seconds=20)
 
 
-class OutboundUseCases(UseCases):
+class Outbound(UseCases):
     """Replies from queueing to delivery."""
 
-    def create_reply(
-        self, conversation_id: int, draft: ReplyDraft, channel: Channel = Channel.SMS
+    def queue(
+        self,
+        conversation_id: int,
+        draft: ReplyDraft,
+        channel: Channel,
+        actor: Actor,
+        *,
+        remember: MemoryNote | None = None,
     ) -> Message:
-        """Queue an agent's reply in an open conversation; a job sends it (or, for the voice
-        channel, places the call-back that speaks it), by id."""
-        with self._transaction() as session:
+        """Queue an agent's reply in an open conversation they may act on; a job sends it (or,
+        for the voice channel, places the call-back that speaks it), by id. `remember` keeps
+        the agent's own translation in the translation memory in the same transaction."""
+        with self._uow.write() as session:
             # Locked: a conversation closing at this moment (an agent, the idle close) is seen
             # closed here, instead of taking a reply nobody will see.
-            conversation = session.get(
-                Conversation, conversation_id, with_for_update={"of": Conversation}
-            )
-            if conversation is None:
-                raise NotFoundError(f"conversation {conversation_id} not found")
-            if conversation.status is not ConversationStatus.OPEN:
-                raise ConversationClosedError(f"conversation {conversation_id} is closed")
-            return _queue_reply(session, conversation, draft, channel)
+            conversation = require_open(require_actor(session, conversation_id, actor))
+            message = queue_reply(session, conversation, draft, channel)
+            if remember is not None:
+                keep(
+                    session,
+                    remember.normalise,
+                    draft.korean_text,
+                    "ko",
+                    draft.language,
+                    draft.translated_text,
+                    created_by_id=actor.user_id,
+                )
+            return message
 
     def acknowledge_first_contact(self, message_id: int, draft: ReplyDraft) -> Message | None:
         """Queue the automatic receipt for a resident's first SMS of a new conversation; None
         when it is not that (a later message, a conversation already answered, a blocked
         number, a call). Checked and queued in one transaction, so a job run twice sends one."""
-        with self._transaction() as session:
+        with self._uow.write() as session:
             message = get_message(session, message_id)
             conversation = session.get(
                 Conversation, message.conversation_id, with_for_update={"of": Conversation}
@@ -101,24 +127,23 @@ class OutboundUseCases(UseCases):
                     Message.direction == Direction.OUTBOUND,
                 )
             )
-            blocked = conversation.contact.blocked_until
             if (
                 message.direction is not Direction.INBOUND
                 or message.channel is not Channel.SMS
                 or first_inbound != message.id
                 or answered is not None
                 or conversation.status is not ConversationStatus.OPEN
-                or (blocked is not None and blocked > utcnow())
+                or is_blocked(conversation.contact, utcnow())
             ):
                 return None
-            return _queue_reply(session, conversation, draft, Channel.SMS)
+            return queue_reply(session, conversation, draft, Channel.SMS)
 
     def begin_sending(self, message_id: int) -> Message | None:
         """Return a queued outbound message to send (counting the attempt), or None if done,
         or if another worker began sending it less than SEND_LEASE ago: the queue delivers a
         job at least once, and a second delivery racing the first must not text the resident
         twice. A retry (Huey's, after 30 s) or the sweeper (after minutes) comes later."""
-        with self._transaction() as session:
+        with self._uow.write() as session:
             message = session.get(Message, message_id, with_for_update=True)
             if message is None or message.direction is not Direction.OUTBOUND:
                 return None
@@ -133,55 +158,117 @@ class OutboundUseCases(UseCases):
 
     def mark_sent(self, message_id: int, provider_sid: str, status: MessageStatus) -> None:
         """Record the provider's id for a message handed over, so status callbacks find it."""
-        with self._transaction() as session:
-            message = get_message(session, message_id)
-            message.provider_sid = provider_sid
-            message.status = status
-            message.status_reason = None
-            add_event(session, "message.sent", message.conversation_id, message.id)
+        with self._uow.write() as session:
+            mark_sent(session, get_message(session, message_id), provider_sid, status)
 
     def mark_send_failed(self, message_id: int, reason: str, error_code: str | None) -> None:
         """A send that the provider refused: keep the text, say why."""
-        with self._transaction() as session:
+        with self._uow.write() as session:
             message = get_message(session, message_id)
             message.status = MessageStatus.FAILED
             message.status_reason = reason
             message.error_code = error_code
-            add_event(session, "message.failed", message.conversation_id, message.id)
+            add_event(session, EventKind.MESSAGE_FAILED, message.conversation_id, message.id)
 
     def update_delivery(
         self, provider_sid: str, status: MessageStatus, error_code: str | None, reason: str | None
     ) -> bool:
-        """Apply a delivery status callback; False when no message has that provider id.
+        """Apply a delivery status learned otherwise (a call-back's call status); False when no
+        message has that provider id."""
+        with self._uow.write() as session:
+            return apply_delivery(session, provider_sid, status, error_code, reason)
 
-        Callbacks can arrive out of order (a late "sent" after "delivered"); a final state is never
-        moved back to an earlier one.
+    def record_delivery(
+        self,
+        provider_sid: str,
+        event: str,
+        payload: Mapping[str, Any],
+        status: MessageStatus,
+        error_code: str | None,
+        reason: str | None,
+    ) -> DeliveryOutcome:
+        """Apply a delivery status callback once: the receipt (provider id, event), the
+        message's new status, or a note that no message has that id, in one transaction.
+
+        Callbacks can arrive out of order (a late "sent" after "delivered"); a final state is
+        never moved back to an earlier one.
         """
-        order = {
-            MessageStatus.QUEUED: 0,
-            MessageStatus.SENT: 1,
-            MessageStatus.DELIVERED: 2,
-            MessageStatus.UNDELIVERED: 2,
-            MessageStatus.FAILED: 2,
-        }
-        with self._transaction() as session:
-            # Locked (on PostgreSQL) before its status is compared: two callbacks at once must
-            # not both read the old status and let the late one write last.
-            message = session.scalar(
-                select(Message).where(Message.provider_sid == provider_sid).with_for_update()
-            )
-            if message is None:
-                return False
-            if order.get(status, 0) < order.get(message.status, 0):
-                return True
-            message.status = status
-            message.error_code = error_code
-            message.status_reason = reason
-            add_event(session, f"message.{status.value}", message.conversation_id, message.id)
-            return True
+        with self._uow.write() as session:
+            try:
+                with session.begin_nested():
+                    session.add(
+                        WebhookReceipt(
+                            provider_sid=provider_sid, event=event, payload=dict(payload)
+                        )
+                    )
+            except IntegrityError:
+                return DeliveryOutcome.DUPLICATE
+            if not apply_delivery(session, provider_sid, status, error_code, reason):
+                receipt_outcome(session, provider_sid, event, "unknown message")
+                return DeliveryOutcome.UNKNOWN
+            return DeliveryOutcome.APPLIED
 
 
-def _queue_reply(
+class DeliveryOutcome(StrEnum):
+    """What a status callback did."""
+
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"  # a redelivery of a callback already applied
+    UNKNOWN = "unknown"  # no message has that provider id
+
+
+#: Delivery states in the order they happen; a later callback never moves one back.
+_DELIVERY_ORDER = {
+    MessageStatus.QUEUED: 0,
+    MessageStatus.SENT: 1,
+    MessageStatus.DELIVERED: 2,
+    MessageStatus.UNDELIVERED: 2,
+    MessageStatus.FAILED: 2,
+}
+
+
+def apply_delivery(
+    session: Session,
+    provider_sid: str,
+    status: MessageStatus,
+    error_code: str | None,
+    reason: str | None,
+) -> bool:
+    """Move the message with this provider id to `status` in the caller's transaction; False
+    when there is none. Locked (on PostgreSQL) before its status is compared: two callbacks at
+    once must not both read the old status and let the late one write last."""
+    message = session.scalar(
+        select(Message).where(Message.provider_sid == provider_sid).with_for_update()
+    )
+    if message is None:
+        return False
+    if _DELIVERY_ORDER.get(status, 0) < _DELIVERY_ORDER.get(message.status, 0):
+        return True
+    message.status = status
+    message.error_code = error_code
+    message.status_reason = reason
+    add_event(session, EventKind.of_message(status), message.conversation_id, message.id)
+    return True
+
+
+def mark_sent(session: Session, message: Message, provider_sid: str, status: MessageStatus) -> None:
+    """Record, in the caller's transaction, that the provider took the message."""
+    message.provider_sid = provider_sid
+    message.status = status
+    message.status_reason = None
+    add_event(session, EventKind.MESSAGE_SENT, message.conversation_id, message.id)
+
+
+def receipt_outcome(session: Session, sid: str, event: str, outcome: str) -> None:
+    """Record, in the caller's transaction, what became of a webhook receipt."""
+    session.execute(
+        update(WebhookReceipt)
+        .where(WebhookReceipt.provider_sid == sid, WebhookReceipt.event == event)
+        .values(outcome=outcome[:255])
+    )
+
+
+def queue_reply(
     session: Session, conversation: Conversation, draft: ReplyDraft, channel: Channel
 ) -> Message:
     """Store a reply as QUEUED in an open conversation, with everything it will send."""
@@ -223,7 +310,7 @@ def _queue_reply(
     session.flush()
     add_event(
         session,
-        "message.queued",
+        EventKind.MESSAGE_QUEUED,
         conversation.id,
         message.id,
         channel=channel.value,

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from transcripts.db import UseCases, utcnow
+from transcripts.db import utcnow
 from transcripts.errors import NotFoundError
 from transcripts.models import (
     Call,
@@ -26,6 +26,9 @@ from transcripts.models import (
     Message,
     MessageStatus,
 )
+from transcripts.outbound import mark_sent
+from transcripts.policy import EventKind
+from transcripts.uow import UseCases
 from transcripts.writes import (
     add_event,
     call_message,
@@ -94,7 +97,7 @@ class VoiceMessages(UseCases):
         raise NotFoundError(f"could not store recording {recording.recording_sid}")
 
     def _record_once(self, recording: VoiceRecording) -> StoredRecording | None:
-        with self._transaction() as session:
+        with self._uow.write() as session:
             existing = session.scalar(
                 select(Message).where(Message.recording_sid == recording.recording_sid)
             )
@@ -138,14 +141,16 @@ class VoiceMessages(UseCases):
                 message.status_reason = _absent_reason(recording)
             session.flush()
             touch_conversation(session, call.conversation_id, now)
-            add_event(session, f"message.{message.status.value}", call.conversation_id, message.id)
+            add_event(
+                session, EventKind.of_message(message.status), call.conversation_id, message.id
+            )
             return StoredRecording(
                 message.id, call.conversation_id, duplicate=False, needs_work=usable
             )
 
     def store_audio(self, message_id: int, audio_path: str) -> None:
         """Remember where a downloaded recording is kept (relative to the instance folder)."""
-        with self._transaction() as session:
+        with self._uow.write() as session:
             message = get_message(session, message_id)
             message.audio_path = audio_path
 
@@ -162,7 +167,7 @@ class VoiceMessages(UseCases):
         An admin may have corrected the message while this work ran, or before a retry: what
         they wrote stays, and the machine's new text goes beside it (`machine_*`), as for SMS.
         """
-        with self._transaction() as session:
+        with self._uow.write() as session:
             message = get_message(session, message_id)
             corrected = message.corrected_at is not None
             if corrected and message.machine_original_text is not None:
@@ -183,12 +188,12 @@ class VoiceMessages(UseCases):
                 message.status = status
                 message.status_reason = reason
             add_event(
-                session, f"message.{message.status.value}", message.conversation_id, message.id
+                session, EventKind.of_message(message.status), message.conversation_id, message.id
             )
 
     def flag_message(self, message_id: int, note: str) -> None:
         """Add a notice for the agent to a message (kept with earlier notices)."""
-        with self._transaction() as session:
+        with self._uow.write() as session:
             message = get_message(session, message_id)
             if note in (message.flag or ""):
                 return  # a retried job says the same thing once
@@ -199,7 +204,7 @@ class VoiceMessages(UseCases):
         """Those of `message_ids` that are recorded voice messages (they need the voice job)."""
         if not message_ids:
             return set()
-        with self._sessions() as session:
+        with self._uow.read() as session:
             rows = session.scalars(
                 select(Message.id).where(
                     Message.id.in_(message_ids),
@@ -211,30 +216,32 @@ class VoiceMessages(UseCases):
 
     # -- spoken replies -------------------------------------------------------------------
 
-    def record_outbound_call(self, message_id: int, call_sid: str, from_number: str | None) -> int:
-        """Create the call row of a placed call-back, so its status callbacks find it."""
-        with self._transaction() as session:
-            existing = session.scalar(select(Call).where(Call.call_sid == call_sid))
-            if existing is not None:
-                return existing.id
+    def call_placed(
+        self, message_id: int, call_sid: str, from_number: str | None, status: MessageStatus
+    ) -> None:
+        """The call-back that speaks a reply was placed: its call row (so status callbacks
+        find it) and the reply's provider id, in one transaction."""
+        with self._uow.write() as session:
             message = get_message(session, message_id)
-            conversation = session.get(Conversation, message.conversation_id)
-            assert conversation is not None
-            call = Call(
-                call_sid=call_sid,
-                conversation_id=conversation.id,
-                contact_id=conversation.contact_id,
-                direction=Direction.OUTBOUND,
-                status=CallStatus.RINGING,
-                from_number=from_number,
-                to_number=message.to_number,
-                language=message.translated_language,
-            )
-            session.add(call)
-            session.flush()
+            call = session.scalar(select(Call).where(Call.call_sid == call_sid))
+            if call is None:
+                conversation = session.get(Conversation, message.conversation_id)
+                assert conversation is not None
+                call = Call(
+                    call_sid=call_sid,
+                    conversation_id=conversation.id,
+                    contact_id=conversation.contact_id,
+                    direction=Direction.OUTBOUND,
+                    status=CallStatus.RINGING,
+                    from_number=from_number,
+                    to_number=message.to_number,
+                    language=message.translated_language,
+                )
+                session.add(call)
+                session.flush()
+                add_event(session, EventKind.CALL_PLACED, conversation.id, message.id)
             message.call_id = call.id
-            add_event(session, "call.placed", conversation.id, message.id)
-            return call.id
+            mark_sent(session, message, call_sid, status)
 
 
 def _has_corrected_segment(segments: Sequence[Mapping[str, Any]] | None) -> bool:

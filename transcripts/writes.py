@@ -21,11 +21,12 @@ from transcripts.models import (
     Message,
     MessageStatus,
 )
+from transcripts.policy import EventKind
 
 
 def add_event(
     session: Session,
-    kind: str,
+    kind: EventKind,
     conversation_id: int | None,
     message_id: int | None = None,
     **data: Any,
@@ -39,7 +40,7 @@ def get_message(session: Session, message_id: int) -> Message:
 
     Every caller is about to change it: a worker saving a translation and an admin correcting
     one, or two admins correcting segments of one recording, must not read the same row and
-    overwrite each other's write. (SQLite has no row locks; UseCases._transaction takes its
+    overwrite each other's write. (SQLite has no row locks; UnitOfWork.write takes its
     write lock up front instead.)
     """
     message = session.get(Message, message_id, with_for_update=True)
@@ -101,7 +102,7 @@ def open_conversation(
         )
         session.add(conversation)
         session.flush()
-        add_event(session, "conversation.opened", conversation.id, None)
+        add_event(session, EventKind.CONVERSATION_OPENED, conversation.id, None)
     return conversation
 
 

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from relay.auth import role_required
 from transcripts.models import Role
+from transcripts.policy import Actor
 
 agent_required = role_required(Role.AGENT, Role.ADMIN)
 admin_required = role_required(Role.ADMIN)
@@ -20,6 +21,11 @@ def me() -> int:
 
 def is_admin() -> bool:
     return bool(current_user.is_authenticated and current_user.role is Role.ADMIN)
+
+
+def actor() -> Actor:
+    """The signed-in person, as the record's rules see them (transcripts.policy)."""
+    return Actor(user_id=me(), is_admin=is_admin())
 
 
 def back_to_thread(conversation_id: int, message: str, category: str = "ok") -> Any:

@@ -1,65 +1,52 @@
 """The buttons the 120 centres use on a thread: abuse warning and block, interpreter, transfer,
-close. Each checks that the agent holds the thread (or is an admin) and leaves an audit event."""
+retry, close. Each parses the form and calls one use case of `transcripts.agent_actions`, which
+checks that the agent holds the thread (or is an admin) and leaves an audit event; refusals are
+answered by relay/errors.py."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
-from werkzeug.exceptions import NotFound
+from flask import Blueprint, current_app, flash, redirect, request, url_for
 
-from relay.agent.access import agent_required, back_to_thread, is_admin, me
+from relay.agent.access import actor, agent_required, back_to_thread, me
 from relay.agent.outgoing import human_reply
 from relay.agent.tools import agent_tools
 from relay.services import services
-from transcripts import repository
-from transcripts.actions import AgentActions, NotYoursError
-from transcripts.errors import ConversationClosedError, NotFoundError
 from transcripts.models import Author, Disposition
+from transcripts.outbound import ReplyDraft
 
 bp = Blueprint("agent_actions", __name__, url_prefix="/agent/conversations/<int:conversation_id>")
-
-
-@bp.errorhandler(NotYoursError)
-def _not_yours(error: NotYoursError) -> Any:
-    return back_to_thread(request.view_args["conversation_id"], str(error), "error")  # type: ignore[index]
-
-
-@bp.errorhandler(ConversationClosedError)
-def _closed(error: ConversationClosedError) -> Any:
-    return back_to_thread(request.view_args["conversation_id"], "이미 종료된 대화입니다.", "error")  # type: ignore[index]
-
-
-@bp.errorhandler(NotFoundError)
-def _missing(_error: NotFoundError) -> Any:
-    # A response, not abort(): an exception raised inside an error handler becomes a 500.
-    return NotFound().get_response()
-
-
-def _actions() -> AgentActions:
-    return AgentActions(services().sessions)
 
 
 @bp.post("/abuse")
 @agent_required
 def abuse(conversation_id: int) -> Any:
     """Send the centre's warning in the resident's language, flag the contact, maybe block it."""
-    svc = services()
-    actions = _actions()
-    actions.require_actor(conversation_id, me(), as_admin=is_admin())
     hours_raw = request.form.get("block_hours") or "0"
     hours = int(hours_raw) if hours_raw.isdigit() else 0
     if hours and hours not in current_app.config["ABUSE_BLOCK_HOURS"]:
         return back_to_thread(conversation_id, "허용되지 않은 차단 기간입니다.", "error")
-    with svc.sessions() as session:
-        conversation = repository.get_conversation(session, conversation_id)
-        if conversation is None:
-            abort(404)
-        language = conversation.language if conversation.language != "ko" else None
+    svc = services()
+    outcome = svc.record.agents.warn_abuse(
+        conversation_id,
+        actor(),
+        _warning,
+        block_for=timedelta(hours=hours) if hours else None,
+        reason="악성 민원 경고 (abuse warning sent)",
+    )
+    svc.jobs.send_outbound(outcome.warning_message_id)
+    done = "경고문을 보내고 번호에 표시했습니다."
+    if outcome.blocked_until is not None:
+        done += f" {hours}시간 동안 이 번호의 메시지는 보관만 되고 번역되지 않습니다."
+    return back_to_thread(conversation_id, done)
+
+
+def _warning(language: str) -> ReplyDraft:
+    """The centre's warning, written by people in each language, as a reply draft."""
     warnings = agent_tools().abuse_warnings
-    language = language or "en"  # an unknown language still gets a warning people can read
-    draft = human_reply(
+    return human_reply(
         warnings["ko"],
         warnings[language],
         language,
@@ -68,28 +55,13 @@ def abuse(conversation_id: int) -> Any:
         user_id=me(),
         public_base_url=current_app.config["PUBLIC_BASE_URL"],
     )
-    message = svc.record.create_reply(conversation_id, draft)
-    assert svc.jobs is not None
-    svc.jobs.send_outbound(message.id)
-    until = actions.flag_abuse(
-        conversation_id,
-        me(),
-        block_for=timedelta(hours=hours) if hours else None,
-        reason="악성 민원 경고 (abuse warning sent)",
-        warning_message_id=message.id,
-        as_admin=is_admin(),
-    )
-    done = "경고문을 보내고 번호에 표시했습니다."
-    if until is not None:
-        done += f" {hours}시간 동안 이 번호의 메시지는 보관만 되고 번역되지 않습니다."
-    return back_to_thread(conversation_id, done)
 
 
 @bp.post("/escalate")
 @agent_required
 def escalate(conversation_id: int) -> Any:
     """Mark the thread for a three-way human interpreter."""
-    _actions().escalate(conversation_id, me(), as_admin=is_admin())
+    services().record.agents.escalate(conversation_id, actor())
     return back_to_thread(conversation_id, "3자 통역 연결을 요청했습니다.")
 
 
@@ -100,7 +72,7 @@ def transfer(conversation_id: int) -> Any:
     target = request.form.get("to_user_id", type=int)
     if target is None:
         return back_to_thread(conversation_id, "이관할 상담원을 고르세요.", "error")
-    _actions().transfer(conversation_id, me(), target, as_admin=is_admin())
+    services().record.agents.transfer(conversation_id, actor(), target)
     flash(f"{conversation_id}번 대화를 이관했습니다.", "ok")
     return redirect(url_for("agent_queue.queue"), code=303)
 
@@ -109,13 +81,9 @@ def transfer(conversation_id: int) -> Any:
 @agent_required
 def retry(conversation_id: int, message_id: int) -> Any:
     """Translate (or transcribe) a failed resident message again, e.g. once its model is in."""
-    if not _actions().retry(conversation_id, message_id, me(), as_admin=is_admin()):
-        return back_to_thread(
-            conversation_id, "실패한 주민 메시지만 다시 번역할 수 있습니다.", "error"
-        )
-    jobs = services().jobs
-    assert jobs is not None
-    jobs.translate_inbound(message_id)
+    svc = services()
+    svc.record.agents.retry(message_id, actor(), conversation_id=conversation_id)
+    svc.jobs.translate_inbound(message_id)
     return back_to_thread(conversation_id, "다시 번역을 요청했습니다.")
 
 
@@ -127,7 +95,6 @@ def close(conversation_id: int) -> Any:
         disposition = Disposition(request.form.get("disposition") or "")
     except ValueError:
         return back_to_thread(conversation_id, "종료 사유를 고르세요.", "error")
-    _actions().require_actor(conversation_id, me(), as_admin=is_admin())
-    services().record.close_conversation(conversation_id, disposition, me())
+    services().record.agents.close(conversation_id, actor(), disposition)
     flash(f"{conversation_id}번 대화를 종료했습니다.", "ok")
     return redirect(url_for("agent_queue.queue"), code=303)

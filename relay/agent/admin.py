@@ -9,14 +9,12 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from languages import registry
-from relay.agent.access import admin_required, me, page_number
+from relay.agent.access import actor, admin_required, page_number
 from relay.agent.presenters import language_label
 from relay.centre_time import centre_zone
 from relay.services import services
 from transcripts import queue as queue_reads
 from transcripts import repository
-from transcripts.actions import AgentActions
-from transcripts.errors import NotFoundError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -86,9 +84,6 @@ def unblock(conversation_id: int) -> Any:
         if conversation is None:
             abort(404)
         contact_id = conversation.contact_id
-    try:
-        AgentActions(services().sessions).unblock(contact_id, me())
-    except NotFoundError:
-        abort(404)
+    services().record.agents.unblock(contact_id, actor())
     flash("차단을 해제했습니다.", "ok")
     return redirect(url_for("agent_thread.thread", conversation_id=conversation_id), code=303)

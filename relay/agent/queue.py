@@ -11,12 +11,12 @@ from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from relay.agent.access import agent_required, me, page_number, wants_fragment
+from relay.agent.access import actor, agent_required, me, page_number, wants_fragment
 from relay.agent.presenters import language_label, quality_warnings
 from relay.services import services
 from transcripts import queue as queue_reads
 from transcripts import repository
-from transcripts.actions import AgentActions, ClaimOutcome
+from transcripts.agent_actions import ClaimOutcome
 from transcripts.db import utcnow
 from transcripts.errors import NotFoundError
 
@@ -95,7 +95,7 @@ def queue_fragment() -> Any:
 def claim(conversation_id: int) -> Any:
     """Take a waiting conversation; when someone was faster, say who."""
     try:
-        result = AgentActions(services().sessions).claim(conversation_id, me())
+        result = services().record.agents.claim(conversation_id, actor())
     except NotFoundError:
         return _render(404, f"{conversation_id}번 대화가 없습니다.")
     if result.won:

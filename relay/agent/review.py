@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import Blueprint, abort, request
 
-from languages.memory import normalise
 from relay.agent.access import admin_required, back_to_thread, me
 from relay.services import services
 from transcripts.corrections import Correction, CorrectionError, Corrections
@@ -21,7 +20,7 @@ MAX_FORM_CHARS = 6000  # above the use case's own limit, so it can say why
 
 
 def _corrections() -> Corrections:
-    return Corrections(services().sessions, normalise)
+    return services().record.corrections
 
 
 def _conversation_of(message_id: int) -> int:

@@ -8,8 +8,14 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-from languages.phrasebook import UnknownEntryError
-from relay.agent.access import agent_required, back_to_thread, is_admin, me, wants_fragment
+from relay.agent.access import (
+    actor,
+    agent_required,
+    back_to_thread,
+    is_admin,
+    me,
+    wants_fragment,
+)
 from relay.agent.outgoing import human_reply
 from relay.agent.presenters import (
     STATUS_LABELS,
@@ -23,9 +29,7 @@ from relay.agent.tools import agent_tools
 from relay.services import services
 from transcripts import queue as queue_reads
 from transcripts import repository
-from transcripts.actions import AgentActions, NotYoursError
-from transcripts.errors import ConversationClosedError, NotFoundError
-from transcripts.models import Author, ConversationStatus, Disposition
+from transcripts.models import Author, Channel, ConversationStatus, Disposition
 
 bp = Blueprint("agent_thread", __name__, url_prefix="/agent")
 
@@ -148,28 +152,23 @@ def phrasebook_search() -> Any:
 def send_phrasebook(conversation_id: int) -> Any:
     """Send a phrasebook answer: the human-written text in the resident's language, not MT."""
     svc = services()
-    try:
-        AgentActions(svc.sessions).require_actor(conversation_id, me(), as_admin=is_admin())
-        with svc.sessions() as session:
-            conversation = repository.get_conversation(session, conversation_id)
-            language = conversation.language if conversation else None
-        if language not in {"en", "zh", "ja", "vi", "mn"}:
-            return back_to_thread(conversation_id, "주민의 언어를 아직 알 수 없습니다.", "error")
-        entry = agent_tools().phrasebook.get(request.form.get("entry_id") or "")
-        draft = human_reply(
-            entry.text("ko"),
-            entry.text(language),
-            language,
-            author=Author.PHRASEBOOK,
-            source=entry.id,
-            user_id=me(),
-            public_base_url=current_app.config["PUBLIC_BASE_URL"],
-        )
-        message = svc.record.create_reply(conversation_id, draft)
-    except (NotYoursError, ConversationClosedError, UnknownEntryError) as error:
-        return back_to_thread(conversation_id, f"보낼 수 없습니다: {error}", "error")
-    except NotFoundError:
-        abort(404)
-    assert svc.jobs is not None
+    with svc.sessions() as session:
+        conversation = repository.get_conversation(session, conversation_id)
+        if conversation is None:
+            abort(404)
+        language = conversation.language
+    if language not in {"en", "zh", "ja", "vi", "mn"}:
+        return back_to_thread(conversation_id, "주민의 언어를 아직 알 수 없습니다.", "error")
+    entry = agent_tools().phrasebook.get(request.form.get("entry_id") or "")
+    draft = human_reply(
+        entry.text("ko"),
+        entry.text(language),
+        language,
+        author=Author.PHRASEBOOK,
+        source=entry.id,
+        user_id=me(),
+        public_base_url=current_app.config["PUBLIC_BASE_URL"],
+    )
+    message = svc.record.outbound.queue(conversation_id, draft, Channel.SMS, actor())
     svc.jobs.send_outbound(message.id)
     return back_to_thread(conversation_id, "상용구 답변을 보냈습니다.")

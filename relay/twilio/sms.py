@@ -15,9 +15,8 @@ from twilio.twiml.messaging_response import MessagingResponse
 from relay.services import services
 from relay.twilio.outbound import status_from_twilio
 from relay.twilio.security import twilio_signed
-from transcripts.actions import AgentActions
+from transcripts.inbound import InboundSms
 from transcripts.phones import normalise_phone
-from transcripts.service import InboundSms
 
 log = logging.getLogger(__name__)
 bp = Blueprint("twilio_sms", __name__, url_prefix="/twilio/sms")
@@ -47,34 +46,26 @@ def inbound() -> Response | tuple[dict[str, str], int]:
     if not sid:
         # Keep what came, under a generated key, so it can be reviewed; Twilio always sends one.
         key = f"missing-sid-{uuid.uuid4().hex}"
-        svc.record.claim_webhook(key, "sms.inbound.rejected", payload)
-        svc.record.note_webhook_outcome(key, "sms.inbound.rejected", "no MessageSid")
+        svc.record.inbound.reject_webhook(key, "sms.inbound.rejected", payload, "no MessageSid")
         return {"error": "MessageSid is required"}, 400
     from_number = (form.get("From") or "").strip()
     if not from_number:
-        svc.record.claim_webhook(sid, "sms.inbound.rejected", payload)
-        svc.record.note_webhook_outcome(sid, "sms.inbound.rejected", "no From number")
+        svc.record.inbound.reject_webhook(sid, "sms.inbound.rejected", payload, "no From number")
         return {"error": "From is required"}, 400
     to_number = (form.get("To") or "").strip() or None
-    body = form.get("Body") or ""
     flags = [f for f in (_odd_destination(to_number), _media_note(form)) if f]
-    recorded = svc.record.record_inbound_sms(
+    recorded = svc.record.inbound.record_sms(
         InboundSms(
             sid=sid,
             from_number=from_number,
             to_number=to_number,
-            body=body,
+            body=form.get("Body") or "",
             payload=payload,
             flag="; ".join(flags) or None,
         )
     )
-    blocks = AgentActions(svc.sessions)
-    if recorded.needs_work and blocks.is_blocked(normalise_phone(from_number)):
-        # A blocked number: the text is kept for the record, but no work is queued for it.
-        blocks.hold_blocked(recorded.message_id)
-    elif recorded.needs_work:
+    if recorded.needs_work:
         try:
-            assert svc.jobs is not None
             svc.jobs.translate_inbound(recorded.message_id)
         except Exception:
             # The message is stored; the sweeper enqueues it again once the queue is back.
@@ -101,11 +92,13 @@ def status() -> Response | tuple[dict[str, str], int]:
     new_status = status_from_twilio(raw_status) if raw_status else None
     if not sid or new_status is None:
         return {"error": "MessageSid and a known MessageStatus are required"}, 400
-    svc = services()
-    if not svc.record.claim_webhook(sid, f"sms.status.{raw_status.lower()}", form.to_dict()):
-        return Response(status=204)
     error_code = (form.get("ErrorCode") or "").strip() or None
-    reason = f"Twilio error {error_code}" if error_code else None
-    if not svc.record.update_delivery(sid, new_status, error_code, reason):
-        svc.record.note_webhook_outcome(sid, f"sms.status.{raw_status.lower()}", "unknown message")
+    services().record.outbound.record_delivery(
+        sid,
+        f"sms.status.{raw_status.lower()}",
+        form.to_dict(),
+        new_status,
+        error_code,
+        f"Twilio error {error_code}" if error_code else None,
+    )
     return Response(status=204)

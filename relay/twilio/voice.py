@@ -22,7 +22,7 @@ from relay.voice.twiml import TwimlBuilder
 from transcripts import repository
 from transcripts.calls import CallService
 from transcripts.models import CallStatus, Direction, MessageStatus
-from transcripts.voice_messages import FINAL_RECORDING_STATUSES, VoiceMessages, VoiceRecording
+from transcripts.voice_messages import FINAL_RECORDING_STATUSES, VoiceRecording
 
 log = logging.getLogger(__name__)
 bp = Blueprint("twilio_voice", __name__, url_prefix="/twilio/voice")
@@ -60,7 +60,7 @@ def _builder() -> TwimlBuilder:
 
 
 def _calls() -> CallService:
-    return CallService(services().sessions)
+    return services().record.calls
 
 
 def _call_sid() -> str:
@@ -69,10 +69,8 @@ def _call_sid() -> str:
 
 def _refuse(event: str, reason: str) -> tuple[dict[str, str], int]:
     """Keep what came (under a generated key) and answer 400."""
-    record = services().record
     key = f"missing-sid-{uuid.uuid4().hex}"
-    record.claim_webhook(key, event, request.form.to_dict())
-    record.note_webhook_outcome(key, event, reason)
+    services().record.inbound.reject_webhook(key, event, request.form.to_dict(), reason)
     return {"error": reason}, 400
 
 
@@ -110,13 +108,13 @@ def menu() -> Response | tuple[dict[str, str], int]:
     calls = _calls()
     caller = calls.caller(sid)
     if caller is None or caller.blocked:
-        services().record.claim_webhook(sid, "voice.menu.unknown", request.form.to_dict())
+        services().record.inbound.claim_webhook(sid, "voice.menu.unknown", request.form.to_dict())
         return _xml(_builder().hangup())
     digits = (request.form.get("Digits") or "").strip()
     chosen = registry.by_menu_digit(digits) if len(digits) == 1 else None
     builder = _builder()
     if chosen is not None:
-        services().record.claim_webhook(sid, f"voice.menu.{digits}", request.form.to_dict())
+        services().record.inbound.claim_webhook(sid, f"voice.menu.{digits}", request.form.to_dict())
         calls.choose_language(sid, chosen.code)
         return _xml(builder.record(chosen.code, _max_seconds()))
     attempts = calls.count_menu_attempt(sid)
@@ -135,7 +133,7 @@ def recorded() -> Response | tuple[dict[str, str], int]:
     sid = _call_sid()
     if not sid:
         return _refuse("voice.recorded.rejected", "CallSid is required")
-    services().record.claim_webhook(sid, "voice.recorded", request.form.to_dict())
+    services().record.inbound.claim_webhook(sid, "voice.recorded", request.form.to_dict())
     caller = _calls().caller(sid)
     return _xml(_builder().thanks(caller.language if caller else None))
 
@@ -152,12 +150,12 @@ def recording() -> Response | tuple[dict[str, str], int]:
         return _refuse("voice.recording.rejected", "CallSid and RecordingSid are required")
     svc = services()
     event = f"voice.recording.{status}"[:48]
-    fresh = svc.record.claim_webhook(recording_sid, event, form.to_dict())
+    fresh = svc.record.inbound.claim_webhook(recording_sid, event, form.to_dict())
     if status not in FINAL_RECORDING_STATUSES:
         # in-progress, paused, processing...: the final callback brings the file; storing a
         # message now would make that callback look like a duplicate.
         return Response(status=204)
-    stored = VoiceMessages(svc.sessions).record_voice_message(
+    stored = svc.record.voice.record_voice_message(
         VoiceRecording(
             call_sid=sid,
             recording_sid=recording_sid,
@@ -170,11 +168,10 @@ def recording() -> Response | tuple[dict[str, str], int]:
     )
     if stored is None:
         if fresh:
-            svc.record.note_webhook_outcome(recording_sid, event, "unknown call")
+            svc.record.inbound.note_webhook_outcome(recording_sid, event, "unknown call")
         return {"error": f"call {sid} is not known"}, 404
     if stored.needs_work:
         try:
-            assert svc.jobs is not None
             svc.jobs.process_recording(stored.message_id)
         except Exception:
             log.exception("could not enqueue recording %s; the sweeper will retry", recording_sid)
@@ -208,7 +205,7 @@ def status() -> Response | tuple[dict[str, str], int]:
         return {"error": "CallSid and a known CallStatus are required"}, 400
     svc = services()
     event = f"voice.status.{raw}"
-    if not svc.record.claim_webhook(sid, event, form.to_dict()):
+    if not svc.record.inbound.claim_webhook(sid, event, form.to_dict()):
         return Response(status=204)
     recorded_receipt = _receipt_exists(sid, "voice.recorded")
     duration = _number(form.get("CallDuration"))
@@ -216,11 +213,11 @@ def status() -> Response | tuple[dict[str, str], int]:
         sid, new_status, int(duration) if duration is not None else None, recorded=recorded_receipt
     )
     if call is None:
-        svc.record.note_webhook_outcome(sid, event, "unknown call")
+        svc.record.inbound.note_webhook_outcome(sid, event, "unknown call")
         return Response(status=204)
     if call.direction is Direction.OUTBOUND and new_status in _REPLY_STATUS:
         delivered, reason = _REPLY_STATUS[new_status]
-        svc.record.update_delivery(sid, delivered, (form.get("ErrorCode") or None), reason)
+        svc.record.outbound.update_delivery(sid, delivered, (form.get("ErrorCode") or None), reason)
     return Response(status=204)
 
 

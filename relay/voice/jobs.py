@@ -17,10 +17,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask
+from huey import Huey
 
 from languages.engine import ModelMissingError, TranslationError
 from languages.speech import SpeechError, Transcript
-from relay.services import Services
+from relay.services import Services, services
 from relay.twilio.outbound import SendError
 from relay.voice.download import DownloadError, DownloadSettings, download
 from transcripts.db import utcnow
@@ -105,7 +106,7 @@ def process_recording(
     svc: Services, voice: VoiceMessages, message_id: int, cfg: VoiceSettings
 ) -> None:
     """Download, transcribe (language forced) and translate one recorded message."""
-    message = svc.record.begin_inbound_work(message_id)
+    message = svc.record.inbound.begin_work(message_id)
     if message is None or message.recording_sid is None:
         return
     path = _stored_audio(svc, voice, message, cfg)
@@ -116,7 +117,7 @@ def process_recording(
     try:
         transcript: Transcript = svc.languages.recognizer().transcribe(path, language=language)
     except SpeechError as error:
-        svc.record.mark_inbound(message_id, MessageStatus.FAILED, f"speech recognition: {error}")
+        svc.record.inbound.mark(message_id, MessageStatus.FAILED, f"speech recognition: {error}")
         return
     recognition_ms = (time.perf_counter() - started) * 1000
     if transcript.is_empty:
@@ -146,11 +147,11 @@ def _stored_audio(
             "cap; not downloaded, listen to it at the provider"
         )
         voice.flag_message(message.id, "recording over the length cap")
-        svc.record.mark_inbound(message.id, MessageStatus.FAILED, reason)
+        svc.record.inbound.mark(message.id, MessageStatus.FAILED, reason)
         return None
     if not message.recording_url or not message.recording_sid:
         reason = message.status_reason or "Twilio sent no recording to fetch"
-        svc.record.mark_inbound(message.id, MessageStatus.FAILED, reason)
+        svc.record.inbound.mark(message.id, MessageStatus.FAILED, reason)
         return None
     now = utcnow()
     relative = f"{RECORDINGS_FOLDER}/{now:%Y/%m}/{_SAFE.sub('_', message.recording_sid)[:64]}.wav"
@@ -158,7 +159,7 @@ def _stored_audio(
     try:
         download(message.recording_url, destination, cfg.download)
     except DownloadError as error:
-        svc.record.mark_inbound(message.id, MessageStatus.FAILED, f"download: {error.reason}")
+        svc.record.inbound.mark(message.id, MessageStatus.FAILED, f"download: {error.reason}")
         if error.oversized:
             voice.flag_message(message.id, "recording over the size cap")
         if error.retryable:
@@ -256,27 +257,28 @@ def place_callback(svc: Services, message: Message, base_url: str, from_number: 
     except SendError as error:
         if error.retryable:
             raise
-        svc.record.mark_send_failed(message.id, error.reason, error.code)
+        svc.record.outbound.mark_send_failed(message.id, error.reason, error.code)
         return
-    if not result.sid.startswith("OUTBOX"):
-        VoiceMessages(svc.sessions).record_outbound_call(message.id, result.sid, from_number)
-    svc.record.mark_sent(message.id, result.sid, result.status)
+    if result.sid.startswith("OUTBOX"):
+        svc.record.outbound.mark_sent(message.id, result.sid, result.status)
+    else:
+        svc.record.voice.call_placed(message.id, result.sid, from_number, result.status)
 
 
-def register_voice_jobs(app: Flask, svc: Services) -> Any:
+def register_voice_jobs(app: Flask, huey: Huey) -> Any:
     """Register the recording job on the app's queue; returns its enqueue function.
 
     Retries are for downloads that failed for a reason that may pass (timeouts, 5xx); the
     delay grows with each attempt, on top of the backoff inside one attempt.
     """
     cfg = VoiceSettings.from_config(app.config)
-    voice = VoiceMessages(svc.sessions)
 
     def _process(message_id: int) -> None:
         with app.app_context():
-            process_recording(svc, voice, message_id, cfg)
+            svc = services(app)
+            process_recording(svc, svc.record.voice, message_id, cfg)
 
-    return svc.huey.task(
+    return huey.task(
         retries=int(app.config["VOICE_JOB_RETRIES"]),
         retry_delay=int(app.config["VOICE_JOB_RETRY_DELAY_SECONDS"]),
         name="process_recording",

@@ -11,10 +11,13 @@ from sqlalchemy import update
 
 from relay.services import services
 from tests.relay.agent_helpers import sign_in
+from tests.support.staff import STAFF
 from transcripts.db import utcnow
+from transcripts.inbound import InboundSms
 from transcripts.models import (
     Call,
     CallStatus,
+    Channel,
     Conversation,
     Direction,
     Disposition,
@@ -22,7 +25,7 @@ from transcripts.models import (
     MessageStatus,
 )
 from transcripts.outbound import ReplyDraft
-from transcripts.service import InboundSms, TranscriptService
+from transcripts.record import Record
 
 SEOUL = ZoneInfo("Asia/Seoul")  # the centre's clock (RELAY_TIMEZONE), which days follow
 
@@ -36,11 +39,11 @@ def _reply() -> ReplyDraft:
 def _seed(app: Flask) -> None:
     """Three contacts today: two answered (after 60 s and 3600 s), one failed; two calls."""
     sessions = services(app).sessions
-    record = TranscriptService(sessions)
+    record = Record.build(sessions)
     ids = []
     for n, language in enumerate(("en", "vi", "vi")):
         sid = f"SM{n}"
-        stored = record.record_inbound_sms(
+        stored = record.inbound.record_sms(
             InboundSms(sid, f"+82101111000{n}", "+8215880120", "Hello", {"MessageSid": sid})
         )
         ids.append(stored)
@@ -50,10 +53,10 @@ def _seed(app: Flask) -> None:
                 .where(Conversation.id == stored.conversation_id)
                 .values(language=language)
             )
-    record.mark_inbound(ids[2].message_id, MessageStatus.FAILED, "no model")
+    record.inbound.mark(ids[2].message_id, MessageStatus.FAILED, "no model")
     base = utcnow() - timedelta(hours=2)
     for stored, wait in ((ids[0], 60), (ids[1], 3600)):
-        reply = record.create_reply(stored.conversation_id, _reply())
+        reply = record.outbound.queue(stored.conversation_id, _reply(), Channel.SMS, STAFF)
         with sessions() as session, session.begin():
             session.execute(
                 update(Message).where(Message.id == stored.message_id).values(created_at=base)
@@ -63,8 +66,8 @@ def _seed(app: Flask) -> None:
                 .where(Message.id == reply.id)
                 .values(created_at=base + timedelta(seconds=wait))
             )
-    record.close_conversation(ids[0].conversation_id, Disposition.RESOLVED, None)
-    record.close_conversation(ids[1].conversation_id, Disposition.CALLBACK_NEEDED, None)
+    record.agents.close(ids[0].conversation_id, STAFF, Disposition.RESOLVED)
+    record.agents.close(ids[1].conversation_id, STAFF, Disposition.CALLBACK_NEEDED)
     with sessions() as session, session.begin():
         session.add_all(
             [
@@ -146,8 +149,8 @@ def test_agents_cannot_see_metrics(app: Flask) -> None:
 
 def test_days_are_the_centres_days(app: Flask) -> None:
     """A text at 01:00 on 27 November in Seoul (16:00 on the 26th in UTC) is the 27th's."""
-    record = TranscriptService(services(app).sessions)
-    stored = record.record_inbound_sms(
+    record = Record.build(services(app).sessions)
+    stored = record.inbound.record_sms(
         InboundSms("SM1", "+821011112222", "+8215880120", "Hello", {"MessageSid": "SM1"})
     )
     seoul_night = datetime(2026, 11, 27, 1, 0, tzinfo=SEOUL)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from relay.services import services
 from tests.relay.agent_helpers import sign_in
 from tests.support.app_fixtures import Webhooks, drain
+from tests.support.staff import STAFF
 from transcripts.models import Conversation, Disposition
 
 HOSTILE = "<script>alert(1)</script> Guten Tag, ich habe meine Geldbörse im Bus verloren."
@@ -23,7 +24,7 @@ def test_the_thread_lists_the_residents_earlier_conversations(app: Flask) -> Non
         drain(app)
         with services(app).sessions() as session:
             ids.append(session.scalars(select(Conversation.id).order_by(Conversation.id)).all()[-1])
-        record.close_conversation(ids[-1], Disposition.NO_RESPONSE, None)
+        record.agents.close(ids[-1], STAFF, Disposition.NO_RESPONSE)
     webhooks.sms("Third time", from_number="+821055556666")
     webhooks.sms("Someone else", from_number="+821077778888")
     drain(app)

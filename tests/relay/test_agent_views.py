@@ -93,7 +93,7 @@ def test_agent_cannot_act_on_a_thread_claimed_by_someone_else(
     ]:
         response = post_form(other, thread_url, f"{thread_url}/{action}", **data)
         assert response.status_code == 303
-        assert "claimed by owner" in other.get(thread_url).get_data(as_text=True)
+        assert "owner 상담원이 맡은 대화입니다" in other.get(thread_url).get_data(as_text=True)
     token = csrf_from(other.get(thread_url).get_data(as_text=True))
     api = other.post(
         f"/api/conversations/{cid}/replies",

@@ -11,6 +11,7 @@ from flask import Flask
 
 from tests.support.modelkit import TinyModels
 from tests.support.speech_fixtures import SpeechClips
+from tests.support.staff import STAFF
 
 
 def run(app: Flask, *args: str, input: str | None = None) -> Any:
@@ -169,7 +170,7 @@ def test_transcripts_export_masks_and_purge_respects_retention(app: Flask) -> No
         from transcripts.models import Conversation
 
         conversation_id = session.scalar(select(Conversation.id))
-    services(app).record.close_conversation(conversation_id, Disposition.RESOLVED, None)
+    services(app).record.agents.close(conversation_id, STAFF, Disposition.RESOLVED)
     preview = run(app, "transcripts", "purge", "--days", "1", "--dry-run")
     assert preview.output.startswith("would delete 0 conversations")  # closed just now
     kept = run(app, "transcripts", "purge", "--days", "30")

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from relay.retention import purge_expired
 from relay.services import services
 from tests.support.app_fixtures import Webhooks
+from tests.support.staff import STAFF
 from transcripts.db import utcnow
 from transcripts.models import Conversation, Disposition, Message
 
@@ -35,7 +36,7 @@ def test_purge_deletes_audio_inside_the_instance_folder_only(app: Flask, tmp_pat
     with svc.sessions() as session:
         conversation_ids = list(session.scalars(select(Conversation.id)))
     for conversation_id in conversation_ids:
-        svc.record.close_conversation(conversation_id, Disposition.RESOLVED, None)
+        svc.record.agents.close(conversation_id, STAFF, Disposition.RESOLVED)
     with svc.sessions() as session, session.begin():
         session.execute(update(Conversation).values(closed_at=utcnow() - timedelta(days=40)))
 

@@ -18,6 +18,7 @@ from tests.relay.agent_helpers import post_form, sign_in
 from tests.relay.test_sms_round_trip import conversation, conversations
 from tests.support.app_fixtures import Webhooks, create_user, drain
 from tests.support.modelkit import TinyModels
+from tests.support.staff import STAFF
 from transcripts.db import utcnow
 from transcripts.metrics import service_figures
 from transcripts.models import Disposition
@@ -89,7 +90,7 @@ def test_a_new_conversation_is_acknowledged_again_but_not_a_blocked_number(
     webhooks.sms(tiny_models.phrase("wallet")["en"])
     drain(app)
     [summary] = conversations(app.test_client(), headers)
-    services(app).record.close_conversation(summary["id"], Disposition.RESOLVED, None)
+    services(app).record.agents.close(summary["id"], STAFF, Disposition.RESOLVED)
     webhooks.sms(tiny_models.phrase("thanks")["en"])
     drain(app)
     receipts = [
@@ -106,7 +107,7 @@ def test_a_new_conversation_is_acknowledged_again_but_not_a_blocked_number(
     thread = f"/agent/conversations/{reopened['id']}"
     post_form(agent, thread, f"{thread}/claim")
     post_form(agent, thread, f"{thread}/abuse", block_hours="24")
-    services(app).record.close_conversation(reopened["id"], Disposition.ABUSIVE, None)
+    services(app).record.agents.close(reopened["id"], STAFF, Disposition.ABUSIVE)
     webhooks.sms(tiny_models.phrase("wallet")["en"])
     drain(app)
     [blocked] = [c for c in conversations(app.test_client(), headers) if c["status"] == "open"]

@@ -46,7 +46,14 @@ def open_thread(
         for c in conversations(webhooks.client, headers)
         if c["phone"] == phone and c["status"] == "open"
     ]
-    return found
+    return claim(webhooks.client, headers, found["id"])
+
+
+def claim(client: FlaskClient, headers: dict[str, str], conversation_id: int) -> dict[str, Any]:
+    """Take the conversation as the agent of `headers`, as an agent does before answering."""
+    response = client.post(f"/api/conversations/{conversation_id}/claim", headers=headers)
+    assert response.status_code == 200, response.json
+    return {**response.json, "last_message": response.json["messages"][-1]}
 
 
 @pytest.mark.parametrize(

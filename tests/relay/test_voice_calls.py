@@ -188,6 +188,7 @@ def test_a_reply_to_a_caller_goes_back_as_a_call_back_that_speaks_it(
     _call, cid = open_voice_thread(twilio_app, "4")
     headers = headers_for(twilio_app)
     client = twilio_app.test_client()
+    assert client.post(f"/api/conversations/{cid}/claim", headers=headers).status_code == 200
     sent = client.post(
         f"/api/conversations/{cid}/replies", json={"text": received["ko"]}, headers=headers
     )
@@ -242,6 +243,7 @@ def test_an_unanswered_call_back_leaves_the_reply_undelivered(
     _call, cid = open_voice_thread(twilio_app, "1")
     headers = headers_for(twilio_app)
     client = twilio_app.test_client()
+    assert client.post(f"/api/conversations/{cid}/claim", headers=headers).status_code == 200
     sent = client.post(
         f"/api/conversations/{cid}/replies",
         json={"text": tiny_models.phrase("thanks")["ko"], "channel": "voice"},
@@ -265,6 +267,7 @@ def test_without_an_account_call_backs_go_to_the_outbox(
     _call, cid = open_voice_thread(app, "1")
     headers = headers_for(app)
     client = app.test_client()
+    assert client.post(f"/api/conversations/{cid}/claim", headers=headers).status_code == 200
     sent = client.post(
         f"/api/conversations/{cid}/replies", json={"text": received["ko"]}, headers=headers
     )
@@ -284,6 +287,7 @@ def test_reply_channel_rules(app: Flask, tiny_models: TinyModels) -> None:
     headers = headers_for(app)
     client = app.test_client()
     _call, mongolian = open_voice_thread(app, "5")
+    assert client.post(f"/api/conversations/{mongolian}/claim", headers=headers).status_code == 200
     url = f"/api/conversations/{mongolian}/replies"
     refused = client.post(url, json={"text": thanks["ko"], "channel": "voice"}, headers=headers)
     assert refused.status_code == 422
@@ -301,6 +305,7 @@ def test_reply_channel_rules(app: Flask, tiny_models: TinyModels) -> None:
         for c in client.get("/api/conversations", headers=headers).json["conversations"]
         if c["phone"] == "+821099998888"
     )
+    assert client.post(f"/api/conversations/{texter}/claim", headers=headers).status_code == 200
     url = f"/api/conversations/{texter}/replies/preview"
     assert client.post(url, json={"text": thanks["ko"]}, headers=headers).json["channel"] == "sms"
     asked = client.post(url, json={"text": thanks["ko"], "channel": "voice"}, headers=headers)

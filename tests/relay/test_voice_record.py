@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from transcripts.calls import CallService
+from transcripts.inbound import InboundSms
 from transcripts.models import Call, CallStatus, Conversation, Message, MessageStatus
-from transcripts.service import InboundSms, TranscriptService
+from transcripts.record import Record
 from transcripts.voice_messages import VoiceMessages, VoiceRecording
 
 PHONE = "+821055501234"
@@ -79,8 +80,8 @@ def test_racing_recording_callbacks_make_one_message(sessions: sessionmaker[Sess
 def test_a_call_joins_the_residents_open_text_conversation(
     sessions: sessionmaker[Session],
 ) -> None:
-    record, calls = TranscriptService(sessions), CallService(sessions)
-    texted = record.record_inbound_sms(InboundSms("SM1", PHONE, None, "Hello", {}))
+    record, calls = Record.build(sessions), CallService(sessions)
+    texted = record.inbound.record_sms(InboundSms("SM1", PHONE, None, "Hello", {}))
     caller = calls.start_inbound("CA3", "010-5550-1234", None, {})
     assert caller.conversation_id == texted.conversation_id
     assert count(sessions, Conversation.id) == 1

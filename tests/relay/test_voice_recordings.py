@@ -171,11 +171,10 @@ def test_the_sweeper_and_the_retry_api_send_voice_messages_to_the_voice_job(
 ) -> None:
     leave_message(voice_app, server.serve("/later", Route(body=b"")))
     svc = services(voice_app)
-    assert svc.jobs is not None
     [pending] = svc.huey.pending()
     assert pending.name == "process_recording"
     svc.huey.flush()  # as if the worker died holding the task
-    assert sweep(svc, svc.jobs, stale_seconds=-1, max_attempts=5) == 1
+    assert sweep(svc, stale_seconds=-1, max_attempts=5) == 1
     [swept] = svc.huey.pending()
     assert swept.name == "process_recording"
     drain(voice_app)
@@ -183,7 +182,10 @@ def test_the_sweeper_and_the_retry_api_send_voice_messages_to_the_voice_job(
     assert message.status is MessageStatus.FAILED
     server.routes["/later"] = Route(body=b"y" * 10)
     headers = {"Authorization": f"Bearer {create_user(voice_app)}"}
-    retried = voice_app.test_client().post(f"/api/messages/{message.id}/retry", headers=headers)
+    client = voice_app.test_client()
+    claim = f"/api/conversations/{message.conversation_id}/claim"
+    assert client.post(claim, headers=headers).status_code == 200
+    retried = client.post(f"/api/messages/{message.id}/retry", headers=headers)
     assert retried.status_code == 202
     drain(voice_app)
     assert server.hits("/later") == 2

@@ -222,6 +222,10 @@ def test_an_anonymous_caller_gets_a_conversation_but_no_reply_route(
     [stored] = calls(app)
     assert stored.from_number is None
     client = webhooks.client
+    claimed = client.post(
+        f"/api/conversations/{stored.conversation_id}/claim", headers=auth_headers
+    )
+    assert claimed.status_code == 200
     reply = client.post(
         f"/api/conversations/{stored.conversation_id}/replies",
         json={"text": "감사합니다."},
@@ -373,6 +377,8 @@ def test_interim_and_failed_recording_callbacks(
     [message] = messages(app)
     assert message.status.value == "failed"
     assert "failed" in (message.status_reason or "")
+    claim = f"/api/conversations/{message.conversation_id}/claim"
+    assert webhooks.client.post(claim, headers=auth_headers).status_code == 200
     retried = webhooks.client.post(f"/api/messages/{message.id}/retry", headers=auth_headers)
     assert retried.status_code == 202
     drain(app)  # nothing to fetch: it stays failed with its reason, the job does not crash

@@ -195,8 +195,8 @@ def create_user(
     from transcripts.models import Role
 
     svc = services(app)
-    svc.accounts.create(name, Role(role), hash_password(password))
-    return svc.accounts.issue_token(name)
+    svc.record.accounts.create(name, Role(role), hash_password(password))
+    return svc.record.accounts.issue_token(name)
 
 
 @pytest.fixture

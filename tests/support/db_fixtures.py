@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.support.servers import postgres_server
 from transcripts import migrations
 from transcripts.db import make_engine, make_session_factory
-from transcripts.service import TranscriptService
+from transcripts.record import Record
 
 
 @pytest.fixture(scope="session")
@@ -63,5 +63,5 @@ def sessions(db_engine: Engine) -> sessionmaker[Session]:
 
 
 @pytest.fixture
-def record(sessions: sessionmaker[Session]) -> TranscriptService:
-    return TranscriptService(sessions)
+def record(sessions: sessionmaker[Session]) -> Record:
+    return Record.build(sessions)

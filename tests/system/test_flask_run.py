@@ -150,6 +150,10 @@ def test_flask_run_is_the_whole_system(server: Server, tiny_models: TinyModels) 
     assert message["translated_text"] == wallet["ko"]
 
     received = tiny_models.phrase("received")
+    claimed = requests.post(
+        f"{server.base}/api/conversations/{listed[0]['id']}/claim", headers=headers, timeout=30
+    )
+    assert claimed.status_code == 200, claimed.text
     reply = requests.post(
         f"{server.base}/api/conversations/{listed[0]['id']}/replies",
         json={"text": received["ko"]},

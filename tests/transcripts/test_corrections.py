@@ -9,28 +9,32 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from languages.memory import normalise
 from tests.support.record_reads import new_admin
+from tests.support.staff import STAFF
 from tests.support.voice_seed import seed_voice_message, seg
 from transcripts.corrections import CorrectionError, Corrections
+from transcripts.errors import NotActionableError
+from transcripts.inbound import InboundSms, InboundTranslation
 from transcripts.memory import DatabaseTranslationMemory
 from transcripts.models import (
+    Channel,
     Event,
     MemoryEntry,
     Message,
     MessageStatus,
 )
 from transcripts.outbound import ReplyDraft
-from transcripts.service import InboundSms, InboundTranslation, TranscriptService
+from transcripts.record import Record
 
 TEXT = "Where do I renew my alien registration card?"
 MACHINE = "외국인 등록증 어디 갱신?"
 HUMAN = "외국인등록증은 어디에서 연장하나요?"
 
 
-def _translated(record: TranscriptService, text: str = TEXT, sid: str = "SM1") -> int:
-    stored = record.record_inbound_sms(
+def _translated(record: Record, text: str = TEXT, sid: str = "SM1") -> int:
+    stored = record.inbound.record_sms(
         InboundSms(sid, "+821012345678", "+8215880120", text, {"MessageSid": sid})
     )
-    record.save_inbound_translation(
+    record.inbound.save_translation(
         stored.message_id,
         InboundTranslation("en", 0.99, MACHINE, "argos", "m", None, 1.0, 1.0),
     )
@@ -38,7 +42,7 @@ def _translated(record: TranscriptService, text: str = TEXT, sid: str = "SM1") -
 
 
 def test_a_corrected_translation_keeps_the_machine_text_is_audited_and_remembered(
-    sessions: sessionmaker[Session], record: TranscriptService
+    sessions: sessionmaker[Session], record: Record
 ) -> None:
     admin = new_admin(sessions)
     message_id = _translated(record)
@@ -71,7 +75,7 @@ def test_a_corrected_translation_keeps_the_machine_text_is_audited_and_remembere
 
 
 def test_a_second_correction_keeps_the_first_machine_text(
-    sessions: sessionmaker[Session], record: TranscriptService
+    sessions: sessionmaker[Session], record: Record
 ) -> None:
     admin = new_admin(sessions)
     message_id = _translated(record)
@@ -89,13 +93,13 @@ def test_a_second_correction_keeps_the_first_machine_text(
 
 
 def test_korean_written_for_a_failed_message_settles_it_and_outlives_the_machine(
-    sessions: sessionmaker[Session], record: TranscriptService
+    sessions: sessionmaker[Session], record: Record
 ) -> None:
     admin = new_admin(sessions)
-    stored = record.record_inbound_sms(
+    stored = record.inbound.record_sms(
         InboundSms("SM9", "+821012345678", "+8215880120", TEXT, {"MessageSid": "SM9"})
     )
-    record.mark_inbound(stored.message_id, MessageStatus.FAILED, "model missing", language="en")
+    record.inbound.mark(stored.message_id, MessageStatus.FAILED, "model missing", language="en")
 
     Corrections(sessions, normalise).correct_translation(stored.message_id, HUMAN, admin)
 
@@ -105,10 +109,11 @@ def test_korean_written_for_a_failed_message_settles_it_and_outlives_the_machine
         assert message.status is MessageStatus.TRANSLATED
         assert message.status_reason == "translated by an admin"
     # Nothing left to retry, and neither a late failure nor a late machine result undoes it.
-    assert not record.retry_inbound(stored.message_id)
-    assert record.begin_inbound_work(stored.message_id) is None
-    record.mark_inbound(stored.message_id, MessageStatus.FAILED, "timed out")
-    record.save_inbound_translation(
+    with pytest.raises(NotActionableError):
+        record.agents.retry(stored.message_id, STAFF)
+    assert record.inbound.begin_work(stored.message_id) is None
+    record.inbound.mark(stored.message_id, MessageStatus.FAILED, "timed out")
+    record.inbound.save_translation(
         stored.message_id,
         InboundTranslation("en", 0.99, MACHINE, "argos", "m", None, 1.0, 1.0),
     )
@@ -122,7 +127,7 @@ def test_korean_written_for_a_failed_message_settles_it_and_outlives_the_machine
 
 
 def test_text_with_personal_data_is_corrected_but_not_remembered(
-    sessions: sessionmaker[Session], record: TranscriptService
+    sessions: sessionmaker[Session], record: Record
 ) -> None:
     admin = new_admin(sessions)
     text = "My number is 010-1234-5678, please call"
@@ -133,7 +138,7 @@ def test_text_with_personal_data_is_corrected_but_not_remembered(
         assert session.scalars(select(MemoryEntry)).all() == []
 
 
-def test_refusals(sessions: sessionmaker[Session], record: TranscriptService) -> None:
+def test_refusals(sessions: sessionmaker[Session], record: Record) -> None:
     admin = new_admin(sessions)
     message_id = _translated(record)
     corrections = Corrections(sessions, normalise)
@@ -143,9 +148,11 @@ def test_refusals(sessions: sessionmaker[Session], record: TranscriptService) ->
         corrections.correct_original(message_id, "Something else", admin)
     with sessions() as session:
         conversation_id = session.get(Message, message_id).conversation_id  # type: ignore[union-attr]
-    reply = record.create_reply(
+    reply = record.outbound.queue(
         conversation_id,
         ReplyDraft("네", "en", "Yes", "Yes", "네", "argos", "m", None, 1.0, "Yes", "GSM-7", 1, ""),
+        Channel.SMS,
+        STAFF,
     )
     with pytest.raises(CorrectionError):
         corrections.correct_translation(reply.id, "아니요", admin)

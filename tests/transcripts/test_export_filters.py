@@ -9,17 +9,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from transcripts import export
 from transcripts.export import csv_chunks, export_rows, jsonl_chunks, write_csv, write_jsonl
+from transcripts.inbound import InboundSms
 from transcripts.queue import ReviewFilter
-from transcripts.service import InboundSms, TranscriptService
+from transcripts.record import Record
 
 
-def _sms(record: TranscriptService, sid: str, body: str, phone: str) -> None:
-    record.record_inbound_sms(InboundSms(sid, phone, "+8215880120", body, {"MessageSid": sid}))
+def _sms(record: Record, sid: str, body: str, phone: str) -> None:
+    record.inbound.record_sms(InboundSms(sid, phone, "+8215880120", body, {"MessageSid": sid}))
 
 
-def test_review_filters_narrow_the_export(
-    sessions: sessionmaker[Session], record: TranscriptService
-) -> None:
+def test_review_filters_narrow_the_export(sessions: sessionmaker[Session], record: Record) -> None:
     _sms(record, "SM1", "I lost my wallet", "+821011112222")
     _sms(record, "SM2", "Where is the office?", "+821033334444")
     _sms(record, "SM3", "Thanks", "+821011112222")
@@ -40,7 +39,7 @@ def test_review_filters_narrow_the_export(
 
 
 def test_chunks_join_to_what_the_file_writers_write(
-    sessions: sessionmaker[Session], record: TranscriptService, monkeypatch: pytest.MonkeyPatch
+    sessions: sessionmaker[Session], record: Record, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for n in range(30):
         _sms(record, f"SM{n}", f"message number {n}, with a comma", f"+8210{n:08d}")

@@ -9,13 +9,16 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.support.staff import STAFF
 from transcripts import idle
 from transcripts.calls import CallService
 from transcripts.db import utcnow
 from transcripts.idle import close_idle
+from transcripts.inbound import InboundSms
 from transcripts.metrics import service_figures
 from transcripts.models import (
     Author,
+    Channel,
     Conversation,
     ConversationStatus,
     Disposition,
@@ -24,11 +27,11 @@ from transcripts.models import (
     MessageStatus,
 )
 from transcripts.outbound import ReplyDraft
-from transcripts.service import InboundSms, TranscriptService
+from transcripts.record import Record
 
 
-def _sms(record: TranscriptService, phone: str, sid: str) -> int:
-    return record.record_inbound_sms(
+def _sms(record: Record, phone: str, sid: str) -> int:
+    return record.inbound.record_sms(
         InboundSms(sid, phone, "+8215880120", "Hello", {"MessageSid": sid})
     ).conversation_id
 
@@ -39,10 +42,10 @@ def _reply(author: Author = Author.AGENT) -> ReplyDraft:
     )
 
 
-def _answer(record: TranscriptService, conversation_id: int, author: Author = Author.AGENT) -> None:
+def _answer(record: Record, conversation_id: int, author: Author = Author.AGENT) -> None:
     """A reply handed to the provider (idle close counts only a reply that left)."""
-    reply = record.create_reply(conversation_id, _reply(author))
-    record.mark_sent(reply.id, f"SMout{reply.id}", MessageStatus.SENT)
+    reply = record.outbound.queue(conversation_id, _reply(author), Channel.SMS, STAFF)
+    record.outbound.mark_sent(reply.id, f"SMout{reply.id}", MessageStatus.SENT)
 
 
 def _days_ago(sessions: sessionmaker[Session], days: int) -> None:
@@ -53,7 +56,7 @@ def _days_ago(sessions: sessionmaker[Session], days: int) -> None:
 
 
 def test_answered_and_silent_closes_waiting_never_does(
-    sessions: sessionmaker[Session], record: TranscriptService
+    sessions: sessionmaker[Session], record: Record
 ) -> None:
     answered = _sms(record, "+821011110000", "SM1")
     _answer(record, answered)
@@ -82,14 +85,14 @@ def test_answered_and_silent_closes_waiting_never_does(
     assert _sms(record, "+821011110000", "SM4") not in (answered, waiting, fresh)
 
     # Closed for want of a reply, it is neither resolved nor unresolved at first contact.
-    record.close_conversation(fresh, Disposition.RESOLVED, None)
+    record.agents.close(fresh, STAFF, Disposition.RESOLVED)
     figures = service_figures(sessions, utcnow() - timedelta(days=10), utcnow())
     assert figures.closed == 2 and figures.closed_without_response == 1
     assert figures.resolved_at_first_contact == 1.0
 
 
 def test_a_message_arriving_after_the_choice_keeps_the_conversation_open(
-    sessions: sessionmaker[Session], record: TranscriptService, monkeypatch: pytest.MonkeyPatch
+    sessions: sessionmaker[Session], record: Record, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     answered = _sms(record, "+821011110000", "SM1")
     _answer(record, answered)
@@ -108,24 +111,24 @@ def test_a_message_arriving_after_the_choice_keeps_the_conversation_open(
 
 @pytest.mark.parametrize("status", [MessageStatus.FAILED, MessageStatus.UNDELIVERED])
 def test_a_reply_that_never_reached_the_resident_keeps_the_conversation_open(
-    sessions: sessionmaker[Session], record: TranscriptService, status: MessageStatus
+    sessions: sessionmaker[Session], record: Record, status: MessageStatus
 ) -> None:
     # The resident never read the answer (a refused SMS, a call-back nobody picked up): they
     # are still owed one, so their silence is no sign they are done.
     cid = _sms(record, "+821011110000", "SM1")
-    reply = record.create_reply(cid, _reply())
-    record.mark_send_failed(reply.id, "refused", "30006")
+    reply = record.outbound.queue(cid, _reply(), Channel.SMS, STAFF)
+    record.outbound.mark_send_failed(reply.id, "refused", "30006")
     with sessions() as session, session.begin():
         session.execute(update(Message).where(Message.id == reply.id).values(status=status))
     queued = _sms(record, "+821022220000", "SM2")
-    record.create_reply(queued, _reply())  # its send job never ran
+    record.outbound.queue(queued, _reply(), Channel.SMS, STAFF)  # its send job never ran
     _days_ago(sessions, 4)
 
     assert close_idle(sessions, utcnow() - timedelta(days=3)) == []
 
 
 def test_a_call_under_way_keeps_an_idle_conversation_open(
-    sessions: sessionmaker[Session], record: TranscriptService
+    sessions: sessionmaker[Session], record: Record
 ) -> None:
     # The resident calls back into the answered conversation just as it falls idle: the
     # recording they are leaving must not land in a conversation closed meanwhile.

@@ -8,13 +8,16 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from languages.memory import normalise
+from tests.support.staff import STAFF
 from transcripts.accounts import Accounts
 from transcripts.corrections import Corrections
 from transcripts.db import utcnow
+from transcripts.inbound import InboundSms, InboundTranslation
 from transcripts.metrics import service_figures
 from transcripts.models import (
     Call,
     CallStatus,
+    Channel,
     Direction,
     Disposition,
     Message,
@@ -22,7 +25,7 @@ from transcripts.models import (
     Role,
 )
 from transcripts.outbound import ReplyDraft
-from transcripts.service import InboundSms, InboundTranslation, TranscriptService
+from transcripts.record import Record
 
 
 def sms(sid: str, phone: str) -> InboundSms:
@@ -36,21 +39,21 @@ def reply() -> ReplyDraft:
 
 
 def test_first_reply_resolution_interpreters_and_calls(
-    sessions: sessionmaker[Session], record: TranscriptService
+    sessions: sessionmaker[Session], record: Record
 ) -> None:
     start = utcnow() - timedelta(minutes=1)
-    quick = record.record_inbound_sms(sms("SM1", "+821011110000"))
-    slow = record.record_inbound_sms(sms("SM2", "+821022220000"))
-    unanswered = record.record_inbound_sms(sms("SM3", "+821033330000"))
-    record.mark_inbound(unanswered.message_id, MessageStatus.FAILED, "no model")
+    quick = record.inbound.record_sms(sms("SM1", "+821011110000"))
+    slow = record.inbound.record_sms(sms("SM2", "+821022220000"))
+    unanswered = record.inbound.record_sms(sms("SM3", "+821033330000"))
+    record.inbound.mark(unanswered.message_id, MessageStatus.FAILED, "no model")
     for inbound in (quick, slow):
-        record.save_inbound_translation(
+        record.inbound.save_translation(
             inbound.message_id, InboundTranslation("en", 0.9, "안녕", "argos", "m", None, 1.0, 1.0)
         )
     admin = Accounts(sessions).create("chief", Role.ADMIN, "x").id
     Corrections(sessions, normalise).correct_translation(slow.message_id, "안녕하세요", admin)
-    quick_reply = record.create_reply(quick.conversation_id, reply())
-    slow_reply = record.create_reply(slow.conversation_id, reply())
+    quick_reply = record.outbound.queue(quick.conversation_id, reply(), Channel.SMS, STAFF)
+    slow_reply = record.outbound.queue(slow.conversation_id, reply(), Channel.SMS, STAFF)
     with sessions() as session, session.begin():
         for message_id, wait in ((quick_reply.id, 60), (slow_reply.id, 3600)):
             session.execute(
@@ -76,8 +79,8 @@ def test_first_reply_resolution_interpreters_and_calls(
                 ),
             ]
         )
-    record.close_conversation(quick.conversation_id, Disposition.RESOLVED, None)
-    record.close_conversation(slow.conversation_id, Disposition.CALLBACK_NEEDED, None)
+    record.agents.close(quick.conversation_id, STAFF, Disposition.RESOLVED)
+    record.agents.close(slow.conversation_id, STAFF, Disposition.CALLBACK_NEEDED)
 
     figures = service_figures(sessions, start, utcnow() + timedelta(minutes=1))
     assert figures.contacts == 3

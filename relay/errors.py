@@ -1,0 +1,87 @@
+"""Domain errors become HTTP answers here, in one place.
+
+Views and jobs let the record's errors (transcripts.errors) and the language engines' errors
+rise; this module answers them: a JSON object with an `error` string under /api and /twilio,
+and for the staff's pages a sentence in Korean, shown on the thread the agent acted on (or an
+error page when there is no thread to go back to).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, flash, redirect, render_template, request, url_for
+
+from languages.engine import ModelMissingError, TranslationError
+from languages.phrasebook import UnknownEntryError
+from transcripts.errors import (
+    ConversationClosedError,
+    NotActionableError,
+    NotFoundError,
+    NotYoursError,
+    RecordError,
+)
+
+log = logging.getLogger(__name__)
+
+#: HTTP status of each domain error (the first matching class in this order wins).
+STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (NotFoundError, 404),
+    (NotYoursError, 409),
+    (ConversationClosedError, 409),
+    (NotActionableError, 409),
+    (RecordError, 409),
+    (UnknownEntryError, 400),
+    (ModelMissingError, 503),
+    (TranslationError, 502),
+)
+
+#: What staff read when the error carries no Korean sentence of its own.
+KOREAN: dict[int, str] = {
+    400: "요청을 처리할 수 없습니다. 입력을 확인해 주세요.",
+    404: "찾는 대화나 메시지가 없습니다.",
+    409: "지금 상태에서는 할 수 없는 작업입니다.",
+    502: "번역에 실패했습니다. 잠시 후 다시 시도해 주세요.",
+    503: "번역 모델이 설치되어 있지 않습니다. 관리자에게 알려 주세요.",
+}
+
+
+def status_of(error: Exception) -> int:
+    """The HTTP status a domain error answers with."""
+    for kind, status in STATUS:
+        if isinstance(error, kind):
+            return status
+    return 500
+
+
+def _wants_json() -> bool:
+    return request.path.startswith(("/api/", "/twilio/"))
+
+
+def _api_text(error: Exception) -> str:
+    if isinstance(error, ModelMissingError):
+        return str(error)
+    if isinstance(error, TranslationError):
+        return f"translation failed: {error}"
+    return str(error)
+
+
+def domain_error(error: Exception) -> Any:
+    """Answer a domain error the way the page or client that caused it can use."""
+    status = status_of(error)
+    if _wants_json():
+        return {"error": _api_text(error)}, status
+    korean = getattr(error, "korean", None) or KOREAN.get(status, KOREAN[400])
+    conversation_id = (request.view_args or {}).get("conversation_id")
+    if conversation_id is not None and status != 404 and request.method == "POST":
+        flash(korean, "error")
+        target = url_for("agent_thread.thread", conversation_id=conversation_id)
+        return redirect(target, code=303)
+    return Response(render_template("error.html", status=status, message=korean), status=status)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Let every blueprint raise domain errors and get the same answer for each."""
+    for kind, _status in STATUS:
+        app.register_error_handler(kind, domain_error)

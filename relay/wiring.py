@@ -1,0 +1,51 @@
+"""Builds an app's services once: database, record, queue and its jobs, engines, sender.
+
+Kept apart from relay/services.py so that the jobs (which use the services when they run) and
+the services (which hold the jobs' enqueue functions) do not import each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from languages.memory import normalise
+from relay.jobs import register_jobs
+from relay.language_services import LanguageServices
+from relay.queue import make_huey
+from relay.services import Services
+from relay.twilio.outbound import OutboxSender, Sender, TwilioSender
+from transcripts.db import make_engine, make_session_factory
+from transcripts.record import Record
+
+
+def build_services(app: Flask) -> Services:
+    """Create the app's collaborators from its configuration (nothing heavy is loaded here)."""
+    config = app.config
+    engine = make_engine(config["DATABASE_URL"])
+    sessions = make_session_factory(engine)
+    huey = make_huey(config["QUEUE_URL"])
+    return Services(
+        engine=engine,
+        sessions=sessions,
+        record=Record.build(sessions, normalise),
+        huey=huey,
+        languages=LanguageServices.from_config(config, sessions),
+        sender=_sender(config),
+        jobs=register_jobs(app, huey),
+    )
+
+
+def _sender(config: Mapping[str, Any]) -> Sender:
+    if config["OUTBOX_ONLY"]:
+        return OutboxSender()
+    return TwilioSender(
+        account_sid=config["TWILIO_ACCOUNT_SID"],
+        auth_token=config["TWILIO_AUTH_TOKEN"],
+        from_number=config["TWILIO_NUMBER"] or None,
+        messaging_service_sid=config["TWILIO_MESSAGING_SERVICE_SID"] or None,
+        status_callback=f"{config['PUBLIC_BASE_URL']}/twilio/sms/status",
+        http_client=config.get("TWILIO_HTTP_CLIENT"),
+    )

@@ -1,0 +1,225 @@
+"""What agents do to a conversation: claim, transfer, escalate, warn and block, retry, close;
+each one audited, each one transaction.
+
+Two agents often click the same waiting contact within the same second, so a claim is a single
+conditional UPDATE (`... WHERE claimed_by_id IS NULL`): the database decides who wins and the
+loser is told, with no read-then-write gap. Who may act on a conversation is decided by
+`transcripts.policy.require_actor`, inside the transaction of the action itself. Every action
+leaves an Event row carrying the user's id, which is both the audit trail and what the agent
+view streams to everyone else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from transcripts.db import utcnow
+from transcripts.errors import NotActionableError, NotFoundError
+from transcripts.models import (
+    Channel,
+    Contact,
+    Conversation,
+    ConversationStatus,
+    Direction,
+    Disposition,
+    Event,
+    MessageStatus,
+    User,
+)
+from transcripts.outbound import ReplyDraft, queue_reply
+from transcripts.policy import Actor, EventKind, close, require_actor, require_open, username
+from transcripts.uow import UseCases
+from transcripts.writes import back_to_work, get_message
+
+
+class ClaimOutcome(StrEnum):
+    """How a claim ended; the view turns each into a sentence for the agent."""
+
+    CLAIMED = "claimed"
+    ALREADY_YOURS = "already_yours"
+    TAKEN = "taken"  # another agent claimed it first
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    outcome: ClaimOutcome
+    claimed_by_id: int | None
+    claimed_by_name: str | None
+
+    @property
+    def won(self) -> bool:
+        return self.outcome in (ClaimOutcome.CLAIMED, ClaimOutcome.ALREADY_YOURS)
+
+
+@dataclass(frozen=True)
+class AbuseOutcome:
+    """What the abuse button did: the warning queued (to enqueue) and the block's end."""
+
+    warning_message_id: int
+    blocked_until: datetime | None
+
+
+class AgentActions(UseCases):
+    """The agent-side use cases; each owns its transaction and writes one audit event."""
+
+    def claim(self, conversation_id: int, actor: Actor) -> ClaimResult:
+        """Take a waiting conversation; exactly one of several simultaneous claims wins."""
+        user_id = actor.user_id
+        with self._uow.write() as session:
+            now = utcnow()
+            result = session.execute(
+                update(Conversation)
+                .where(
+                    Conversation.id == conversation_id,
+                    Conversation.claimed_by_id.is_(None),
+                    Conversation.status == ConversationStatus.OPEN,
+                )
+                .values(claimed_by_id=user_id, claimed_at=now)
+            )
+            won = result.rowcount == 1  # type: ignore[attr-defined]
+            conversation = session.get(Conversation, conversation_id)
+            if conversation is None:
+                raise NotFoundError(f"conversation {conversation_id} not found")
+            if won:
+                audit(session, EventKind.CONVERSATION_CLAIMED, conversation_id, user_id)
+                return ClaimResult(ClaimOutcome.CLAIMED, user_id, username(session, user_id))
+            holder = conversation.claimed_by_id
+            if holder == user_id:
+                return ClaimResult(ClaimOutcome.ALREADY_YOURS, holder, username(session, holder))
+            if conversation.status is not ConversationStatus.OPEN:
+                return ClaimResult(ClaimOutcome.CLOSED, holder, username(session, holder))
+            return ClaimResult(ClaimOutcome.TAKEN, holder, username(session, holder))
+
+    def transfer(self, conversation_id: int, actor: Actor, to_user_id: int) -> None:
+        """Hand one's own conversation (any, for an admin) to another active agent."""
+        with self._uow.write() as session:
+            target = session.get(User, to_user_id)
+            if target is None or not target.active:
+                raise NotFoundError(
+                    f"no active user {to_user_id}", "이관할 상담원을 찾을 수 없습니다."
+                )
+            conversation = require_open(require_actor(session, conversation_id, actor))
+            previous = conversation.claimed_by_id
+            conversation.claimed_by_id = to_user_id
+            conversation.claimed_at = utcnow()
+            audit(
+                session,
+                EventKind.CONVERSATION_TRANSFERRED,
+                conversation_id,
+                actor.user_id,
+                from_user_id=previous,
+                to_user_id=to_user_id,
+            )
+
+    def escalate(self, conversation_id: int, actor: Actor) -> None:
+        """Ask for a three-way human interpreter, as the centres do for weak pairs."""
+        with self._uow.write() as session:
+            conversation = require_actor(session, conversation_id, actor)
+            conversation.needs_interpreter = True
+            audit(session, EventKind.CONVERSATION_ESCALATED, conversation_id, actor.user_id)
+
+    def warn_abuse(
+        self,
+        conversation_id: int,
+        actor: Actor,
+        warning: Callable[[str], ReplyDraft],
+        *,
+        block_for: timedelta | None,
+        reason: str,
+    ) -> AbuseOutcome:
+        """Send the centre's warning, flag the contact and maybe block it, all or nothing.
+
+        `warning` composes the centre's human-written warning for the resident's language
+        (English when it is unknown or Korean-only, so it is still readable).
+        """
+        with self._uow.write() as session:
+            conversation = require_open(require_actor(session, conversation_id, actor))
+            language = conversation.language if conversation.language not in (None, "ko") else "en"
+            message = queue_reply(session, conversation, warning(language), Channel.SMS)
+            contact = conversation.contact
+            contact.flag_reason = reason[:255]
+            until = utcnow() + block_for if block_for else None
+            if until is not None:
+                contact.blocked_until = until
+            audit(
+                session,
+                EventKind.CONTACT_FLAGGED,
+                conversation_id,
+                actor.user_id,
+                message_id=message.id,
+                contact_id=contact.id,
+                reason=reason[:255],
+                blocked_until=until.isoformat() if until else None,
+            )
+            return AbuseOutcome(warning_message_id=message.id, blocked_until=until)
+
+    def unblock(self, contact_id: int, actor: Actor) -> None:
+        """Lift a block early (admins)."""
+        with self._uow.write() as session:
+            if not actor.is_admin:
+                raise NotActionableError(
+                    "only an admin lifts a block", "관리자만 차단을 풀 수 있습니다."
+                )
+            contact = session.get(Contact, contact_id)
+            if contact is None:
+                raise NotFoundError(f"contact {contact_id} not found")
+            contact.blocked_until = None
+            audit(session, EventKind.CONTACT_UNBLOCKED, None, actor.user_id, contact_id=contact_id)
+
+    def retry(self, message_id: int, actor: Actor, *, conversation_id: int | None = None) -> None:
+        """Put a failed resident message back to be worked on (once its model is installed, or
+        a blocked resident's message the agent decides to read). NotActionableError when it is
+        not a failed inbound message. The caller enqueues the work."""
+        with self._uow.write() as session:
+            message = get_message(session, message_id)
+            if conversation_id is not None and message.conversation_id != conversation_id:
+                raise NotFoundError(f"message {message_id} not found in {conversation_id}")
+            require_actor(session, message.conversation_id, actor)
+            if message.direction is not Direction.INBOUND:
+                raise NotActionableError(
+                    "only failed inbound messages can be retried",
+                    "실패한 주민 메시지만 다시 번역할 수 있습니다.",
+                )
+            if message.status is not MessageStatus.FAILED:
+                raise NotActionableError(
+                    "only failed inbound messages can be retried",
+                    "실패한 주민 메시지만 다시 번역할 수 있습니다.",
+                )
+            reason = message.status_reason
+            back_to_work(message)
+            audit(session, EventKind.MESSAGE_RETRIED, message.conversation_id, actor.user_id,
+                  message_id=message_id, reason=reason)  # fmt: skip
+
+    def close(self, conversation_id: int, actor: Actor, disposition: Disposition) -> None:
+        """Close the conversation with how it ended (the figures the centres report)."""
+        with self._uow.write() as session:
+            require_open(require_actor(session, conversation_id, actor))
+            close(session, conversation_id, disposition, utcnow(), user_id=actor.user_id)
+
+
+def audit(
+    session: Session,
+    kind: EventKind,
+    conversation_id: int | None,
+    user_id: int | None,
+    *,
+    message_id: int | None = None,
+    **data: Any,
+) -> None:
+    """Append an audit event in the caller's transaction."""
+    session.add(
+        Event(
+            kind=kind,
+            conversation_id=conversation_id,
+            message_id=message_id,
+            data={"user_id": user_id, **data},
+        )
+    )

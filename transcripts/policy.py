@@ -1,0 +1,164 @@
+"""The record's rules, each written once: who may act on a conversation, whether a contact is
+blocked, how a conversation closes, and the kinds of event the record writes.
+
+Every use case that needs one of these rules calls it here, inside its own transaction, so the
+pages, the API and the jobs cannot disagree about them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from transcripts.errors import (
+    ConversationClosedError,
+    NotClaimedError,
+    NotFoundError,
+    NotYoursError,
+)
+from transcripts.models import Contact, Conversation, ConversationStatus, Disposition, Event, User
+
+
+class EventKind(StrEnum):
+    """Every kind of event the record writes: the audit trail and the live feeds read them."""
+
+    CONVERSATION_OPENED = "conversation.opened"
+    CONVERSATION_CLAIMED = "conversation.claimed"
+    CONVERSATION_TRANSFERRED = "conversation.transferred"
+    CONVERSATION_ESCALATED = "conversation.escalated"
+    CONVERSATION_CLOSED = "conversation.closed"
+    CONTACT_FLAGGED = "contact.flagged"
+    CONTACT_UNBLOCKED = "contact.unblocked"
+    MESSAGE_RECEIVED = "message.received"
+    MESSAGE_TRANSLATED = "message.translated"
+    MESSAGE_FAILED = "message.failed"
+    MESSAGE_NEEDS_INTERPRETER = "message.needs_interpreter"
+    MESSAGE_EMPTY = "message.empty"
+    MESSAGE_BLOCKED = "message.blocked"
+    MESSAGE_RETRIED = "message.retried"
+    MESSAGE_CORRECTED = "message.corrected"
+    MESSAGE_QUEUED = "message.queued"
+    MESSAGE_SENT = "message.sent"
+    MESSAGE_DELIVERED = "message.delivered"
+    MESSAGE_UNDELIVERED = "message.undelivered"
+    CALL_STARTED = "call.started"
+    CALL_BLOCKED = "call.blocked"
+    CALL_LANGUAGE = "call.language"
+    CALL_PLACED = "call.placed"
+    CALL_RINGING = "call.ringing"
+    CALL_IN_PROGRESS = "call.in_progress"
+    CALL_COMPLETED = "call.completed"
+    CALL_ABANDONED = "call.abandoned"
+    CALL_BUSY = "call.busy"
+    CALL_NO_ANSWER = "call.no_answer"
+    CALL_FAILED = "call.failed"
+    CALL_CANCELED = "call.canceled"
+    TRANSCRIPTS_EXPORTED = "transcripts.exported"
+
+    @classmethod
+    def of_message(cls, status: StrEnum) -> EventKind:
+        """The event of a message reaching `status` (a MessageStatus)."""
+        return cls(f"message.{status.value}")
+
+    @classmethod
+    def of_call(cls, status: StrEnum) -> EventKind:
+        """The event of a call reaching `status` (a CallStatus)."""
+        return cls(f"call.{status.value}")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in person a use case acts for: agents act on what they hold, admins on all."""
+
+    user_id: int
+    is_admin: bool = False
+
+
+def require_actor(session: Session, conversation_id: int, actor: Actor) -> Conversation:
+    """The conversation, locked for the caller's transaction, if `actor` may act on it.
+
+    The rule of the 120 centres' floor: the agent who claimed a conversation answers it; nobody
+    else acts on it but an admin, and a waiting conversation is claimed before anyone acts on
+    it, so two agents never answer one resident at once.
+    """
+    conversation = session.get(Conversation, conversation_id, with_for_update={"of": Conversation})
+    if conversation is None:
+        raise NotFoundError(f"conversation {conversation_id} not found")
+    if actor.is_admin or conversation.claimed_by_id == actor.user_id:
+        return conversation
+    if conversation.claimed_by_id is None:
+        raise NotClaimedError(
+            f"claim conversation {conversation_id} first", "먼저 이 대화를 맡아 주세요."
+        )
+    holder = username(session, conversation.claimed_by_id)
+    raise NotYoursError(
+        f"conversation {conversation_id} is claimed by {holder}",
+        f"{holder} 상담원이 맡은 대화입니다. 맡은 상담원이나 관리자만 처리할 수 있습니다.",
+    )
+
+
+def require_open(conversation: Conversation) -> Conversation:
+    """The conversation, if it is open; a closed one takes no more replies or actions."""
+    if conversation.status is not ConversationStatus.OPEN:
+        raise ConversationClosedError(
+            f"conversation {conversation.id} is closed", "이미 종료된 대화입니다."
+        )
+    return conversation
+
+
+def is_blocked(contact: Contact, now: datetime) -> bool:
+    """True while the contact is blocked: their texts are kept, not translated or answered."""
+    return contact.blocked_until is not None and contact.blocked_until > now
+
+
+def close(
+    session: Session,
+    conversation_id: int,
+    disposition: Disposition,
+    now: datetime,
+    *,
+    user_id: int | None,
+    only_if_last_activity: datetime | None = None,
+) -> bool:
+    """Close an open conversation with how it ended; False when it was not open (or, with
+    `only_if_last_activity`, when something happened in it since that moment).
+
+    One conditional UPDATE, so a conversation closing while a message arrives or another
+    agent closes it is closed once. The next message from the resident opens a new one.
+    """
+    conditions = [
+        Conversation.id == conversation_id,
+        Conversation.status == ConversationStatus.OPEN,
+    ]
+    if only_if_last_activity is not None:
+        conditions.append(Conversation.last_message_at == only_if_last_activity)
+    done = session.execute(
+        update(Conversation)
+        .where(*conditions)
+        .values(status=ConversationStatus.CLOSED, disposition=disposition.value, closed_at=now)
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.add(
+        Event(
+            kind=EventKind.CONVERSATION_CLOSED,
+            conversation_id=conversation_id,
+            data={
+                "disposition": disposition.value,
+                "user_id": user_id,
+                **({"automatic": True} if user_id is None else {}),
+            },
+        )
+    )
+    return True
+
+
+def username(session: Session, user_id: int | None) -> str | None:
+    """The name of a user, for telling an agent who holds a conversation."""
+    if user_id is None:
+        return None
+    return session.scalar(select(User.username).where(User.id == user_id))

@@ -1,0 +1,64 @@
+"""The record's use cases, reached from one place.
+
+Each group holds the use cases of one part of the record, by what they change; every use case
+runs in one unit of work (transcripts/uow.py). The web app builds one `Record` per app and its
+views and jobs call exactly one use case per request or job step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from transcripts.accounts import Accounts
+from transcripts.agent_actions import AgentActions
+from transcripts.calls import CallService
+from transcripts.corrections import Corrections
+from transcripts.inbound import Inbound
+from transcripts.login_failures import LoginFailures
+from transcripts.outbound import Outbound
+from transcripts.uow import UnitOfWork, unit_of_work
+from transcripts.voice_messages import VoiceMessages
+
+
+def _as_is(text: str) -> str:
+    return text
+
+
+@dataclass(frozen=True)
+class Record:
+    """Every use case of the record, grouped by what it changes."""
+
+    uow: UnitOfWork
+    inbound: Inbound  # residents' messages and their language work
+    outbound: Outbound  # replies, from queueing to delivery
+    calls: CallService  # phone calls
+    voice: VoiceMessages  # recorded messages and spoken replies
+    agents: AgentActions  # claim, transfer, escalate, warn, retry, close
+    corrections: Corrections  # admins' corrections of transcripts and translations
+    accounts: Accounts  # agents' and admins' accounts
+    sign_ins: LoginFailures  # the sign-in throttle
+
+    @classmethod
+    def build(
+        cls,
+        source: UnitOfWork | sessionmaker[Session],
+        memory_key: Callable[[str], str] = _as_is,
+    ) -> Record:
+        """All groups over one unit of work; `memory_key` is the translation memory's key
+        function (languages.memory.normalise, passed in by the app: this package never
+        imports the language code)."""
+        uow = unit_of_work(source)
+        return cls(
+            uow=uow,
+            inbound=Inbound(uow),
+            outbound=Outbound(uow),
+            calls=CallService(uow),
+            voice=VoiceMessages(uow),
+            agents=AgentActions(uow),
+            corrections=Corrections(uow, memory_key),
+            accounts=Accounts(uow),
+            sign_ins=LoginFailures(uow),
+        )
