@@ -14,6 +14,7 @@ scheduler runs it, and the names of the tasks it leaves on the queue say which j
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -228,3 +229,101 @@ def test_an_sms_that_arrives_while_the_queue_is_down_is_kept_and_recovered(
     assert message["status"] == "translated", message["status_reason"]
     assert message["translated_text"] == wallet["ko"]
     assert message["attempts"] == 1
+
+
+def test_the_sweep_waits_until_a_fresh_message_is_overdue(
+    app_factory: Any, tiny_models: TinyModels
+) -> None:
+    """Within RELAY_STALE_JOB_SECONDS the job may still be running: sweeping it then would
+    translate (or, for a reply, text) twice."""
+    app = app_factory(STALE_JOB_SECONDS=1)
+    text_in(app, tiny_models.phrase("wallet")["en"])
+    lose_queued_jobs(app)
+    assert run_sweep(app) == []
+    time.sleep(1.2)
+    assert run_sweep(app) == ["translate_inbound"]
+
+
+def test_the_sweep_never_sends_a_sent_or_refused_reply_again(
+    app_factory: Any, twilio_http: RecordingHttpClient, tiny_models: TinyModels
+) -> None:
+    """A reply Twilio took, or refused for good, is settled: sweeping it would text the resident
+    twice, or hammer a number Twilio called invalid. A lost send beside them is still found."""
+    app = app_factory(
+        **OVERDUE_AT_ONCE, TWILIO_ACCOUNT_SID=ACCOUNT_SID, TWILIO_HTTP_CLIENT=twilio_http
+    )
+    agent = Agent.of(app)
+    phrase = tiny_models.phrase
+    text_in(app, phrase("thanks")["en"])
+    drain(app)
+    sent_id = agent.reply(RESIDENT, phrase("received")["ko"])
+    drain(app)
+    twilio_http.fail_with = (400, {"code": 21211, "message": "The 'To' number is not valid."})
+    refused_id = agent.reply(RESIDENT, phrase("wait")["ko"])
+    drain(app)
+    twilio_http.fail_with = None
+    lost_id = agent.reply(RESIDENT, phrase("closing")["ko"])
+    lose_queued_jobs(app)
+
+    assert run_sweep(app) == ["send_outbound"]
+    drain(app)
+    statuses = {m["id"]: m["status"] for m in agent.messages()}
+    assert [statuses[i] for i in (sent_id, refused_id, lost_id)] == ["sent", "failed", "sent"]
+    assert sends(twilio_http) == [
+        (RESIDENT, phrase("received")["en"]),
+        (RESIDENT, phrase("wait")["en"]),  # refused, and not tried again
+        (RESIDENT, phrase("closing")["en"]),
+    ]
+
+
+def test_the_sweep_leaves_messages_out_of_attempts_alone(
+    app_factory: Any,
+    twilio_http: RecordingHttpClient,
+    tiny_models: TinyModels,
+    relay_models_path: Path,
+    tmp_path: Path,
+) -> None:
+    """A message at RELAY_MAX_JOB_ATTEMPTS is left for a person to look at, not retried for ever.
+    A lost job beside them is still found, so the sweep did run."""
+    # The shared Argos packages but no M2M model: a Vietnamese text fails to translate.
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "argos").symlink_to(relay_models_path / "argos")
+    app = app_factory(
+        **OVERDUE_AT_ONCE,
+        MAX_JOB_ATTEMPTS=1,
+        MODELS_PATH=str(models),
+        TWILIO_ACCOUNT_SID=ACCOUNT_SID,
+        TWILIO_HTTP_CLIENT=twilio_http,
+    )
+    agent = Agent.of(app)
+    phrase = tiny_models.phrase
+
+    text_in(app, phrase("thanks")["en"])
+    drain(app)
+    # Twilio answers 500: the send counts its one attempt, and the reply stays queued.
+    twilio_http.fail_with = (500, {"code": 20500, "message": "Internal Server Error"})
+    spent_reply_id = agent.reply(RESIDENT, phrase("wait")["ko"])
+    drain(app)
+    twilio_http.fail_with = None
+
+    # A text that failed once, then an agent's retry whose job was lost.
+    vietnamese = "+821055505678"
+    text_in(app, phrase("wallet")["vi"], phone=vietnamese)
+    drain(app)
+    [failed] = agent.messages(vietnamese)
+    assert failed["status"] == "failed"
+    agent.retry(failed["id"])
+
+    newcomer = "+821055509999"
+    text_in(app, phrase("hours")["en"], phone=newcomer)
+    lose_queued_jobs(app)  # the retry, the newcomer's job and Huey's own retry of the send
+
+    assert run_sweep(app) == ["translate_inbound"]
+    drain(app)
+    assert [m["status"] for m in agent.messages(newcomer)] == ["translated"]
+    [spent_reply] = [m for m in agent.messages() if m["id"] == spent_reply_id]
+    assert (spent_reply["status"], spent_reply["attempts"]) == ("queued", 1)
+    assert sends(twilio_http) == [(RESIDENT, phrase("wait")["en"])]  # tried once, not again
+    [retried] = agent.messages(vietnamese)
+    assert (retried["status"], retried["attempts"]) == ("received", 1)
