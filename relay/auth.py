@@ -4,6 +4,11 @@ Passwords are hashed with werkzeug's scrypt; API tokens are stored as SHA-256 ha
 is CSRF-protected; the API accepts a bearer token (no CSRF needed) or a session plus CSRF header.
 Failed sign-ins are counted per username and address in a store that belongs to the app (not the
 module), so guessing a password is slowed without any process-wide state.
+
+A session (and a remember-me cookie) names the account and its session epoch, "<id>:<epoch>".
+Signing out, a password change and disabling the account raise the epoch
+(transcripts/accounts.py), so every cookie made before stops working at once, including one
+copied off the machine; a disabled account is refused on the next request, by session or token.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
@@ -47,9 +53,11 @@ class SignedInUser(UserMixin):
     username: str
     role: Role
     via_token: bool = False
+    epoch: int = 0
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What the session and the remember-me cookie keep: the id and the session epoch."""
+        return f"{self.id}:{self.epoch}"
 
     @property
     def is_admin(self) -> bool:
@@ -61,16 +69,24 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method="scrypt")
 
 
-def _load_user(user_id: str) -> SignedInUser | None:
-    if not user_id.isdigit():
+def _digits(value: str) -> bool:
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
+
+def _load_user(session_id: str) -> SignedInUser | None:
+    """The person a session or remember-me cookie names, if the account is still active and its
+    session epoch is still the one the cookie was made with (a cookie from before this scheme
+    carries no epoch and is refused: its owner signs in again)."""
+    user_id, separator, epoch = session_id.partition(":")
+    if not (separator and _digits(user_id) and _digits(epoch)):
         return None
     from transcripts.models import User
 
-    with services().sessions() as session:
-        user = session.get(User, int(user_id))
-        if user is None or not user.active:
+    with services().sessions() as db:
+        user = db.get(User, int(user_id))
+        if user is None or not user.active or user.session_epoch != int(epoch):
             return None
-        return SignedInUser(user.id, user.username, user.role)
+        return SignedInUser(user.id, user.username, user.role, epoch=user.session_epoch)
 
 
 def _load_user_from_request(req: Any) -> SignedInUser | None:
@@ -78,8 +94,8 @@ def _load_user_from_request(req: Any) -> SignedInUser | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    with services().sessions() as session:
-        user = user_by_token_hash(session, hash_token(token.strip()))
+    with services().sessions() as db:
+        user = user_by_token_hash(db, hash_token(token.strip()))  # active accounts only
         if user is None:
             return None
         return SignedInUser(user.id, user.username, user.role, via_token=True)
@@ -183,14 +199,18 @@ def login() -> str | Response | tuple[str, int, dict[str, str]]:
             )
             page = render_template("login.html", username=username)
             return page, 429, {"Retry-After": str(wait)}
-        with services().sessions() as session:
-            user = user_by_name(session, username)
+        with services().sessions() as db:
+            user = user_by_name(db, username)
             valid = (
                 user is not None
                 and user.active
                 and check_password_hash(user.password_hash, password)
             )
-            signed_in = SignedInUser(user.id, user.username, user.role) if valid and user else None
+            signed_in = (
+                SignedInUser(user.id, user.username, user.role, epoch=user.session_epoch)
+                if valid and user
+                else None
+            )
         if signed_in is None:
             throttle.failed(username, address)
             flash(
@@ -205,6 +225,11 @@ def login() -> str | Response | tuple[str, int, dict[str, str]]:
 
 @bp.post("/logout")
 def logout() -> Response:
-    """End the session."""
+    """Sign out of every browser at once: the epoch is raised, so this session, a copy of its
+    cookie and any remember-me cookie all stop working (the API token is kept; see
+    Accounts.end_sessions)."""
+    if current_user.is_authenticated:
+        services().accounts.end_sessions(int(current_user.id))
+    session.clear()  # before logout_user, which marks a remember-me cookie for deletion
     logout_user()
     return redirect(url_for("auth.login"))

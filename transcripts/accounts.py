@@ -1,10 +1,15 @@
-"""Agent and admin accounts: creation, roles and API tokens (stored only as hashes)."""
+"""Agent and admin accounts: creation, roles, API tokens (stored only as hashes) and the end of
+every way in when a password changes, an account is disabled or its owner signs out.
+
+Each account has a session epoch that every session and remember-me cookie carries (relay/auth.py
+compares them); raising it ends all of them at once, wherever they were copied to."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -52,9 +57,45 @@ class Accounts:
         return token
 
     def set_password(self, username: str, password_hash: str) -> None:
-        """Replace a user's password hash."""
+        """Replace a user's password hash, ending every session and the API token: a password is
+        changed when someone else may know the old one, and what they signed in with (or took
+        from a signed-in browser) must stop working too."""
         with self._sessions() as session, session.begin():
-            user = user_by_name(session, username)
-            if user is None:
-                raise AccountError(f"no user named {username!r}")
-            user.password_hash = password_hash
+            user_id = self._user_id(session, username)
+            self._end_access(session, user_id, password_hash=password_hash, api_token_hash=None)
+
+    def disable(self, username: str) -> None:
+        """Refuse the account from now on: its sessions and its API token end at once."""
+        with self._sessions() as session, session.begin():
+            user_id = self._user_id(session, username)
+            self._end_access(session, user_id, active=False, api_token_hash=None)
+
+    def enable(self, username: str) -> None:
+        """Let a disabled account sign in again; an API token must be issued anew."""
+        with self._sessions() as session, session.begin():
+            user_id = self._user_id(session, username)
+            session.execute(update(User).where(User.id == user_id).values(active=True))
+
+    def end_sessions(self, user_id: int) -> None:
+        """Sign the account out of every browser (sign-out). The API token stays: it is a
+        separate credential an administrator issued, and signing out of a browser is no sign
+        that it leaked; changing the password or disabling the account ends it."""
+        with self._sessions() as session, session.begin():
+            self._end_access(session, user_id)
+
+    @staticmethod
+    def _user_id(session: Session, username: str) -> int:
+        user = user_by_name(session, username)
+        if user is None:
+            raise AccountError(f"no user named {username!r}")
+        return user.id
+
+    @staticmethod
+    def _end_access(session: Session, user_id: int, **values: object) -> None:
+        """Raise the session epoch in the database itself (not read, add, write back), so two
+        changes at once both count and a sign-in in between cannot keep the old epoch."""
+        session.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(session_epoch=User.session_epoch + 1, **values)
+        )
