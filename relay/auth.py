@@ -25,6 +25,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -182,6 +183,18 @@ def local_target(target: str | None) -> str | None:
     return target
 
 
+def _start_fresh_session() -> None:
+    """Sign in on an empty session, so Flask-WTF makes a new CSRF secret for it.
+
+    The session before sign-in is whatever the browser brought, possibly planted (a cookie set on
+    a shared computer, or through a sibling site): its CSRF secret may be known to someone else,
+    who could then forge the signed-in agent's posts. Nothing from before sign-in is needed after
+    it. The token this request may already have made is forgotten too.
+    """
+    session.clear()
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> str | Response | tuple[str, int, dict[str, str]]:
     """Username and password sign-in, slowed after repeated failures."""
@@ -218,6 +231,7 @@ def login() -> str | Response | tuple[str, int, dict[str, str]]:
             )
             return render_template("login.html", username=username), 401, {}
         throttle.succeeded(username, address)
+        _start_fresh_session()
         login_user(signed_in)
         return redirect(local_target(request.args.get("next")) or url_for("agent_queue.queue"))
     return render_template("login.html", username="")
