@@ -9,6 +9,14 @@ A session (and a remember-me cookie) names the account and its session epoch, "<
 Signing out, a password change and disabling the account raise the epoch
 (transcripts/accounts.py), so every cookie made before stops working at once, including one
 copied off the machine; a disabled account is refused on the next request, by session or token.
+
+CSRF tokens live as long as the signed-in session (WTF_CSRF_TIME_LIMIT None), as Django's and
+Rails' do, rather than Flask-WTF's one hour: an agent keeps a thread open through a shift, and
+every button on it failed after an hour. The token's secret is in the session, so it already
+ends with it: a new one at every sign-in, none after sign-out, and a session ended by an epoch
+change has no signed-in user to act for. A timed token adds little beside that (whoever can read
+a page's token can read a refreshed one) and refreshing it from the page would mean a second
+token source to keep in step with the htmx headers and every form.
 """
 
 from __future__ import annotations
