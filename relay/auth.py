@@ -22,6 +22,7 @@ token source to keep in step with the htmx headers and every form.
 from __future__ import annotations
 
 import functools
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -76,6 +77,15 @@ class SignedInUser(UserMixin):
 def hash_password(password: str) -> str:
     """A salted, slow hash suitable for storing."""
     return generate_password_hash(password, method="scrypt")
+
+
+@functools.cache
+def _decoy_password_hash() -> str:
+    """A hash of a password nobody knows, made as hash_password makes every stored one (same
+    method and cost). Sign-in checks against it when the username is unknown or disabled, so the
+    answer takes as long as for a real account and its timing does not tell which names exist.
+    Made once per process, on the first such sign-in."""
+    return hash_password(secrets.token_urlsafe(32))
 
 
 def _digits(value: str) -> bool:
@@ -221,15 +231,15 @@ def login() -> str | Response | tuple[str, int, dict[str, str]]:
             page = render_template("login.html", username=username)
             return page, 429, {"Retry-After": str(wait)}
         with services().sessions() as db:
-            user = user_by_name(db, username)
-            valid = (
-                user is not None
-                and user.active
-                and check_password_hash(user.password_hash, password)
-            )
+            found = user_by_name(db, username)
+            account = found if found is not None and found.active else None
+            stored = account.password_hash if account else _decoy_password_hash()
+            matches = check_password_hash(stored, password)  # one scrypt check, whoever it is
             signed_in = (
-                SignedInUser(user.id, user.username, user.role, epoch=user.session_epoch)
-                if valid and user
+                SignedInUser(
+                    account.id, account.username, account.role, epoch=account.session_epoch
+                )
+                if account and matches
                 else None
             )
         if signed_in is None:
