@@ -4,11 +4,25 @@ Passwords are hashed with werkzeug's scrypt; API tokens are stored as SHA-256 ha
 is CSRF-protected; the API accepts a bearer token (no CSRF needed) or a session plus CSRF header.
 Failed sign-ins are counted per username and address in a store that belongs to the app (not the
 module), so guessing a password is slowed without any process-wide state.
+
+A session (and a remember-me cookie) names the account and its session epoch, "<id>:<epoch>".
+Signing out, a password change and disabling the account raise the epoch
+(transcripts/accounts.py), so every cookie made before stops working at once, including one
+copied off the machine; a disabled account is refused on the next request, by session or token.
+
+CSRF tokens live as long as the signed-in session (WTF_CSRF_TIME_LIMIT None), as Django's and
+Rails' do, rather than Flask-WTF's one hour: an agent keeps a thread open through a shift, and
+every button on it failed after an hour. The token's secret is in the session, so it already
+ends with it: a new one at every sign-in, none after sign-out, and a session ended by an epoch
+change has no signed-in user to act for. A timed token adds little beside that (whoever can read
+a page's token can read a refreshed one) and refreshing it from the page would mean a second
+token source to keep in step with the htmx headers and every form.
 """
 
 from __future__ import annotations
 
 import functools
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,9 +34,11 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
@@ -47,9 +63,11 @@ class SignedInUser(UserMixin):
     username: str
     role: Role
     via_token: bool = False
+    epoch: int = 0
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What the session and the remember-me cookie keep: the id and the session epoch."""
+        return f"{self.id}:{self.epoch}"
 
     @property
     def is_admin(self) -> bool:
@@ -61,16 +79,33 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method="scrypt")
 
 
-def _load_user(user_id: str) -> SignedInUser | None:
-    if not user_id.isdigit():
+@functools.cache
+def _decoy_password_hash() -> str:
+    """A hash of a password nobody knows, made as hash_password makes every stored one (same
+    method and cost). Sign-in checks against it when the username is unknown or disabled, so the
+    answer takes as long as for a real account and its timing does not tell which names exist.
+    Made once per process, on the first such sign-in."""
+    return hash_password(secrets.token_urlsafe(32))
+
+
+def _digits(value: str) -> bool:
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
+
+def _load_user(session_id: str) -> SignedInUser | None:
+    """The person a session or remember-me cookie names, if the account is still active and its
+    session epoch is still the one the cookie was made with (a cookie from before this scheme
+    carries no epoch and is refused: its owner signs in again)."""
+    user_id, separator, epoch = session_id.partition(":")
+    if not (separator and _digits(user_id) and _digits(epoch)):
         return None
     from transcripts.models import User
 
-    with services().sessions() as session:
-        user = session.get(User, int(user_id))
-        if user is None or not user.active:
+    with services().sessions() as db:
+        user = db.get(User, int(user_id))
+        if user is None or not user.active or user.session_epoch != int(epoch):
             return None
-        return SignedInUser(user.id, user.username, user.role)
+        return SignedInUser(user.id, user.username, user.role, epoch=user.session_epoch)
 
 
 def _load_user_from_request(req: Any) -> SignedInUser | None:
@@ -78,8 +113,8 @@ def _load_user_from_request(req: Any) -> SignedInUser | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    with services().sessions() as session:
-        user = user_by_token_hash(session, hash_token(token.strip()))
+    with services().sessions() as db:
+        user = user_by_token_hash(db, hash_token(token.strip()))  # active accounts only
         if user is None:
             return None
         return SignedInUser(user.id, user.username, user.role, via_token=True)
@@ -166,6 +201,18 @@ def local_target(target: str | None) -> str | None:
     return target
 
 
+def _start_fresh_session() -> None:
+    """Sign in on an empty session, so Flask-WTF makes a new CSRF secret for it.
+
+    The session before sign-in is whatever the browser brought, possibly planted (a cookie set on
+    a shared computer, or through a sibling site): its CSRF secret may be known to someone else,
+    who could then forge the signed-in agent's posts. Nothing from before sign-in is needed after
+    it. The token this request may already have made is forgotten too.
+    """
+    session.clear()
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> str | Response | tuple[str, int, dict[str, str]]:
     """Username and password sign-in, slowed after repeated failures."""
@@ -183,14 +230,18 @@ def login() -> str | Response | tuple[str, int, dict[str, str]]:
             )
             page = render_template("login.html", username=username)
             return page, 429, {"Retry-After": str(wait)}
-        with services().sessions() as session:
-            user = user_by_name(session, username)
-            valid = (
-                user is not None
-                and user.active
-                and check_password_hash(user.password_hash, password)
+        with services().sessions() as db:
+            found = user_by_name(db, username)
+            account = found if found is not None and found.active else None
+            stored = account.password_hash if account else _decoy_password_hash()
+            matches = check_password_hash(stored, password)  # one scrypt check, whoever it is
+            signed_in = (
+                SignedInUser(
+                    account.id, account.username, account.role, epoch=account.session_epoch
+                )
+                if account and matches
+                else None
             )
-            signed_in = SignedInUser(user.id, user.username, user.role) if valid and user else None
         if signed_in is None:
             throttle.failed(username, address)
             flash(
@@ -198,6 +249,7 @@ def login() -> str | Response | tuple[str, int, dict[str, str]]:
             )
             return render_template("login.html", username=username), 401, {}
         throttle.succeeded(username, address)
+        _start_fresh_session()
         login_user(signed_in)
         return redirect(local_target(request.args.get("next")) or url_for("agent_queue.queue"))
     return render_template("login.html", username="")
@@ -205,6 +257,11 @@ def login() -> str | Response | tuple[str, int, dict[str, str]]:
 
 @bp.post("/logout")
 def logout() -> Response:
-    """End the session."""
+    """Sign out of every browser at once: the epoch is raised, so this session, a copy of its
+    cookie and any remember-me cookie all stop working (the API token is kept; see
+    Accounts.end_sessions)."""
+    if current_user.is_authenticated:
+        services().record.accounts.end_sessions(int(current_user.id))
+    session.clear()  # before logout_user, which marks a remember-me cookie for deletion
     logout_user()
     return redirect(url_for("auth.login"))

@@ -72,7 +72,29 @@ def password_command(name: str) -> None:
         services().record.accounts.set_password(name, hash_password(password))
     except AccountError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"password of {name!r} changed")
+    click.echo(f"password of {name!r} changed; its sessions and API token have ended")
+
+
+@users_cli.command("disable")
+@click.argument("name")
+def disable_command(name: str) -> None:
+    """Refuse NAME from now on: every session and the API token end at once."""
+    try:
+        services().record.accounts.disable(name)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{name!r} disabled; its sessions and API token have ended")
+
+
+@users_cli.command("enable")
+@click.argument("name")
+def enable_command(name: str) -> None:
+    """Let NAME sign in again (issue a new API token with `users token` if one is needed)."""
+    try:
+        services().record.accounts.enable(name)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{name!r} enabled")
 
 
 @db_cli.command("upgrade")

@@ -112,6 +112,9 @@ class Defaults:
     AGENT_SSE_MAX_SECONDS: float = 300.0
     # The abuse button's block lengths offered to agents, in hours (the first is the default).
     ABUSE_BLOCK_HOURS: tuple[int, ...] = (24, 72, 168, 720)
+    # CSRF tokens are accepted for as long as the signed-in session lasts (None), not Flask-WTF's
+    # one hour, after which a thread page left open failed every button; why: relay/auth.py.
+    WTF_CSRF_TIME_LIMIT: int | None = None
 
 
 def instance_path_from_env(default: Path) -> Path:

@@ -1,11 +1,17 @@
-"""Agent and admin accounts: creation, roles and API tokens (stored only as hashes)."""
+"""Agent and admin accounts: creation, roles, API tokens (stored only as hashes) and the end of
+every way in when a password changes, an account is disabled or its owner signs out.
+
+Each account has a session epoch that every session and remember-me cookie carries (relay/auth.py
+compares them); raising it ends all of them at once, wherever they were copied to."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from transcripts.models import Role, User
 from transcripts.repository import user_by_name
@@ -49,9 +55,45 @@ class Accounts(UseCases):
         return token
 
     def set_password(self, username: str, password_hash: str) -> None:
-        """Replace a user's password hash."""
+        """Replace a user's password hash, ending every session and the API token: a password is
+        changed when someone else may know the old one, and what they signed in with (or took
+        from a signed-in browser) must stop working too."""
         with self._uow.write() as session:
-            user = user_by_name(session, username)
-            if user is None:
-                raise AccountError(f"no user named {username!r}")
-            user.password_hash = password_hash
+            user_id = self._user_id(session, username)
+            self._end_access(session, user_id, password_hash=password_hash, api_token_hash=None)
+
+    def disable(self, username: str) -> None:
+        """Refuse the account from now on: its sessions and its API token end at once."""
+        with self._uow.write() as session:
+            user_id = self._user_id(session, username)
+            self._end_access(session, user_id, active=False, api_token_hash=None)
+
+    def enable(self, username: str) -> None:
+        """Let a disabled account sign in again; an API token must be issued anew."""
+        with self._uow.write() as session:
+            user_id = self._user_id(session, username)
+            session.execute(update(User).where(User.id == user_id).values(active=True))
+
+    def end_sessions(self, user_id: int) -> None:
+        """Sign the account out everywhere (sign-out): every browser session and the API token.
+        A person signing out means nothing signed in as them should keep working; an API
+        client is given a new token (`flask users token`)."""
+        with self._uow.write() as session:
+            self._end_access(session, user_id, api_token_hash=None)
+
+    @staticmethod
+    def _user_id(session: Session, username: str) -> int:
+        user = user_by_name(session, username)
+        if user is None:
+            raise AccountError(f"no user named {username!r}")
+        return user.id
+
+    @staticmethod
+    def _end_access(session: Session, user_id: int, **values: object) -> None:
+        """Raise the session epoch in the database itself (not read, add, write back), so two
+        changes at once both count and a sign-in in between cannot keep the old epoch."""
+        session.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(session_epoch=User.session_epoch + 1, **values)
+        )

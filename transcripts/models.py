@@ -103,6 +103,9 @@ class User(Base):
     api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of every session and remember-me cookie; bumped by logout, a password change and
+    # disabling, which ends every cookie made before (relay/auth.py).
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
 
 class LoginFailure(Base):

@@ -122,6 +122,11 @@ def put_machine_korean(message: Message, korean: str | None) -> None:
 
 
 def back_to_work(message: Message) -> None:
-    """Put an inbound message back in the translation (or recording) job's hands."""
+    """Put an inbound message back in the translation (or recording) job's hands.
+
+    A person asked for another try, so the sweeper's budget of attempts starts again: a
+    retry whose job is lost is found and done like a new message, never left "received".
+    """
     message.status = MessageStatus.RECEIVED
     message.status_reason = "retry requested"
+    message.attempts = 0

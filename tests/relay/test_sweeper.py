@@ -91,11 +91,14 @@ class Agent:
 
     def reply(self, phone: str, korean: str) -> int:
         cid = self.conversation_id(phone)
+        self.client.post(f"/api/conversations/{cid}/claim", headers=self.headers)
         path = f"/api/conversations/{cid}/replies"
         sent = answer(self.client.post(path, json={"text": korean}, headers=self.headers), 202)
         return int(sent["message"]["id"])
 
-    def retry(self, message_id: int) -> None:
+    def retry(self, message_id: int, phone: str = RESIDENT) -> None:
+        cid = self.conversation_id(phone)
+        self.client.post(f"/api/conversations/{cid}/claim", headers=self.headers)
         path = f"/api/messages/{message_id}/retry"
         answer(self.client.post(path, headers=self.headers), 202)
 
@@ -283,8 +286,9 @@ def test_the_sweep_leaves_messages_out_of_attempts_alone(
     relay_models_path: Path,
     tmp_path: Path,
 ) -> None:
-    """A message at RELAY_MAX_JOB_ATTEMPTS is left for a person to look at, not retried for ever.
-    A lost job beside them is still found, so the sweep did run."""
+    """A message at RELAY_MAX_JOB_ATTEMPTS is left for a person to look at, not retried for ever;
+    a person's retry starts its budget again. A lost job beside them is still found, so the
+    sweep did run."""
     # The shared Argos packages but no M2M model: a Vietnamese text fails to translate.
     models = tmp_path / "models"
     models.mkdir()
@@ -313,17 +317,18 @@ def test_the_sweep_leaves_messages_out_of_attempts_alone(
     drain(app)
     [failed] = agent.messages(vietnamese)
     assert failed["status"] == "failed"
-    agent.retry(failed["id"])
+    agent.retry(failed["id"], vietnamese)
 
     newcomer = "+821055509999"
     text_in(app, phrase("hours")["en"], phone=newcomer)
     lose_queued_jobs(app)  # the retry, the newcomer's job and Huey's own retry of the send
 
-    assert run_sweep(app) == ["translate_inbound"]
+    # The agent's retry starts a new budget of attempts, so its lost job is found too.
+    assert run_sweep(app) == ["translate_inbound", "translate_inbound"]
     drain(app)
     assert [m["status"] for m in agent.messages(newcomer)] == ["translated"]
+    [retried] = agent.messages(vietnamese)
+    assert (retried["status"], retried["attempts"]) == ("failed", 1)  # its model is still missing
     [spent_reply] = [m for m in agent.messages() if m["id"] == spent_reply_id]
     assert (spent_reply["status"], spent_reply["attempts"]) == ("queued", 1)
     assert sends(twilio_http) == [(RESIDENT, phrase("wait")["en"])]  # tried once, not again
-    [retried] = agent.messages(vietnamese)
-    assert (retried["status"], retried["attempts"]) == ("received", 1)
