@@ -196,6 +196,7 @@ class LanguageServices:
         to and from Korean, and Whisper when it is installed. Constructing the translator
         alone loads nothing; each pair's engine has to be asked. A pair that fails to load
         does not keep the others cold: the failures are raised together at the end."""
+        self._warmed = ()
         self.detector().warm()
         translator = self.translator()
         failures = []
