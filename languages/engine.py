@@ -44,6 +44,15 @@ class TranslationEngine(Protocol):
         ...
 
 
+@runtime_checkable
+class PreloadingEngine(Protocol):
+    """An engine that can load a pair's models ahead of the first translation."""
+
+    def warm(self, source: str, target: str) -> None:
+        """Load what source→target needs now; raise ModelMissingError if nothing serves it."""
+        ...
+
+
 def cpu_threads(requested: int) -> int:
     """Threads for one CTranslate2 translator: as asked, else one.
 

@@ -154,6 +154,13 @@ class M2MEngine:
                 logger.info("loaded M2M model %s", self.model_dir)
             return self._loaded
 
+    def warm(self, source: str, target: str) -> None:
+        """Load the model now (worker start) rather than on the first message; one model
+        serves every pair."""
+        if (source, target) not in self.pairs():
+            raise ModelMissingError(f"{self.model_dir.name} does not translate {source}→{target}")
+        self._load()
+
     def translate_batch(self, sentences: Sequence[str], source: str, target: str) -> EngineOutput:
         """Translate whole texts (one output per input), all their sentences in one batch."""
         if (source, target) not in self.pairs():

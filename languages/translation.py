@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from languages.engine import (
     EngineOutput,
     ModelMissingError,
+    PreloadingEngine,
     TranslationEngine,
     TranslationError,
 )
@@ -94,6 +95,13 @@ class Translator:
             if (source, target) in engine.pairs():
                 return engine
         raise ModelMissingError(_missing_message(source, target, routed))
+
+    def warm(self, source: str, target: str) -> None:
+        """Load the models the pair is routed to now, so the first message does not wait for
+        them; engines that cannot load ahead of time load on first use as before."""
+        engine = self.engine_for(source, target)
+        if isinstance(engine, PreloadingEngine):
+            engine.warm(source, target)
 
     def translate(self, text: str, source: str, target: str) -> Translation:
         """Translate one text; see translate_many."""

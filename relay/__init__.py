@@ -109,7 +109,11 @@ def _serving_under_flask_run(app: Flask) -> bool:
 
 
 def _maybe_start_embedded_system(app: Flask) -> None:
-    """Under `flask run` on embedded defaults: apply migrations and start the job consumer once."""
+    """Under `flask run` on embedded defaults: apply migrations and start the job consumer once.
+
+    The serving process loads the language models in the background either way: its jobs
+    (embedded worker) and its reply previews would otherwise wait seconds for the first load.
+    """
     if app.testing or not _serving_under_flask_run(app):
         return
     from relay.services import services
@@ -124,7 +128,7 @@ def _maybe_start_embedded_system(app: Flask) -> None:
         app.extensions["relay.consumer"] = start_embedded_consumer(
             svc.huey, app.config["WORKER_THREADS"]
         )
-        svc.languages.warm_up_in_background()
+    svc.languages.warm_up_in_background()
     _print_welcome(app)
 
 

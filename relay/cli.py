@@ -272,9 +272,8 @@ def transcribe_command(audio: Path, language: str | None, as_json: bool) -> None
 @click.option("--threads", default=2, show_default=True, help="Worker threads.")
 def worker_command(threads: int) -> None:
     """Run the job consumer in the foreground (when the web process does not embed it)."""
-    from huey.consumer import Consumer
+    from relay.queue import make_consumer
 
     svc = services()
     svc.languages.warm_up_in_background()
-    consumer = Consumer(svc.huey, workers=threads, worker_type="thread", periodic=True)
-    consumer.run()
+    make_consumer(svc.huey, threads).run()

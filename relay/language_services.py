@@ -2,7 +2,8 @@
 
 Models are heavy (importing argostranslate alone costs seconds), so nothing is loaded when the app
 is created. The first job or request that needs a model builds it, under a lock, once per process;
-`warm_up_in_background` lets a serving process load them before the first message arrives.
+`warm_up_in_background` lets a serving process load them before the first message arrives, and
+`readiness` says how far it got (for /healthz).
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from languages.registry import KOREAN
 from transcripts.memory import DatabaseTranslationMemory
 
 if TYPE_CHECKING:
@@ -24,6 +27,19 @@ if TYPE_CHECKING:
     from languages.translation import Translator
 
 log = logging.getLogger(__name__)
+
+
+class WarmUpError(RuntimeError):
+    """Some installed translation models could not be loaded at start."""
+
+
+class Readiness(StrEnum):
+    """How far loading the language models in this process has got."""
+
+    UNLOADED = "unloaded"  # no warm-up here: each model loads on its first use
+    LOADING = "loading"
+    READY = "ready"
+    FAILED = "failed"  # the warm-up stopped; jobs load on first use and report why
 
 
 class LanguageServices:
@@ -53,6 +69,9 @@ class LanguageServices:
         # The model weights (path, modification time) the translator was built over.
         self._built_over: tuple[tuple[Path, int], ...] = ()
         self._recognizer: Any = None
+        self._readiness = Readiness.UNLOADED
+        self._warm_up_error: str | None = None
+        self._warmed: tuple[str, ...] = ()
 
     @classmethod
     def from_config(
@@ -167,20 +186,63 @@ class LanguageServices:
                 )
             return self._recognizer
 
-    def warm_up_in_background(self) -> threading.Thread:
-        """Load the detector and translation engines in a daemon thread."""
+    @property
+    def readiness(self) -> Readiness:
+        return self._readiness
+
+    def warm_up(self) -> None:
+        """Load, in this thread, what the first message would otherwise wait for (seconds:
+        importing argostranslate, reading each model): the detector, every translation model
+        to and from Korean, and Whisper when it is installed. Constructing the translator
+        alone loads nothing; each pair's engine has to be asked. A pair that fails to load
+        does not keep the others cold: the failures are raised together at the end."""
+        self._warmed = ()
+        self.detector().warm()
+        translator = self.translator()
+        failures = []
+        for source, target in sorted(translator.pairs()):
+            if KOREAN.code not in (source, target):
+                continue
+            try:
+                translator.warm(source, target)
+            except Exception as error:  # a broken model file, say: named, the rest still load
+                failures.append(f"{source}-{target}: {error}")
+            else:
+                self._warmed += (f"{source}-{target}",)
+        if (self._whisper_model / "model.bin").is_file():
+            self.recognizer().load()
+        if failures:
+            raise WarmUpError("; ".join(failures))
+
+    def warm_up_in_background(self) -> threading.Thread | None:
+        """Start `warm_up` in a daemon thread, once per process; None if already started."""
+        with self._lock:
+            if self._readiness is not Readiness.UNLOADED:
+                return None
+            self._readiness = Readiness.LOADING
 
         def _warm() -> None:
             try:
-                self.detector().detect("warm up")
-                translator = self.translator()
-                log.info("language models ready: %s", sorted(translator.pairs()))
-            except Exception:
+                self.warm_up()
+            except Exception as error:  # the service runs on; jobs load on use and say why
                 log.exception("warming up language models failed; jobs will report why")
+                self._warm_up_error = f"{type(error).__name__}: {error}"
+                self._readiness = Readiness.FAILED
+            else:
+                log.info("language models ready: %s", ", ".join(self._warmed) or "none")
+                self._readiness = Readiness.READY
 
         thread = threading.Thread(target=_warm, name="relay-warm-up", daemon=True)
         thread.start()
         return thread
+
+    def warm_up_status(self) -> dict[str, Any]:
+        """The warm-up's state, the pairs it loaded and why it failed (for admins)."""
+        return {
+            "state": self._readiness.value,
+            "pairs": list(self._warmed),
+            "error": self._warm_up_error,
+        }
 
     def status(self) -> dict[str, Any]:
         """What is installed, read from disk without loading any model (for /healthz)."""

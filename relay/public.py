@@ -3,6 +3,7 @@ the recorded voice prompts Twilio fetches for `<Play>`."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -21,11 +23,13 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from languages import registry
-from relay.services import services
+from relay.language_services import Readiness
+from relay.services import Services, services
 from relay.voice.prompts import AUDIO_SUFFIXES, PROMPT_IDS
 from transcripts import repository
 
 bp = Blueprint("public", __name__)
+log = logging.getLogger(__name__)
 
 
 def index() -> Any:
@@ -78,27 +82,63 @@ def prompt_audio(language: str, name: str) -> Response:
 
 @bp.get("/healthz")
 def healthz() -> Any:
-    """Database, queue and models: 200 when the service can take and translate messages."""
+    """200 `{"status": "ok"}` when the service can take messages (database and queue answer),
+    else 503 `{"status": "unavailable"}`, with one word on the language models ("loading",
+    "ready"...).
+
+    Anyone may ask (load balancers, uptime monitors), so that answer names no host, backend or
+    error; the checks behind it go only to an admin, signed in or with an admin's bearer token.
+    """
     svc = services()
-    checks: dict[str, Any] = {}
-    healthy = True
+    checks: dict[str, Any] = {
+        "database": _database_check(svc),
+        "queue": _queue_check(svc),
+        "models": {**svc.languages.status(), "warm_up": svc.languages.warm_up_status()},
+        "twilio": {"outbox_only": current_app.config["OUTBOX_ONLY"]},
+    }
+    healthy = checks["database"]["ok"] and checks["queue"]["ok"]
+    body: dict[str, Any] = {
+        "status": "ok" if healthy else "unavailable",
+        "models": _models_word(checks["models"]),
+    }
+    if current_user.is_authenticated and current_user.is_admin:
+        body["checks"] = checks
+    response = jsonify(body)
+    response.status_code = 200 if healthy else 503
+    response.headers["Cache-Control"] = "no-store"  # an admin's answer must not be kept
+    response.vary.add("Authorization")
+    return response
+
+
+def _database_check(svc: Services) -> dict[str, Any]:
     try:
         with svc.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-        checks["database"] = {"ok": True, "backend": svc.engine.dialect.name}
     except Exception as error:  # any failure here is the answer, not a crash
-        healthy = False
-        checks["database"] = {"ok": False, "error": str(error)}
+        log.warning("health: the database does not answer", exc_info=True)
+        return {"ok": False, "error": str(error)}
+    return {"ok": True, "backend": svc.engine.dialect.name}
+
+
+def _queue_check(svc: Services) -> dict[str, Any]:
     try:
-        checks["queue"] = {
-            "ok": True,
-            "backend": type(svc.huey).__name__,
-            "pending": svc.huey.pending_count(),
-            "consumer": "embedded" if "relay.consumer" in current_app.extensions else "external",
-        }
+        pending = svc.huey.pending_count()
     except Exception as error:
-        healthy = False
-        checks["queue"] = {"ok": False, "error": str(error)}
-    checks["models"] = svc.languages.status()
-    checks["twilio"] = {"outbox_only": current_app.config["OUTBOX_ONLY"]}
-    return {"ok": healthy, "checks": checks}, (200 if healthy else 503)
+        log.warning("health: the queue does not answer", exc_info=True)
+        return {"ok": False, "error": str(error)}
+    return {
+        "ok": True,
+        "backend": type(svc.huey).__name__,
+        "pending": pending,
+        "consumer": "embedded" if "relay.consumer" in current_app.extensions else "external",
+    }
+
+
+def _models_word(models: dict[str, Any]) -> str:
+    """One word for everyone: "missing" when no translation model is installed, else how
+    loading them in this process is going (`Readiness`: "unloaded" means no warm-up here, as
+    in a web process whose jobs run in `flask worker`; models then load on first use)."""
+    state: str = models["warm_up"]["state"]
+    if state != Readiness.FAILED and not models["pairs"]:
+        return "missing"
+    return state

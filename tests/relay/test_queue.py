@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 from huey import Huey
 
-from relay.queue import QueueConfigError, make_huey, run_pending, start_embedded_consumer
+from relay.queue import (
+    POLL_SECONDS,
+    QueueConfigError,
+    make_consumer,
+    make_huey,
+    run_pending,
+    start_embedded_consumer,
+)
 from tests.support.servers import redis_server
 
 
@@ -81,3 +88,62 @@ def test_embedded_consumer_runs_tasks_in_threads(tmp_path: Path) -> None:
     finally:
         consumer.stop(graceful=False)
         time.sleep(0.05)
+
+
+def test_idle_workers_wait_on_the_queue_instead_of_backing_off(tmp_path: Path) -> None:
+    """Huey's worker sleeps, backing off to 10 s, only after an empty read of a queue without a
+    blocking read; relay's queues block, and any backoff left is capped at POLL_SECONDS."""
+    assert POLL_SECONDS <= 0.25
+    sqlite = make_huey(f"sqlite:///{tmp_path / 'q.db'}")
+    assert sqlite.storage.blocking is True
+    assert sqlite.storage.read_timeout == POLL_SECONDS  # jobs another process queued
+    redis = make_huey("redis://127.0.0.1:1/0")  # nothing connects until a read
+    assert redis.storage.blocking is True
+    for consumer in (make_consumer(sqlite, 2), make_consumer(make_huey("memory://"), 2)):
+        assert consumer.max_delay <= POLL_SECONDS
+        assert all(worker.max_delay <= POLL_SECONDS for worker, _ in consumer.worker_threads)
+
+
+def test_an_enqueue_wakes_a_waiting_worker_at_once(tmp_path: Path) -> None:
+    huey = make_huey(f"sqlite:///{tmp_path / 'q.db'}")
+    huey.storage.read_timeout = 60  # so only the wake-up can end the wait in time
+    got: list[bytes | None] = []
+    reader = threading.Thread(target=lambda: got.append(huey.storage.dequeue()))
+    reader.start()
+    time.sleep(0.2)  # let it reach the wait (if not, it finds the job on its first read)
+    huey.storage.enqueue(b"job")
+    reader.join(timeout=10)
+    assert not reader.is_alive(), "the enqueue did not wake the waiting read"
+    assert got == [b"job"]
+
+
+def test_a_job_queued_by_another_process_is_found_within_the_poll(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'q.db'}"
+    worker_side, web_side = make_huey(url), make_huey(url)  # two processes' views of one file
+    got: list[bytes | None] = []
+    reader = threading.Thread(target=lambda: got.append(worker_side.storage.dequeue()))
+    reader.start()
+    time.sleep(0.1)
+    web_side.storage.enqueue(b"job")  # no wake-up crosses processes: the read polls
+    reader.join(timeout=10)  # generous: the read looks at the file again every POLL_SECONDS
+    assert not reader.is_alive()
+    # Had its wait ended just before the enqueue, a worker would read again at once.
+    assert (got[0] or worker_side.storage.dequeue()) == b"job"
+
+
+def test_the_embedded_consumer_starts_a_job_queued_after_a_quiet_spell(tmp_path: Path) -> None:
+    huey = make_huey(f"sqlite:///{tmp_path / 'q.db'}")
+    huey.storage.read_timeout = 60  # idle workers wait this long unless woken
+    done = threading.Event()
+
+    @huey.task(name="signal")
+    def signal() -> None:
+        done.set()
+
+    consumer = start_embedded_consumer(huey, threads=2)
+    try:
+        time.sleep(0.5)  # both workers are now waiting on the queue
+        signal()
+        assert done.wait(timeout=10), "the enqueue did not wake the idle workers"
+    finally:
+        consumer.stop(graceful=False)  # its daemon threads end at their next wake-up

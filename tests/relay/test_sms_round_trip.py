@@ -343,7 +343,8 @@ def test_reply_bad_requests(
 
 
 def test_health_reports_database_queue_and_models(app: Flask, client: FlaskClient) -> None:
-    response = client.get("/healthz")
+    admin = {"Authorization": f"Bearer {create_user(app, 'root', 'admin')}"}
+    response = client.get("/healthz", headers=admin)
     assert response.status_code == 200
     checks = response.json["checks"]
     assert checks["database"] == {"ok": True, "backend": "sqlite"}

@@ -56,6 +56,11 @@ class Server:
         )
         return result.stdout
 
+    def admin_headers(self) -> dict[str, str]:
+        """An API token of a new admin: /healthz shows its checks only to admins."""
+        self.flask("users", "create", "root", "--role", "admin", input="s3cret-pass\n")
+        return {"Authorization": f"Bearer {self.flask('users', 'token', 'root').strip()}"}
+
     def sms(self, body: str, sid: str, phone: str = "+821055501234") -> requests.Response:
         params = {"MessageSid": sid, "From": phone, "To": "+8215880120", "Body": body}
         url = f"{self.base}/twilio/sms"
@@ -127,9 +132,14 @@ def _poll(fetch: Any, done: Any, seconds: float = 30.0) -> Any:
 
 
 def test_flask_run_is_the_whole_system(server: Server, tiny_models: TinyModels) -> None:
-    health = requests.get(f"{server.base}/healthz", timeout=30).json()
-    assert health["checks"]["database"]["ok"] is True  # migrated at start
-    assert health["checks"]["queue"]["consumer"] == "embedded"
+    health = requests.get(f"{server.base}/healthz", headers=server.admin_headers(), timeout=30)
+    assert health.json()["checks"]["database"]["ok"] is True  # migrated at start
+    assert health.json()["checks"]["queue"]["consumer"] == "embedded"
+
+    def models() -> str:
+        return str(requests.get(f"{server.base}/healthz", timeout=30).json()["models"])
+
+    assert _poll(models, lambda word: word != "loading") == "ready"  # loaded at start
 
     server.flask("users", "create", "minji", "--role", "agent", input="s3cret-pass\n")
     token = server.flask("users", "token", "minji").strip()
@@ -177,7 +187,8 @@ def test_reloader_starts_the_consumer_once(tmp_path: Path, relay_models_path: Pa
     server = next(servers)
     try:
         time.sleep(1.0)
-        health = requests.get(f"{server.base}/healthz", timeout=30).json()
+        headers = server.admin_headers()
+        health = requests.get(f"{server.base}/healthz", headers=headers, timeout=30).json()
         assert health["checks"]["queue"]["consumer"] == "embedded"
     finally:
         with pytest.raises(StopIteration):

@@ -28,6 +28,20 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _flask(env: dict[str, str], *args: str, input: str | None = None) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+        cwd=REPO,
+        env=env,
+        input=input,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return result.stdout
+
+
 def test_gunicorn_serves_webhooks_and_leaves_jobs_to_workers(tmp_path: Path) -> None:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
@@ -39,14 +53,10 @@ def test_gunicorn_serves_webhooks_and_leaves_jobs_to_workers(tmp_path: Path) -> 
         "RELAY_EMBEDDED_WORKER": "false",
     }
     bin_dir = Path(sys.executable).parent
-    subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
-        cwd=REPO,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    _flask(env, "db", "upgrade")
+    # /healthz shows the queue's details only to an admin.
+    _flask(env, "users", "create", "root", "--role", "admin", input="s3cret-pass\n")
+    admin = {"Authorization": f"Bearer {_flask(env, 'users', 'token', 'root').strip()}"}
     server = subprocess.Popen(
         [
             str(bin_dir / "gunicorn"),
@@ -71,7 +81,7 @@ def test_gunicorn_serves_webhooks_and_leaves_jobs_to_workers(tmp_path: Path) -> 
         deadline = time.monotonic() + 60
         while True:
             try:
-                health = requests.get(f"{base}/healthz", timeout=10)
+                health = requests.get(f"{base}/healthz", headers=admin, timeout=10)
                 break
             except (requests.ConnectionError, requests.Timeout):
                 assert server.poll() is None, server.stderr.read() if server.stderr else ""
@@ -84,8 +94,10 @@ def test_gunicorn_serves_webhooks_and_leaves_jobs_to_workers(tmp_path: Path) -> 
         signed = {"X-Twilio-Signature": sign(url, params, TOKEN)}
         assert requests.post(url, data=params, headers=signed, timeout=10).status_code == 200
         assert requests.post(url, data=params, timeout=10).status_code == 403  # unsigned
-        pending = requests.get(f"{base}/healthz", timeout=10).json()["checks"]["queue"]["pending"]
-        assert pending == 1  # stored and queued for a worker, not worked on here
+        health = requests.get(f"{base}/healthz", headers=admin, timeout=10)
+        assert health.json()["checks"]["queue"]["pending"] == 1  # for a worker, not run here
+        public = requests.get(f"{base}/healthz", timeout=10).json()
+        assert public == {"status": "ok", "models": "missing"}  # no internals; no models here
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

@@ -93,7 +93,8 @@ def test_postgres_redis_and_a_separate_worker_process(
             time.sleep(0.3)
         translated = sorted(row["last_message"]["translated_text"] for row in rows)
         assert translated == sorted(phrase["ko"] for phrase in phrases)
-        health = app.test_client().get("/healthz").json["checks"]
+        admin = {"Authorization": f"Bearer {create_user(app, 'root', 'admin')}"}
+        health = app.test_client().get("/healthz", headers=admin).json["checks"]
         assert health["database"]["backend"] == "postgresql"
         assert health["queue"]["backend"] == "RedisHuey"
         assert health["queue"]["pending"] == 0
