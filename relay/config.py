@@ -112,6 +112,10 @@ class Defaults:
     AGENT_SSE_MAX_SECONDS: float = 300.0
     # The abuse button's block lengths offered to agents, in hours (the first is the default).
     ABUSE_BLOCK_HOURS: tuple[int, ...] = (24, 72, 168, 720)
+    # Live feeds one process serves at once; the next is refused with 503 and Retry-After so
+    # feeds can never take every thread from webhooks. 0: no limit (`flask run` starts a thread
+    # per request); gunicorn.conf.py sets half of gunicorn's threads.
+    AGENT_SSE_MAX_STREAMS: int = 0
 
 
 def instance_path_from_env(default: Path) -> Path:

@@ -21,6 +21,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from languages import registry
+from relay.agent.stream import feed_slots
 from relay.services import services
 from relay.voice.prompts import AUDIO_SUFFIXES, PROMPT_IDS
 from transcripts import repository
@@ -101,4 +102,7 @@ def healthz() -> Any:
         checks["queue"] = {"ok": False, "error": str(error)}
     checks["models"] = svc.languages.status()
     checks["twilio"] = {"outbox_only": current_app.config["OUTBOX_ONLY"]}
+    # This process's open agent feeds against its limit: the figure to watch for refusals.
+    slots = feed_slots(current_app)
+    checks["live_feeds"] = {"open": slots.open, "limit": slots.limit}
     return {"ok": healthy, "checks": checks}, (200 if healthy else 503)
