@@ -15,9 +15,11 @@ with 503 and Retry-After, the way a server sheds load it cannot carry rather tha
 the refusal costs a few milliseconds, the webhooks keep the other half of the threads, and the
 agent view shows that it is reconnecting. A browser's EventSource gives up on any answer but 200
 (the HTML standard "fails the connection"), so agent.js reopens the feed itself after a jittered
-wait, resuming from the last event id it saw. Sites with more open views than one pool should
-carry route /agent/events to a pool of its own (docs/deploy.md); the cap still guards each
-process there.
+wait, resuming from the last event id it saw. A site with more open views than its web
+processes can carry routes /agent/events to a feed-only pool of its own, as Mastodon serves its
+streams from a separate server (docs/deploy.md); the cap still guards each process there.
+A closed tab gives its slot back at the feed's next write (a keep-alive at the latest), when the
+server finds the connection gone and closes the response.
 """
 
 from __future__ import annotations
