@@ -115,6 +115,10 @@ class Defaults:
     # CSRF tokens are accepted for as long as the signed-in session lasts (None), not Flask-WTF's
     # one hour, after which a thread page left open failed every button; why: relay/auth.py.
     WTF_CSRF_TIME_LIMIT: int | None = None
+    # Live feeds one process serves at once; the next is refused with 503 and Retry-After so
+    # feeds can never take every thread from webhooks. 0: no limit (`flask run` starts a thread
+    # per request); gunicorn.conf.py sets half of gunicorn's threads.
+    AGENT_SSE_MAX_STREAMS: int = 0
 
 
 def instance_path_from_env(default: Path) -> Path:

@@ -23,6 +23,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from languages import registry
+from relay.agent.stream import feed_slots
 from relay.language_services import Readiness
 from relay.services import Services, services
 from relay.voice.prompts import AUDIO_SUFFIXES, PROMPT_IDS
@@ -95,6 +96,8 @@ def healthz() -> Any:
         "queue": _queue_check(svc),
         "models": {**svc.languages.status(), "warm_up": svc.languages.warm_up_status()},
         "twilio": {"outbox_only": current_app.config["OUTBOX_ONLY"]},
+        # This process's open agent feeds against its limit: the figure to watch for refusals.
+        "live_feeds": _feeds_check(),
     }
     healthy = checks["database"]["ok"] and checks["queue"]["ok"]
     body: dict[str, Any] = {
@@ -132,6 +135,11 @@ def _queue_check(svc: Services) -> dict[str, Any]:
         "pending": pending,
         "consumer": "embedded" if "relay.consumer" in current_app.extensions else "external",
     }
+
+
+def _feeds_check() -> dict[str, int]:
+    slots = feed_slots(current_app)
+    return {"open": slots.open, "limit": slots.limit}
 
 
 def _models_word(models: dict[str, Any]) -> str:

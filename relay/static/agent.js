@@ -6,28 +6,62 @@
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
 
   // -- live feed: Server-Sent Events; the browser resumes with Last-Event-ID by itself --------
+  // EventSource reconnects by itself after a dropped stream, but gives up for good on any answer
+  // other than 200, such as the 503 a server sends when it already serves as many feeds as it
+  // may. Then this reopens the feed after about the server's Retry-After (10 s), longer after
+  // each refusal and with jitter so refused views do not all return at once, resuming from the
+  // last event seen. Meanwhile the light says the view is reconnecting.
+  var REFUSED_WAIT_SECONDS = 10, LONGEST_WAIT_SECONDS = 60;
+
+  function showLive(light, on) {
+    if (!light) return;
+    light.hidden = false;
+    light.className = on ? "live on" : "live off";
+    light.title = on ? "실시간 연결됨" : "다시 연결하는 중";
+    light.textContent = on ? "●" : "● 다시 연결하는 중";
+  }
+
+  function resumeUrl(url) {
+    var last = document.body.getAttribute("data-last-event");
+    if (!last) return url;
+    var resumed = new URL(url, window.location.href);
+    resumed.searchParams.set("after", last);
+    return resumed.pathname + resumed.search;
+  }
+
   function connectLive() {
     var holder = document.querySelector("[data-live]");
     if (!holder || !window.EventSource) return;
     var thread = holder.getAttribute("data-conversation");
     var light = document.getElementById("live");
-    var source = new EventSource(holder.getAttribute("data-live"));
-    window.relayLive = source;
-    source.addEventListener("open", function () {
-      if (light) { light.hidden = false; light.className = "live on"; light.title = "실시간 연결됨"; }
-    });
-    source.addEventListener("error", function () {
-      if (light) { light.className = "live off"; light.title = "다시 연결하는 중"; }
-    });
-    source.addEventListener("relay", function (event) {
-      var data = {};
-      try { data = JSON.parse(event.data); } catch (e) { return; }
-      document.body.setAttribute("data-last-event", String(data.id));
-      if (thread && String(data.conversation_id) === thread) {
-        document.body.dispatchEvent(new CustomEvent("relay:thread", { detail: data }));
-      }
-      document.body.dispatchEvent(new CustomEvent("relay:changed", { detail: data }));
-    });
+    var url = holder.getAttribute("data-live");
+    var refusals = 0;
+
+    function open() {
+      var source = new EventSource(resumeUrl(url));
+      window.relayLive = source;
+      source.addEventListener("open", function () {
+        refusals = 0;
+        showLive(light, true);
+      });
+      source.addEventListener("error", function () {
+        showLive(light, false);
+        if (source.readyState !== EventSource.CLOSED) return; // the browser is retrying
+        refusals += 1;
+        var wait = Math.min(LONGEST_WAIT_SECONDS, REFUSED_WAIT_SECONDS * Math.pow(2, refusals - 1));
+        window.setTimeout(open, wait * (0.5 + Math.random()) * 1000);
+      });
+      source.addEventListener("relay", function (event) {
+        var data = {};
+        try { data = JSON.parse(event.data); } catch (e) { return; }
+        document.body.setAttribute("data-last-event", String(data.id));
+        if (thread && String(data.conversation_id) === thread) {
+          document.body.dispatchEvent(new CustomEvent("relay:thread", { detail: data }));
+        }
+        document.body.dispatchEvent(new CustomEvent("relay:changed", { detail: data }));
+      });
+    }
+    open();
   }
 
   // -- waiting times tick in the browser, from the timestamp the server rendered -------------

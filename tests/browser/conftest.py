@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,8 +49,8 @@ class LiveRelay:
         return DEVELOPER
 
 
-@pytest.fixture
-def live_relay(app_factory: Any) -> Iterator[LiveRelay]:
+@contextmanager
+def running_relay(app_factory: Any, **settings: Any) -> Iterator[LiveRelay]:
     """The app on a real port; jobs run inline so a webhook's translation is done when it
     answers, and the live feed is short-lived so reconnects happen within a test."""
     port = free_port()
@@ -59,6 +60,7 @@ def live_relay(app_factory: Any) -> Iterator[LiveRelay]:
         QUEUE_URL="immediate://",
         AGENT_SSE_POLL_SECONDS=0.1,
         AGENT_SSE_MAX_SECONDS=3.0,
+        **settings,
     )
     server: BaseWSGIServer = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -68,6 +70,12 @@ def live_relay(app_factory: Any) -> Iterator[LiveRelay]:
     finally:
         server.shutdown()
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_relay(app_factory: Any) -> Iterator[LiveRelay]:
+    with running_relay(app_factory) as relay:
+        yield relay
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import LiveRelay, sign_in
+from tests.browser.conftest import LiveRelay, running_relay, sign_in
 from tests.support.modelkit import TinyModels
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -173,3 +173,20 @@ def test_a_live_refresh_keeps_the_keyboard_focus_on_its_conversation(
     assert focused == conversation
     assert agent.evaluate("document.activeElement.tagName") == "BUTTON"
     assert agent.locator("h1").count() == 1  # one h1, ahead of the lists' h2s
+
+
+def test_a_refused_live_feed_says_it_is_reconnecting_and_connects_when_a_slot_frees(
+    chromium: Any, app_factory: Any
+) -> None:
+    with running_relay(app_factory, AGENT_SSE_MAX_STREAMS=1) as relay:
+        kim = sign_in(chromium, relay, relay.user("kim"))
+        live(kim)
+        lee = sign_in(chromium, relay, relay.user("lee"))  # the one feed is taken: 503
+        lee.wait_for_function("document.getElementById('live').className === 'live off'")
+        assert "다시 연결하는 중" in lee.inner_text("#live")
+        kim.context.close()  # kim's feed ends within AGENT_SSE_MAX_SECONDS and frees the slot
+        # lee's view tries again after about 10 s (then 20 s), with jitter.
+        lee.wait_for_function(
+            "document.getElementById('live').className === 'live on'", timeout=60000
+        )
+        assert lee.inner_text("#live") == "●"
