@@ -49,7 +49,8 @@ def abuse(conversation_id: int) -> Any:
     actions = _actions()
     actions.require_actor(conversation_id, me(), as_admin=is_admin())
     hours_raw = request.form.get("block_hours") or "0"
-    hours = int(hours_raw) if hours_raw.isdigit() else 0
+    # isdigit() alone passes "²", which int() refuses; a length not on the form is refused below.
+    hours = int(hours_raw) if hours_raw.isascii() and hours_raw.isdigit() else -1
     if hours and hours not in current_app.config["ABUSE_BLOCK_HOURS"]:
         return back_to_thread(conversation_id, "허용되지 않은 차단 기간입니다.", "error")
     with svc.sessions() as session:
