@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from werkzeug.exceptions import NotFound
 
+from relay import MAX_ID
 from relay.agent.access import agent_required, back_to_thread, is_admin, me
 from relay.agent.outgoing import human_reply
 from relay.agent.tools import agent_tools
@@ -99,7 +100,7 @@ def escalate(conversation_id: int) -> Any:
 def transfer(conversation_id: int) -> Any:
     """Hand the thread to another agent."""
     target = request.form.get("to_user_id", type=int)
-    if target is None:
+    if target is None or not 0 < target <= MAX_ID:  # a longer number overflows the database
         return back_to_thread(conversation_id, "이관할 상담원을 고르세요.", "error")
     _actions().transfer(conversation_id, me(), target, as_admin=is_admin())
     flash(f"{conversation_id}번 대화를 이관했습니다.", "ok")

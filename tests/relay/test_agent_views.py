@@ -341,3 +341,18 @@ def test_a_block_length_the_form_does_not_offer_is_refused_and_nothing_is_sent(
         assert session.query(Message).filter_by(direction="outbound").count() == 0
         conversation = session.get(Conversation, cid)
         assert conversation is not None and conversation.contact.blocked_until is None
+
+
+@pytest.mark.parametrize("target", [str(2**63), "9" * 40, "-" + "9" * 40, "0"])
+def test_a_transfer_to_an_impossible_user_id_asks_for_an_agent(
+    app: Flask, tiny_models: TinyModels, target: str
+) -> None:
+    cid = inbound(app, tiny_models.phrase("thanks")["en"])
+    admin = sign_in(app, "chief", "admin")
+    url = f"/agent/conversations/{cid}"
+    response = post_form(admin, url, f"{url}/transfer", to_user_id=target)
+    assert response.status_code == 303
+    assert "이관할 상담원을 고르세요." in admin.get(url).get_data(as_text=True)
+    with services(app).sessions() as session:
+        conversation = session.get(Conversation, cid)
+        assert conversation is not None and conversation.claimed_by_id is None
