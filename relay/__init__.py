@@ -31,8 +31,8 @@ class IdConverter(IntegerConverter):
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app: configuration, services, blueprints, headers, commands, then the embedded
-    worker."""
+    """Build the app: configuration, services, blueprints, headers, body limits, API error
+    responses, commands, then the embedded worker."""
     default_instance = Path(__file__).resolve().parent.parent / "instance"
     instance_path = (config or {}).get("INSTANCE_PATH") or relay_config.instance_path_from_env(
         default_instance
@@ -43,6 +43,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_errors(app)
     _register_headers(app)
+    _register_body_limits(app)
     _register_commands(app)
     _register_template_filters(app)
     _maybe_start_embedded_system(app)
@@ -89,6 +90,12 @@ def _register_headers(app: Flask) -> None:
     from relay.headers import register_security_headers
 
     register_security_headers(app)
+
+
+def _register_body_limits(app: Flask) -> None:
+    from relay.body_limits import register_body_limits
+
+    register_body_limits(app)
 
 
 def _register_commands(app: Flask) -> None:

@@ -164,6 +164,11 @@ def get_conversation(conversation_id: int) -> Any:
         return data
 
 
+def _storable(value: str | None) -> bool:
+    """JSON may escape half a surrogate pair ("\\ud800"), which no database can store as text."""
+    return value is None or not any("\ud800" <= char <= "\udfff" for char in value)
+
+
 def _reply_request(conversation_id: int) -> Any:
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
@@ -175,6 +180,8 @@ def _reply_request(conversation_id: int) -> Any:
     for field in ("translated_text", "language", "channel"):
         if payload.get(field) is not None and not isinstance(payload[field], str):
             return _error(f"{field} must be a string", 400)
+    if any(not _storable(value) for value in (text, edited)):
+        return _error("text and translated_text must be valid Unicode: no lone surrogates", 400)
     with services().record.uow.read() as session:
         conversation = require_open(require_actor(session, conversation_id, actor()))
         language = payload.get("language") or conversation.language

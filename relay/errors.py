@@ -1,9 +1,11 @@
-"""Domain errors become HTTP answers here, in one place.
+"""Errors become HTTP answers here, in one place.
 
 Views and jobs let the record's errors (transcripts.errors) and the language engines' errors
 rise; this module answers them: a JSON object with an `error` string under /api and /twilio,
 and for the staff's pages a sentence in Korean, shown on the thread the agent acted on (or an
-error page when there is no thread to go back to).
+error page when there is no thread to go back to). HTTP errors under /api (an id past what the
+database holds, a method the route does not take, a role that may not call it) answer as JSON
+too, so an API client never parses an HTML page.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, flash, redirect, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
 
 from languages.engine import ModelMissingError, TranslationError
 from languages.phrasebook import UnknownEntryError
@@ -81,7 +84,16 @@ def domain_error(error: Exception) -> Any:
     return Response(render_template("error.html", status=status, message=korean), status=status)
 
 
+def _json_under_api(error: HTTPException) -> Any:
+    """An HTTP error as JSON under /api; elsewhere the page Flask would show anyway."""
+    if not request.path.startswith("/api/"):
+        return error
+    return {"error": error.description or error.name}, error.code or 500
+
+
 def register_error_handlers(app: Flask) -> None:
-    """Let every blueprint raise domain errors and get the same answer for each."""
+    """Let every blueprint raise domain errors and get the same answer for each, and answer
+    HTTP errors under /api in JSON (a handler for one error, as for 413, still wins)."""
     for kind, _status in STATUS:
         app.register_error_handler(kind, domain_error)
+    app.register_error_handler(HTTPException, _json_under_api)

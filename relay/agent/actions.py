@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 
+from relay import MAX_ID
 from relay.agent.access import actor, agent_required, back_to_thread, me
 from relay.agent.outgoing import human_reply
 from relay.agent.tools import agent_tools
@@ -25,7 +26,8 @@ bp = Blueprint("agent_actions", __name__, url_prefix="/agent/conversations/<int:
 def abuse(conversation_id: int) -> Any:
     """Send the centre's warning in the resident's language, flag the contact, maybe block it."""
     hours_raw = request.form.get("block_hours") or "0"
-    hours = int(hours_raw) if hours_raw.isdigit() else 0
+    # isdigit() alone passes "²", which int() refuses; a length not on the form is refused below.
+    hours = int(hours_raw) if hours_raw.isascii() and hours_raw.isdigit() else -1
     if hours and hours not in current_app.config["ABUSE_BLOCK_HOURS"]:
         return back_to_thread(conversation_id, "허용되지 않은 차단 기간입니다.", "error")
     svc = services()
@@ -70,7 +72,7 @@ def escalate(conversation_id: int) -> Any:
 def transfer(conversation_id: int) -> Any:
     """Hand the thread to another agent."""
     target = request.form.get("to_user_id", type=int)
-    if target is None:
+    if target is None or not 0 < target <= MAX_ID:  # a longer number overflows the database
         return back_to_thread(conversation_id, "이관할 상담원을 고르세요.", "error")
     services().record.agents.transfer(conversation_id, actor(), target)
     flash(f"{conversation_id}번 대화를 이관했습니다.", "ok")

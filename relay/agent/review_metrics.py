@@ -45,7 +45,9 @@ def _period(args: Any) -> tuple[date, date, str | None]:
         last = date.fromisoformat(args["until"]) if args.get("until") else default[1]
         # OverflowError: 9999-12-31 has no next midnight, 0001-01-01 starts before UTC's year 1
         days_span(first, last)
-    except (ValueError, OverflowError):
+    except OverflowError:  # a well-formed date the centre's clock cannot span
+        return (*default, "0001-01-02부터 9999-12-30까지의 날짜만 볼 수 있습니다.")
+    except ValueError:
         return (*default, "날짜는 YYYY-MM-DD 형식입니다 (dates are YYYY-MM-DD).")
     if first > last:
         return (*default, "시작일이 종료일보다 늦습니다 (the start is after the end).")

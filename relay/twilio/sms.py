@@ -77,7 +77,7 @@ def inbound() -> Response | tuple[dict[str, str], int]:
 
 def _media_note(form: dict[str, str]) -> str | None:
     count = form.get("NumMedia") or "0"
-    if count.isdigit() and int(count) > 0:
+    if count.isascii() and count.isdigit() and int(count) > 0:  # "²" is a digit to isdigit()
         return f"{count} media attachment(s) not shown"
     return None
 

@@ -66,6 +66,8 @@ def synthesise(text: str, language: str) -> str:
         raise SimulatorError("espeak-ng is not installed: upload a recording instead")
     if not text.strip():
         raise SimulatorError("type something to say, or upload a recording")
+    if "\x00" in text:  # a program's arguments cannot hold it
+        raise SimulatorError("the text holds a NUL character")
     token = secrets.token_urlsafe(18)
     target = audio_folder() / f"{token}.wav"
     voice = ESPEAK_VOICES.get(language, "en-us")

@@ -7,6 +7,7 @@ import re
 import threading
 from typing import Any
 
+import pytest
 from flask import Flask
 
 from relay.services import services
@@ -324,3 +325,34 @@ def test_reply_box_offers_the_channel_and_knows_which_languages_can_be_spoken(
     unspoken = agent.get(f"/agent/conversations/{mongolian}").get_data(as_text=True)
     assert '<option value="voice" disabled>' in unspoken  # Twilio has no Mongolian voice
     assert "이 언어 음성 없음" in unspoken
+
+
+@pytest.mark.parametrize("hours", ["²", "abc", "-24", "9" * 40])
+def test_a_block_length_the_form_does_not_offer_is_refused_and_nothing_is_sent(
+    app: Flask, tiny_models: TinyModels, hours: str
+) -> None:
+    cid = inbound(app, tiny_models.phrase("thanks")["en"])
+    admin = sign_in(app, "chief", "admin")
+    url = f"/agent/conversations/{cid}"
+    response = post_form(admin, url, f"{url}/abuse", block_hours=hours)
+    assert response.status_code == 303
+    assert "허용되지 않은 차단 기간입니다." in admin.get(url).get_data(as_text=True)
+    with services(app).sessions() as session:
+        assert session.query(Message).filter_by(direction="outbound").count() == 0
+        conversation = session.get(Conversation, cid)
+        assert conversation is not None and conversation.contact.blocked_until is None
+
+
+@pytest.mark.parametrize("target", [str(2**63), "9" * 40, "-" + "9" * 40, "0"])
+def test_a_transfer_to_an_impossible_user_id_asks_for_an_agent(
+    app: Flask, tiny_models: TinyModels, target: str
+) -> None:
+    cid = inbound(app, tiny_models.phrase("thanks")["en"])
+    admin = sign_in(app, "chief", "admin")
+    url = f"/agent/conversations/{cid}"
+    response = post_form(admin, url, f"{url}/transfer", to_user_id=target)
+    assert response.status_code == 303
+    assert "이관할 상담원을 고르세요." in admin.get(url).get_data(as_text=True)
+    with services(app).sessions() as session:
+        conversation = session.get(Conversation, cid)
+        assert conversation is not None and conversation.claimed_by_id is None

@@ -30,6 +30,9 @@ def opened(app: Flask) -> tuple[Any, dict[str, str], int]:
         ({"text": "안녕하세요", "language": ["en"]}, "language must be a string"),
         ({"text": "안녕하세요", "channel": {"sms": True}}, "channel must be a string"),
         ({"text": "안녕하세요", "translated_text": 3}, "translated_text must be a string"),
+        # Half a surrogate pair, as JSON may escape it: no database can store it as text.
+        ({"text": "\ud800"}, "lone surrogates"),
+        ({"text": "안녕하세요", "translated_text": "Hi \udc4b"}, "lone surrogates"),
     ],
 )
 def test_reply_bodies_of_the_wrong_shape(

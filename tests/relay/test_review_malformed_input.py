@@ -52,3 +52,30 @@ def test_huge_offset_is_an_empty_page(app: Flask) -> None:
     )
     assert response.status_code == 200
     assert response.get_json()["conversations"] == []
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "status"),
+    [
+        ("GET", f"/api/conversations/{2**63}", 404),
+        ("POST", f"/api/messages/{HUGE}/retry", 404),
+        ("GET", "/api/no-such-thing", 404),
+        ("DELETE", "/api/conversations", 405),
+        ("GET", "/api/metrics", 403),  # an agent, not an admin
+    ],
+)
+def test_api_errors_outside_its_views_are_json(
+    app: Flask, method: str, url: str, status: int
+) -> None:
+    token = create_user(app, "api-agent")
+    response = app.test_client().open(
+        url, method=method, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == status
+    assert response.is_json and isinstance(response.get_json()["error"], str)
+
+
+def test_errors_outside_the_api_keep_their_pages(app: Flask) -> None:
+    client = sign_in(app, "boss", "admin")
+    response = client.get(f"/agent/conversations/{HUGE}")
+    assert response.status_code == 404 and response.mimetype == "text/html"

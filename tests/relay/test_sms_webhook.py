@@ -149,3 +149,11 @@ def test_json_instead_of_a_form_is_refused(app: Flask, client: FlaskClient) -> N
         "/twilio/sms", json={"Body": "hi"}, headers={"X-Twilio-Signature": "abc"}
     )
     assert response.status_code == 403
+
+
+def test_a_media_count_that_is_not_a_number_is_stored_without_a_note(
+    app: Flask, webhooks: Webhooks
+) -> None:
+    assert webhooks.sms("Hello", NumMedia="²").status_code == 200  # "²".isdigit() is True
+    [message] = stored_messages(app)
+    assert message.original_text == "Hello" and message.flag is None

@@ -107,6 +107,12 @@ def test_the_simulator_refuses_what_it_cannot_play(app: Flask) -> None:
         follow_redirects=True,
     )
     assert "call not placed" in wrong_key.get_data(as_text=True)
+    nul = client.post(
+        "/dev/simulator/call",
+        data={"csrf_token": token, "language": "en", "say": "hello\x00world"},
+        follow_redirects=True,
+    )
+    assert "NUL character" in nul.get_data(as_text=True)
     assert client.get("/dev/audio/not-a-token").status_code == 404
     assert client.get("/dev/audio/" + "a" * 24).status_code == 404
     with services(app).sessions() as session:
