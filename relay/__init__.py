@@ -11,23 +11,12 @@ from typing import Any
 import click
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
-from werkzeug.routing import IntegerConverter
 from werkzeug.serving import is_running_from_reloader
 
 from relay import config as relay_config
+from relay.ids import IdConverter
 
 log = logging.getLogger(__name__)
-
-# The largest id a database integer column holds; a longer number in a URL is simply not found.
-MAX_ID = 2**63 - 1
-
-
-class IdConverter(IntegerConverter):
-    """`<int:...>` limited to what the database can compare, so a huge id is a 404, not a 500."""
-
-    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", MAX_ID)
-        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

@@ -15,13 +15,12 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from languages.memory import normalise
 from languages.registry import RESIDENT_CODES
-from relay import MAX_ID
-from relay.agent.access import actor
-from relay.auth import role_required
+from relay.auth import actor, role_required
+from relay.ids import MAX_ID
+from relay.recordings import audio_mimetype, stored_recording
 from relay.replies import ReplyError, compose_reply
 from relay.services import services
 from relay.voice.channel import ChannelError, choose_channel
-from relay.voice.jobs import audio_file, audio_mimetype
 from transcripts import repository
 from transcripts.agent_actions import ClaimOutcome
 from transcripts.models import (
@@ -330,7 +329,7 @@ def message_audio(message_id: int) -> Any:
         relative = message.audio_path if message is not None else None
     if not relative:
         return _error(f"message {message_id} has no stored recording", 404)
-    path = audio_file(Path(current_app.config["INSTANCE_PATH"]), relative)
+    path = stored_recording(Path(current_app.config["INSTANCE_PATH"]), relative)
     if path is None:
         return _error(f"the recording of message {message_id} is missing from storage", 404)
     return send_file(path, mimetype=audio_mimetype(path), conditional=True, max_age=0)

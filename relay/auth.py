@@ -49,6 +49,7 @@ from relay.services import services
 from transcripts.accounts import hash_token
 from transcripts.login_failures import LoginFailures
 from transcripts.models import Role
+from transcripts.policy import Actor
 from transcripts.repository import user_by_name, user_by_token_hash
 
 bp = Blueprint("auth", __name__)
@@ -183,6 +184,20 @@ def role_required(*roles: Role) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorator
+
+
+def me() -> int:
+    """The signed-in person's user id."""
+    return int(current_user.id)
+
+
+def is_admin() -> bool:
+    return bool(current_user.is_authenticated and current_user.role is Role.ADMIN)
+
+
+def actor() -> Actor:
+    """The signed-in person, as the record's rules see them (transcripts.policy)."""
+    return Actor(user_id=me(), is_admin=is_admin())
 
 
 def local_target(target: str | None) -> str | None:

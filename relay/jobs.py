@@ -18,7 +18,7 @@ from huey import Huey, crontab
 
 from languages.engine import ModelMissingError, TranslationError
 from languages.sms import acknowledgement
-from relay.agent.outgoing import human_reply
+from relay.replies import human_reply
 from relay.retention import purge_expired
 from relay.services import Jobs, Services, services
 from relay.twilio.outbound import SendError

@@ -1,4 +1,6 @@
-"""Composing an agent's reply: translation, back-translation, and what the SMS will really carry.
+"""Composing a reply: an agent's Korean (translated, translated back) or a text written by people
+in the resident's language (phrasebook answers, the centre's warnings and receipts), and what
+the SMS will really carry.
 
 Korean handsets receive only characters Twilio can encode in EUC-KR, so a reply that contains
 others (Vietnamese tone marks, Mongolian ө/ү, many simplified Chinese characters) goes out as a
@@ -91,13 +93,7 @@ def compose_reply(
     forward = translator.translate(korean_text, "ko", language)
     translated = (edited_translation or "").strip() or forward.text
     back = translator.translate(translated, language, "ko")
-    analysis = sms.analyse(translated)
-    token: str | None = None
-    body = translated
-    if analysis.undeliverable or analysis.segments > 10:
-        token = secrets.token_urlsafe(16)  # 128 bits, 22 characters: keeps the notice short
-        body = sms.fallback_notice(language, f"{public_base_url}/r/{token}")
-    delivered = sms.analyse(body)
+    carried = for_sms(translated, language, public_base_url)
     return ReplyPreview(
         korean_text=korean_text,
         language=language,
@@ -108,10 +104,71 @@ def compose_reply(
         model=forward.model,
         pivot=forward.pivot,
         translation_ms=forward.duration_ms + back.duration_ms,
-        encoding=delivered.encoding,
-        segments=delivered.segments,
-        undeliverable=analysis.undeliverable,
-        delivered_body=body,
-        uses_link=token is not None,
-        reply_token=token,
+        encoding=carried.encoding,
+        segments=carried.segments,
+        undeliverable=carried.undeliverable,
+        delivered_body=carried.body,
+        uses_link=carried.token is not None,
+        reply_token=carried.token,
+    )
+
+
+@dataclass(frozen=True)
+class SmsDelivery:
+    """What an SMS will carry for a text: the text itself, or a notice with a link to it."""
+
+    body: str
+    encoding: str
+    segments: int
+    undeliverable: tuple[str, ...]  # characters of the text Korean handsets cannot show
+    token: str | None  # the /r/<token> page's secret when the SMS carries a link
+
+
+def for_sms(text: str, language: str, public_base_url: str) -> SmsDelivery:
+    """The SMS for `text`: as it is when Korean handsets can show all of it in ten parts at
+    most, else a short notice in the resident's language with a link to the whole text."""
+    analysis = sms.analyse(text)
+    token: str | None = None
+    body = text
+    if analysis.undeliverable or analysis.segments > 10:
+        token = secrets.token_urlsafe(16)  # 128 bits, 22 characters: keeps the notice short
+        body = sms.fallback_notice(language, f"{public_base_url}/r/{token}")
+    delivered = sms.analyse(body)
+    return SmsDelivery(
+        body, delivered.encoding, delivered.segments, tuple(analysis.undeliverable), token
+    )
+
+
+def human_reply(
+    korean_text: str,
+    resident_text: str,
+    language: str,
+    *,
+    author: Author,
+    source: str,
+    user_id: int | None,
+    public_base_url: str,
+) -> ReplyDraft:
+    """A draft for a text people wrote in the resident's language (no engine); `source` names
+    it (a phrasebook entry id, "abuse_warning", "acknowledgement")."""
+    carried = for_sms(resident_text, language, public_base_url)
+    return ReplyDraft(
+        korean_text=korean_text,
+        language=language,
+        translated_text=resident_text,
+        # No machine produced this text: the record keeps no machine translation for it.
+        machine_translation=None,
+        back_translation=None,
+        engine=author.value,
+        model=source,
+        pivot=None,
+        translation_ms=0.0,
+        delivered_body=carried.body,
+        sms_encoding=carried.encoding,
+        sms_segments=carried.segments,
+        undeliverable_chars="".join(carried.undeliverable),
+        author=author,
+        author_user_id=user_id,
+        uses_link=carried.token is not None,
+        reply_token=carried.token,
     )

@@ -1,31 +1,31 @@
-"""Who may open the agent pages and who may act on a thread, in one place for every view."""
+"""Who may open the agent pages, and what the agent's pages share after a button or a link.
+
+Who may act on a thread is the record's rule (transcripts.policy), checked by each use case;
+the signed-in person comes from relay.auth (`actor`, `me`, `is_admin`), re-exported here for
+the agent views."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import flash, redirect, request, url_for
-from flask_login import current_user
 
-from relay.auth import role_required
+from relay.auth import actor, is_admin, me, role_required
 from transcripts.models import Role
-from transcripts.policy import Actor
+
+__all__ = [
+    "actor",
+    "admin_required",
+    "agent_required",
+    "back_to_thread",
+    "is_admin",
+    "me",
+    "page_number",
+    "wants_fragment",
+]
 
 agent_required = role_required(Role.AGENT, Role.ADMIN)
 admin_required = role_required(Role.ADMIN)
-
-
-def me() -> int:
-    return int(current_user.id)
-
-
-def is_admin() -> bool:
-    return bool(current_user.is_authenticated and current_user.role is Role.ADMIN)
-
-
-def actor() -> Actor:
-    """The signed-in person, as the record's rules see them (transcripts.policy)."""
-    return Actor(user_id=me(), is_admin=is_admin())
 
 
 def back_to_thread(conversation_id: int, message: str, category: str = "ok") -> Any:

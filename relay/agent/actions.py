@@ -10,10 +10,10 @@ from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 
-from relay import MAX_ID
 from relay.agent.access import actor, agent_required, back_to_thread, me
-from relay.agent.outgoing import human_reply
 from relay.agent.tools import agent_tools
+from relay.ids import MAX_ID
+from relay.replies import human_reply
 from relay.services import services
 from transcripts.models import Author, Disposition
 from transcripts.outbound import ReplyDraft

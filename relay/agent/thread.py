@@ -16,7 +16,6 @@ from relay.agent.access import (
     me,
     wants_fragment,
 )
-from relay.agent.outgoing import human_reply
 from relay.agent.presenters import (
     STATUS_LABELS,
     highlight_terms,
@@ -26,6 +25,7 @@ from relay.agent.presenters import (
     segment_rows,
 )
 from relay.agent.tools import agent_tools
+from relay.replies import human_reply
 from relay.services import services
 from transcripts import queue as queue_reads
 from transcripts import repository

@@ -8,7 +8,6 @@ instance folder before any recognition starts, so a model problem never costs th
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from huey import Huey
 
 from languages.engine import ModelMissingError, TranslationError
 from languages.speech import SpeechError, Transcript
+from relay.recordings import new_recording_path, stored_recording
 from relay.services import Services, services
 from relay.twilio.outbound import SendError
 from relay.voice.download import DownloadError, DownloadSettings, download
@@ -29,9 +29,6 @@ from transcripts.models import Message, MessageStatus
 from transcripts.voice_messages import VoiceMessages, VoiceTranscript
 
 log = logging.getLogger(__name__)
-
-RECORDINGS_FOLDER = "recordings"
-_SAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
 class RetryLaterError(Exception):
@@ -81,27 +78,6 @@ def _recording_hosts(config: Mapping[str, Any]) -> tuple[str, ...]:
     return hosts
 
 
-def audio_file(instance_path: Path, relative: str) -> Path | None:
-    """The stored recording for a message's `audio_path`, only if it lies in the recordings
-    folder (a path from the database is never trusted to point elsewhere)."""
-    root = (instance_path / RECORDINGS_FOLDER).resolve()
-    candidate = (instance_path / relative).resolve()
-    if root not in candidate.parents or not candidate.is_file():
-        return None
-    return candidate
-
-
-def audio_mimetype(path: Path) -> str:
-    """What a stored recording is, from its first bytes (Twilio sends WAV; uploads may be MP3)."""
-    with path.open("rb") as handle:
-        head = handle.read(12)
-    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
-        return "audio/wav"
-    if head[:3] == b"ID3" or head[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"):
-        return "audio/mpeg"
-    return "application/octet-stream"
-
-
 def process_recording(
     svc: Services, voice: VoiceMessages, message_id: int, cfg: VoiceSettings
 ) -> None:
@@ -137,7 +113,7 @@ def _stored_audio(
 ) -> Path | None:
     """The recording on disk, downloading it first if needed; None when the job must stop."""
     if message.audio_path:
-        found = audio_file(cfg.instance_path, message.audio_path)
+        found = stored_recording(cfg.instance_path, message.audio_path)
         if found is not None:
             return found
     seconds = message.audio_seconds or 0
@@ -154,7 +130,7 @@ def _stored_audio(
         svc.record.inbound.mark(message.id, MessageStatus.FAILED, reason)
         return None
     now = utcnow()
-    relative = f"{RECORDINGS_FOLDER}/{now:%Y/%m}/{_SAFE.sub('_', message.recording_sid)[:64]}.wav"
+    relative = new_recording_path(message.recording_sid, now)
     destination = cfg.instance_path / relative
     try:
         download(message.recording_url, destination, cfg.download)

@@ -20,9 +20,9 @@ from werkzeug.datastructures import FileStorage
 
 from languages import registry
 from languages.audio import AudioError, duration_seconds, load_audio
+from relay.recordings import SIMULATOR_FOLDER
 from relay.twilio.security import sign
 
-AUDIO_FOLDER = "dev-audio"
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # espeak-ng voices for generated speech; it has no Mongolian voice, so its Russian voice reads
@@ -42,7 +42,7 @@ class SimulatedCall:
 
 
 def audio_folder() -> Path:
-    folder = Path(current_app.config["INSTANCE_PATH"]) / AUDIO_FOLDER
+    folder = Path(current_app.config["INSTANCE_PATH"]) / SIMULATOR_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

@@ -6,7 +6,8 @@ import threading
 
 import pytest
 
-from languages.memory import InMemoryTranslationMemory, TranslationMemory, normalise
+from languages.memory import TranslationMemory, normalise
+from tests.support.memory_double import InMemoryTranslationMemory
 
 
 @pytest.mark.parametrize(

@@ -13,9 +13,9 @@ import pytest
 
 from languages.engine import EngineOutput, ModelMissingError, TranslationEngine, TranslationError
 from languages.glossary import Glossary
-from languages.memory import InMemoryTranslationMemory
 from languages.registry import UnsupportedLanguageError
 from languages.translation import Translation, Translator
+from tests.support.memory_double import InMemoryTranslationMemory
 
 
 class PhraseEngine:

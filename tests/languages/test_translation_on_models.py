@@ -8,8 +8,8 @@ import pytest
 from languages.argos import ArgosEngine
 from languages.glossary import Glossary
 from languages.m2m import M2MEngine
-from languages.memory import InMemoryTranslationMemory
 from languages.translation import Translator
+from tests.support.memory_double import InMemoryTranslationMemory
 
 
 @pytest.fixture(scope="module")
