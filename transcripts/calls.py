@@ -8,9 +8,10 @@ method owns its transaction; nothing here knows about Flask or the language engi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func, select
@@ -30,10 +31,29 @@ from transcripts.models import (
     MessageStatus,
     WebhookReceipt,
 )
+from transcripts.outbound import apply_delivery
 from transcripts.phones import normalise_phone
 from transcripts.policy import EventKind
 from transcripts.uow import UseCases
-from transcripts.writes import add_event, call_message, open_conversation, touch_conversation
+from transcripts.writes import (
+    Receipt,
+    add_event,
+    call_message,
+    keep_receipt,
+    open_conversation,
+    receipt_exists,
+    receipt_outcome,
+    touch_conversation,
+)
+
+
+class StatusOutcome(StrEnum):
+    """What a call status callback did."""
+
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"  # a redelivery of a callback already applied
+    UNKNOWN = "unknown"  # a call relay never saw
+
 
 # What carriers and Twilio put in From when the caller withholds their number.
 ANONYMOUS_CALLERS = frozenset(
@@ -160,15 +180,18 @@ class CallService(UseCases):
                 duplicate,
             )
 
-    def receipt_exists(self, provider_sid: str, event: str) -> bool:
-        """True when a webhook (provider id, event) was received, e.g. the end of a <Record>."""
-        with self._uow.read() as session:
-            found = session.scalar(
-                select(WebhookReceipt.id).where(
-                    WebhookReceipt.provider_sid == provider_sid, WebhookReceipt.event == event
-                )
-            )
-        return found is not None
+    def recording_finished(self, receipt: Receipt) -> CallerInfo | None:
+        """The caller's <Record> ended (the audio follows by its own callback): keep the
+        webhook, so the call's end is not taken for an abandoned call, and say who called."""
+        with self._uow.write() as session:
+            keep_receipt(session, receipt)
+        return self._caller_info(receipt.sid, duplicate=False)
+
+    def keep_webhook(self, receipt: Receipt) -> None:
+        """Keep a webhook that changes nothing (an interim recording status, a menu key for a
+        call relay never saw or blocked), for review; a redelivery is kept once."""
+        with self._uow.write() as session:
+            keep_receipt(session, receipt)
 
     def caller(self, call_sid: str) -> CallerInfo | None:
         """The stored state of a call, or None for a call relay never saw."""
@@ -183,9 +206,12 @@ class CallService(UseCases):
             call.menu_attempts += 1
             return call.menu_attempts
 
-    def choose_language(self, call_sid: str, language: str) -> bool:
-        """Remember the caller's menu choice on the call, conversation and contact."""
+    def choose_language(self, call_sid: str, language: str, receipt: Receipt | None = None) -> bool:
+        """Remember the caller's menu choice on the call, conversation and contact (with the
+        webhook that brought it, when given)."""
         with self._uow.write() as session:
+            if receipt is not None:
+                keep_receipt(session, receipt)
             call = session.scalar(select(Call).where(Call.call_sid == call_sid))
             if call is None:
                 return False
@@ -203,45 +229,67 @@ class CallService(UseCases):
 
     # -- call status ----------------------------------------------------------------------
 
-    def update_status(
+    def record_status(
         self,
         call_sid: str,
         status: CallStatus,
         duration_seconds: int | None,
-        *,
-        recorded: bool,
-    ) -> Call | None:
-        """Apply a call status callback; None when relay never saw the call.
+        receipt: Receipt,
+        reply_outcome: Callable[[CallStatus], tuple[MessageStatus, str | None] | None],
+    ) -> StatusOutcome:
+        """Apply a call status callback once, with its receipt, in one transaction.
 
         A final state is never moved back by a late callback. An inbound call that ends with no
-        recording (`recorded` False: the Record verb never finished) is an abandoned call and
-        leaves an empty voice message saying so, so the agent sees it and can call back.
+        recording (the Record verb never finished) is an abandoned call and leaves an empty
+        voice message saying so, so the agent sees it and can call back. For a call-back that
+        speaks a reply, `reply_outcome` says what the call's end means for the reply.
         """
         with self._uow.write() as session:
-            call = session.scalar(select(Call).where(Call.call_sid == call_sid))
+            if not keep_receipt(session, receipt):
+                return StatusOutcome.DUPLICATE
+            recorded = receipt_exists(session, call_sid, "voice.recorded")
+            call = self._apply_status(session, call_sid, status, duration_seconds, recorded)
             if call is None:
-                return None
-            now = utcnow()
-            if call.status in _FINAL:
-                if duration_seconds is not None and call.duration_seconds is None:
-                    call.duration_seconds = duration_seconds
-                return call
-            if status is CallStatus.IN_PROGRESS and call.answered_at is None:
-                call.answered_at = now
-            if status in _FINAL:
-                call.ended_at = now
+                receipt_outcome(session, receipt.sid, receipt.event, "unknown call")
+                return StatusOutcome.UNKNOWN
+            delivery = reply_outcome(status) if call.direction is Direction.OUTBOUND else None
+            if delivery is not None:
+                delivered, reason = delivery
+                apply_delivery(session, call_sid, delivered, receipt.error_code, reason)
+            return StatusOutcome.APPLIED
+
+    def _apply_status(
+        self,
+        session: Session,
+        call_sid: str,
+        status: CallStatus,
+        duration_seconds: int | None,
+        recorded: bool,
+    ) -> Call | None:
+        call = session.scalar(select(Call).where(Call.call_sid == call_sid))
+        if call is None:
+            return None
+        now = utcnow()
+        if call.status in _FINAL:
+            if duration_seconds is not None and call.duration_seconds is None:
                 call.duration_seconds = duration_seconds
-                if (
-                    status is CallStatus.COMPLETED
-                    and call.direction is Direction.INBOUND
-                    and not recorded
-                    and not has_voice_message(session, call.id)
-                ):
-                    status = CallStatus.ABANDONED
-                    self._abandoned_message(session, call, now)
-            call.status = status
-            add_event(session, EventKind.of_call(status), call.conversation_id)
             return call
+        if status is CallStatus.IN_PROGRESS and call.answered_at is None:
+            call.answered_at = now
+        if status in _FINAL:
+            call.ended_at = now
+            call.duration_seconds = duration_seconds
+            if (
+                status is CallStatus.COMPLETED
+                and call.direction is Direction.INBOUND
+                and not recorded
+                and not has_voice_message(session, call.id)
+            ):
+                status = CallStatus.ABANDONED
+                self._abandoned_message(session, call, now)
+        call.status = status
+        add_event(session, EventKind.of_call(status), call.conversation_id)
+        return call
 
     def _abandoned_message(self, session: Session, call: Call, now: datetime) -> None:
         if call.conversation_id is None:

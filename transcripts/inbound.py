@@ -28,7 +28,6 @@ from transcripts.models import (
     MessageStatus,
     WebhookReceipt,
 )
-from transcripts.outbound import receipt_outcome
 from transcripts.phones import normalise_phone
 from transcripts.policy import EventKind, is_blocked
 from transcripts.uow import UseCases
@@ -104,20 +103,6 @@ class Inbound(UseCases):
     """What residents send: webhook receipts, messages, their language work, and recovery."""
 
     # -- webhooks -------------------------------------------------------------------------
-
-    def claim_webhook(self, sid: str, event: str, payload: Mapping[str, Any]) -> bool:
-        """Store a webhook receipt; False when (sid, event) was already received (a redelivery)."""
-        try:
-            with self._uow.write() as session:
-                session.add(WebhookReceipt(provider_sid=sid, event=event, payload=dict(payload)))
-        except IntegrityError:
-            return False
-        return True
-
-    def note_webhook_outcome(self, sid: str, event: str, outcome: str) -> None:
-        """Record what became of a receipt (e.g. why it was refused), for review."""
-        with self._uow.write() as session:
-            receipt_outcome(session, sid, event, outcome)
 
     def reject_webhook(self, sid: str, event: str, payload: Mapping[str, Any], reason: str) -> None:
         """Keep a webhook relay refuses, with why, so it can be reviewed (a redelivery of the

@@ -14,7 +14,7 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,7 +32,7 @@ from transcripts.models import (
 )
 from transcripts.policy import Actor, EventKind, is_blocked, require_actor, require_open
 from transcripts.uow import UseCases
-from transcripts.writes import add_event, get_message
+from transcripts.writes import add_event, get_message, receipt_outcome
 
 
 @dataclass(frozen=True)
@@ -257,15 +257,6 @@ def mark_sent(session: Session, message: Message, provider_sid: str, status: Mes
     message.status = status
     message.status_reason = None
     add_event(session, EventKind.MESSAGE_SENT, message.conversation_id, message.id)
-
-
-def receipt_outcome(session: Session, sid: str, event: str, outcome: str) -> None:
-    """Record, in the caller's transaction, what became of a webhook receipt."""
-    session.execute(
-        update(WebhookReceipt)
-        .where(WebhookReceipt.provider_sid == sid, WebhookReceipt.event == event)
-        .values(outcome=outcome[:255])
-    )
 
 
 def queue_reply(

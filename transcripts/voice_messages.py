@@ -30,10 +30,13 @@ from transcripts.outbound import mark_sent
 from transcripts.policy import EventKind
 from transcripts.uow import UseCases
 from transcripts.writes import (
+    Receipt,
     add_event,
     call_message,
     get_message,
+    keep_receipt,
     put_machine_korean,
+    receipt_outcome,
     settled_by_admin,
     touch_conversation,
 )
@@ -87,17 +90,21 @@ class VoiceMessages(UseCases):
 
     # -- recordings -----------------------------------------------------------------------
 
-    def record_voice_message(self, recording: VoiceRecording) -> StoredRecording | None:
-        """Store a recorded message exactly once; None when the call is unknown to relay."""
+    def record_voice_message(
+        self, recording: VoiceRecording, receipt: Receipt
+    ) -> StoredRecording | None:
+        """Store a recorded message exactly once, with the webhook that brought it; None when
+        the call is unknown to relay."""
         for _attempt in range(3):
             try:
-                return self._record_once(recording)
+                return self._record_once(recording, receipt)
             except IntegrityError:
                 continue  # the same recording stored by a racing delivery: the next pass sees it
         raise NotFoundError(f"could not store recording {recording.recording_sid}")
 
-    def _record_once(self, recording: VoiceRecording) -> StoredRecording | None:
+    def _record_once(self, recording: VoiceRecording, receipt: Receipt) -> StoredRecording | None:
         with self._uow.write() as session:
+            fresh = keep_receipt(session, receipt)
             existing = session.scalar(
                 select(Message).where(Message.recording_sid == recording.recording_sid)
             )
@@ -107,6 +114,8 @@ class VoiceMessages(UseCases):
                 )
             call = session.scalar(select(Call).where(Call.call_sid == recording.call_sid))
             if call is None or call.conversation_id is None:
+                if fresh:
+                    receipt_outcome(session, receipt.sid, receipt.event, "unknown call")
                 return None
             now = utcnow()
             # A call marked abandoned before its recording arrived was not abandoned after all:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from transcripts.errors import NotFoundError
@@ -20,6 +23,7 @@ from transcripts.models import (
     Event,
     Message,
     MessageStatus,
+    WebhookReceipt,
 )
 from transcripts.policy import EventKind
 
@@ -33,6 +37,52 @@ def add_event(
 ) -> None:
     """Append to the event feed the agent view streams (ids give the order)."""
     session.add(Event(kind=kind, conversation_id=conversation_id, message_id=message_id, data=data))
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A provider webhook as received: kept once per (sid, event), so a redelivery is known."""
+
+    sid: str
+    event: str
+    payload: Mapping[str, Any]
+    error_code: str | None = None
+
+
+def keep_receipt(session: Session, receipt: Receipt) -> bool:
+    """Store the receipt in the caller's transaction (in a savepoint); False when the same
+    (sid, event) was received before: a redelivery."""
+    try:
+        with session.begin_nested():
+            session.add(
+                WebhookReceipt(
+                    provider_sid=receipt.sid,
+                    event=receipt.event[:48],
+                    payload=dict(receipt.payload),
+                )
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def receipt_exists(session: Session, sid: str, event: str) -> bool:
+    """True when a webhook (sid, event) was received, e.g. the end of a caller's <Record>."""
+    found = session.scalar(
+        select(WebhookReceipt.id).where(
+            WebhookReceipt.provider_sid == sid, WebhookReceipt.event == event
+        )
+    )
+    return found is not None
+
+
+def receipt_outcome(session: Session, sid: str, event: str, outcome: str) -> None:
+    """Record, in the caller's transaction, what became of a webhook receipt."""
+    session.execute(
+        update(WebhookReceipt)
+        .where(WebhookReceipt.provider_sid == sid, WebhookReceipt.event == event)
+        .values(outcome=outcome[:255])
+    )
 
 
 def get_message(session: Session, message_id: int) -> Message:

@@ -9,6 +9,7 @@ already stored rather than refused.
 from __future__ import annotations
 
 import logging
+import math
 import uuid
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from transcripts import repository
 from transcripts.calls import CallService
 from transcripts.models import CallStatus, Direction, MessageStatus
 from transcripts.voice_messages import FINAL_RECORDING_STATUSES, VoiceRecording
+from transcripts.writes import Receipt
 
 log = logging.getLogger(__name__)
 bp = Blueprint("twilio_voice", __name__, url_prefix="/twilio/voice")
@@ -108,14 +110,14 @@ def menu() -> Response | tuple[dict[str, str], int]:
     calls = _calls()
     caller = calls.caller(sid)
     if caller is None or caller.blocked:
-        services().record.inbound.claim_webhook(sid, "voice.menu.unknown", request.form.to_dict())
+        calls.keep_webhook(Receipt(sid, "voice.menu.unknown", request.form.to_dict()))
         return _xml(_builder().hangup())
     digits = (request.form.get("Digits") or "").strip()
     chosen = registry.by_menu_digit(digits) if len(digits) == 1 else None
     builder = _builder()
     if chosen is not None:
-        services().record.inbound.claim_webhook(sid, f"voice.menu.{digits}", request.form.to_dict())
-        calls.choose_language(sid, chosen.code)
+        receipt = Receipt(sid, f"voice.menu.{digits}", request.form.to_dict())
+        calls.choose_language(sid, chosen.code, receipt)
         return _xml(builder.record(chosen.code, _max_seconds()))
     attempts = calls.count_menu_attempt(sid)
     if attempts >= int(current_app.config["VOICE_MENU_ATTEMPTS"]):
@@ -133,8 +135,7 @@ def recorded() -> Response | tuple[dict[str, str], int]:
     sid = _call_sid()
     if not sid:
         return _refuse("voice.recorded.rejected", "CallSid is required")
-    services().record.inbound.claim_webhook(sid, "voice.recorded", request.form.to_dict())
-    caller = _calls().caller(sid)
+    caller = _calls().recording_finished(Receipt(sid, "voice.recorded", request.form.to_dict()))
     return _xml(_builder().thanks(caller.language if caller else None))
 
 
@@ -149,11 +150,11 @@ def recording() -> Response | tuple[dict[str, str], int]:
     if not sid or not recording_sid:
         return _refuse("voice.recording.rejected", "CallSid and RecordingSid are required")
     svc = services()
-    event = f"voice.recording.{status}"[:48]
-    fresh = svc.record.inbound.claim_webhook(recording_sid, event, form.to_dict())
+    receipt = Receipt(recording_sid, f"voice.recording.{status}"[:48], form.to_dict())
     if status not in FINAL_RECORDING_STATUSES:
         # in-progress, paused, processing...: the final callback brings the file; storing a
         # message now would make that callback look like a duplicate.
+        svc.record.calls.keep_webhook(receipt)
         return Response(status=204)
     stored = svc.record.voice.record_voice_message(
         VoiceRecording(
@@ -164,11 +165,10 @@ def recording() -> Response | tuple[dict[str, str], int]:
             duration_seconds=_number(form.get("RecordingDuration")),
             error_code=(form.get("ErrorCode") or "").strip() or None,
             flag=_duration_flag(form.get("RecordingDuration")),
-        )
+        ),
+        receipt,
     )
     if stored is None:
-        if fresh:
-            svc.record.inbound.note_webhook_outcome(recording_sid, event, "unknown call")
         return {"error": f"call {sid} is not known"}, 404
     if stored.needs_work:
         try:
@@ -179,10 +179,12 @@ def recording() -> Response | tuple[dict[str, str], int]:
 
 
 def _number(value: str | None) -> float | None:
+    """A duration Twilio sent, or None for a missing, malformed or non-finite one."""
     try:
-        return float(value) if value not in (None, "") else None
+        number = float(value) if value not in (None, "") else None
     except ValueError:
         return None
+    return number if number is not None and math.isfinite(number) else None
 
 
 def _duration_flag(value: str | None) -> str | None:
@@ -203,26 +205,15 @@ def status() -> Response | tuple[dict[str, str], int]:
     new_status = _CALL_STATUS.get(raw)
     if not sid or new_status is None:
         return {"error": "CallSid and a known CallStatus are required"}, 400
-    svc = services()
-    event = f"voice.status.{raw}"
-    if not svc.record.inbound.claim_webhook(sid, event, form.to_dict()):
-        return Response(status=204)
-    recorded_receipt = _receipt_exists(sid, "voice.recorded")
     duration = _number(form.get("CallDuration"))
-    call = _calls().update_status(
-        sid, new_status, int(duration) if duration is not None else None, recorded=recorded_receipt
+    _calls().record_status(
+        sid,
+        new_status,
+        int(duration) if duration is not None else None,
+        Receipt(sid, f"voice.status.{raw}", form.to_dict(), form.get("ErrorCode") or None),
+        _REPLY_STATUS.get,
     )
-    if call is None:
-        svc.record.inbound.note_webhook_outcome(sid, event, "unknown call")
-        return Response(status=204)
-    if call.direction is Direction.OUTBOUND and new_status in _REPLY_STATUS:
-        delivered, reason = _REPLY_STATUS[new_status]
-        svc.record.outbound.update_delivery(sid, delivered, (form.get("ErrorCode") or None), reason)
     return Response(status=204)
-
-
-def _receipt_exists(sid: str, event: str) -> bool:
-    return _calls().receipt_exists(sid, event)
 
 
 @bp.post("/reply/<int:message_id>")

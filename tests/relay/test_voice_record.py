@@ -8,11 +8,12 @@ import threading
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from transcripts.calls import CallService
+from transcripts.calls import CallService, StatusOutcome
 from transcripts.inbound import InboundSms
 from transcripts.models import Call, CallStatus, Conversation, Message, MessageStatus
 from transcripts.record import Record
 from transcripts.voice_messages import VoiceMessages, VoiceRecording
+from transcripts.writes import Receipt
 
 PHONE = "+821055501234"
 
@@ -35,6 +36,11 @@ def count(sessions: sessionmaker[Session], column: object) -> int:
         return int(session.scalar(select(func.count(column))) or 0)  # type: ignore[arg-type]
 
 
+def _receipt(stored: VoiceRecording) -> Receipt:
+    """The recording status callback that brought `stored`."""
+    return Receipt(stored.recording_sid, "voice.recording.completed", {"CallSid": stored.call_sid})
+
+
 def test_a_call_and_its_recording_are_stored_once(sessions: sessionmaker[Session]) -> None:
     calls, voice = CallService(sessions), VoiceMessages(sessions)
     first = calls.start_inbound("CA1", PHONE, "+8215880120", {"CallSid": "CA1"})
@@ -42,8 +48,8 @@ def test_a_call_and_its_recording_are_stored_once(sessions: sessionmaker[Session
     assert (first.duplicate, again.duplicate) == (False, True)
     assert first.call_id == again.call_id
     assert calls.choose_language("CA1", "zh")
-    stored = voice.record_voice_message(recording("CA1"))
-    repeat = voice.record_voice_message(recording("CA1"))
+    stored = voice.record_voice_message(recording("CA1"), _receipt(recording("CA1")))
+    repeat = voice.record_voice_message(recording("CA1"), _receipt(recording("CA1")))
     assert stored is not None and repeat is not None
     assert (stored.needs_work, repeat.needs_work, repeat.duplicate) == (True, False, True)
     assert stored.message_id == repeat.message_id
@@ -53,7 +59,12 @@ def test_a_call_and_its_recording_are_stored_once(sessions: sessionmaker[Session
         assert message.original_language == "zh"
         assert message.status is MessageStatus.RECEIVED
         assert message.audio_seconds == 12.0
-    assert voice.record_voice_message(recording("CA-unknown", sid="RE2")) is None
+    assert (
+        voice.record_voice_message(
+            recording("CA-unknown", sid="RE2"), _receipt(recording("CA-unknown", sid="RE2"))
+        )
+        is None
+    )
 
 
 def test_racing_recording_callbacks_make_one_message(sessions: sessionmaker[Session]) -> None:
@@ -65,7 +76,11 @@ def test_racing_recording_callbacks_make_one_message(sessions: sessionmaker[Sess
 
     def deliver() -> None:
         barrier.wait()
-        results.append(voice.record_voice_message(recording("CA2", sid="RE-race")))
+        results.append(
+            voice.record_voice_message(
+                recording("CA2", sid="RE-race"), _receipt(recording("CA2", sid="RE-race"))
+            )
+        )
 
     threads = [threading.Thread(target=deliver) for _ in range(4)]
     for thread in threads:
@@ -92,12 +107,17 @@ def test_status_never_steps_back_and_abandonment_is_stated(
 ) -> None:
     calls = CallService(sessions)
     calls.start_inbound("CA4", PHONE, None, {})
-    ended = calls.update_status("CA4", CallStatus.COMPLETED, 5, recorded=False)
-    assert ended is not None and ended.status is CallStatus.ABANDONED
-    late = calls.update_status("CA4", CallStatus.RINGING, None, recorded=False)
-    assert late is not None and late.status is CallStatus.ABANDONED
-    assert calls.update_status("CA-none", CallStatus.COMPLETED, 1, recorded=False) is None
+
+    def status(sid: str, value: CallStatus, seconds: int | None) -> StatusOutcome:
+        receipt = Receipt(sid, f"voice.status.{value.value}", {})
+        return calls.record_status(sid, value, seconds, receipt, lambda _status: None)
+
+    assert status("CA4", CallStatus.COMPLETED, 5) is StatusOutcome.APPLIED
+    assert status("CA4", CallStatus.COMPLETED, 5) is StatusOutcome.DUPLICATE
+    assert status("CA4", CallStatus.RINGING, None) is StatusOutcome.APPLIED  # late, ignored
+    assert status("CA-none", CallStatus.COMPLETED, 1) is StatusOutcome.UNKNOWN
     with sessions() as session:
+        assert session.scalar(select(Call.status)) is CallStatus.ABANDONED
         [message] = session.scalars(select(Message)).all()
         assert message.status is MessageStatus.EMPTY
         assert session.scalar(select(Call.duration_seconds)) == 5
