@@ -53,6 +53,7 @@ class TwilioServer:
     accepted: threading.Event = field(default_factory=threading.Event)
     created: threading.Event = field(default_factory=threading.Event)  # any message created
     listed: threading.Event = field(default_factory=threading.Event)  # messages were listed
+    requested: threading.Condition = field(default_factory=threading.Condition)
     _released: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -69,6 +70,11 @@ class TwilioServer:
         """Bodies of the messages created for `to`: what the resident's phone received."""
         with self._lock:
             return [m["body"] for m in self.messages if m["to"] == to]
+
+    def wait_for_requests(self, count: int, timeout: float) -> bool:
+        """Wait until the server has had `count` requests in all (a worker reached Twilio)."""
+        with self.requested:
+            return self.requested.wait_for(lambda: len(self.requests) >= count, timeout)
 
     def lists(self) -> int:
         """How many times messages were listed (each is a reconciliation)."""
@@ -168,7 +174,9 @@ def _handler(state: TwilioServer) -> type[BaseHTTPRequestHandler]:
                 return  # the worker was killed while we held its answer: that is the point
 
         def _checked(self) -> bool:
-            state.requests.append((self.command, self.path))
+            with state.requested:
+                state.requests.append((self.command, self.path))
+                state.requested.notify_all()
             if urlsplit(self.path).path != messages_path:
                 self._answer(404, {"code": 20404, "message": "not found", "status": 404})
                 return False
