@@ -119,6 +119,9 @@ class Defaults:
     # feeds can never take every thread from webhooks. 0: no limit (`flask run` starts a thread
     # per request); gunicorn.conf.py sets half of gunicorn's threads.
     AGENT_SSE_MAX_STREAMS: int = 0
+    # Twilio's REST API base URL for messages and calls; empty: https://api.twilio.com. For a
+    # regional endpoint or a proxy every request must pass (the tests' local stand-in for Twilio).
+    TWILIO_API_BASE_URL: str = ""
 
 
 def instance_path_from_env(default: Path) -> Path:

@@ -139,19 +139,31 @@ def _review_note(lost: tuple[str, ...]) -> str | None:
 
 
 def send_outbound(svc: Services, message_id: int) -> None:
-    """Hand a queued reply to Twilio (or the outbox) and record its provider id."""
-    message = svc.record.outbound.begin_sending(message_id)
+    """Hand a queued reply to Twilio (or the outbox) and record its provider id.
+
+    A reply whose earlier attempt recorded nothing may have reached Twilio before its worker
+    died: Twilio is asked first, and the message it already holds is recorded instead of
+    texting the resident a second time.
+    """
+    config = current_app.config
+    stale_after = timedelta(seconds=config["STALE_JOB_SECONDS"])
+    message = svc.record.outbound.begin_sending(message_id, stale_after)
     if message is None:
         return
     assert message.to_number is not None and message.delivered_body is not None
     if message.channel is Channel.VOICE:
         from relay.voice.jobs import place_callback
 
-        config = current_app.config
         place_callback(svc, message, config["PUBLIC_BASE_URL"], config["TWILIO_NUMBER"] or None)
         return
     try:
-        result = svc.sender.send(message.to_number, message.delivered_body)
+        result = None
+        if message.attempts > 1:  # reconciliation: an earlier attempt recorded nothing
+            result = svc.sender.find_sent(
+                message.to_number, message.delivered_body, message.created_at
+            )
+        if result is None:
+            result = svc.sender.send(message.to_number, message.delivered_body)
     except SendError as error:
         if error.retryable:
             raise

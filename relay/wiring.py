@@ -48,4 +48,5 @@ def _sender(config: Mapping[str, Any]) -> Sender:
         messaging_service_sid=config["TWILIO_MESSAGING_SERVICE_SID"] or None,
         status_callback=f"{config['PUBLIC_BASE_URL']}/twilio/sms/status",
         http_client=config.get("TWILIO_HTTP_CLIENT"),
+        api_base_url=config["TWILIO_API_BASE_URL"] or None,
     )

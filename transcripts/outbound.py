@@ -138,11 +138,20 @@ class Outbound(UseCases):
                 return None
             return queue_reply(session, conversation, draft, Channel.SMS)
 
-    def begin_sending(self, message_id: int) -> Message | None:
+    def begin_sending(
+        self, message_id: int, stale_after: timedelta | None = None
+    ) -> Message | None:
         """Return a queued outbound message to send (counting the attempt), or None if done,
         or if another worker began sending it less than SEND_LEASE ago: the queue delivers a
         job at least once, and a second delivery racing the first must not text the resident
-        twice. A retry (Huey's, after 30 s) or the sweeper (after minutes) comes later."""
+        twice. A retry (Huey's, after 30 s) or the sweeper (after minutes) comes later.
+
+        `stale_after` is when the sweeper calls a job lost (RELAY_STALE_JOB_SECONDS); a shorter
+        one shortens the lease to match, so the job the sweeper enqueues for a lost send is
+        not refused for holding a lease nobody holds. A returned message with more than one
+        attempt had an earlier one that recorded no result: it may have reached the provider.
+        """
+        lease = SEND_LEASE if stale_after is None else min(SEND_LEASE, stale_after)
         with self._uow.write() as session:
             message = session.get(Message, message_id, with_for_update=True)
             if message is None or message.direction is not Direction.OUTBOUND:
@@ -150,7 +159,7 @@ class Outbound(UseCases):
             if message.status is not MessageStatus.QUEUED or message.provider_sid is not None:
                 return None
             now = utcnow()
-            if message.attempts and message.updated_at > now - SEND_LEASE:
+            if message.attempts and message.updated_at > now - lease:
                 return None
             message.attempts += 1
             message.updated_at = now

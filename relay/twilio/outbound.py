@@ -3,6 +3,10 @@ when no account is set.
 
 Both senders answer with the provider's id and the status to record; a refusal raises SendError
 with Twilio's error code, so the agent sees why a reply did not go out.
+
+A worker can die after Twilio took a message and before relay recorded its id. A reply whose
+earlier attempt left no result is therefore never simply sent again: `find_sent` first asks
+Twilio for the message that attempt may have left, and only a reply Twilio never took is sent.
 """
 
 from __future__ import annotations
@@ -10,15 +14,29 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from typing import Protocol
 
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http import HttpClient
+from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from transcripts.models import MessageStatus
 
 log = logging.getLogger(__name__)
+
+#: The longest one request to Twilio's REST API may wait for an answer. A send still waiting
+#: is in doubt; transcripts.outbound.SEND_LEASE (20 s) must outlast it, so a second worker never
+#: asks Twilio about an attempt that may still be on its way there.
+REQUEST_TIMEOUT_SECONDS = 10.0
+
+#: How far Twilio's clock may be behind ours when a found message is compared with the time
+#: its reply was queued.
+CLOCK_SKEW = timedelta(seconds=30)
+
+#: Messages to one resident read back when looking for a send in doubt (one page).
+FIND_LIMIT = 100
 
 _TWILIO_STATUS = {
     "accepted": MessageStatus.SENT,
@@ -60,11 +78,18 @@ class Sender(Protocol):
 
     def send(self, to: str, body: str) -> SendResult: ...
 
+    def find_sent(self, to: str, body: str, since: datetime) -> SendResult | None: ...
+
     def call(self, to: str, url: str, status_callback: str) -> SendResult: ...
 
 
 class TwilioSender:
-    """Sends through `twilio.rest.Client`; tests pass a recording `http_client`."""
+    """Sends through `twilio.rest.Client`; tests pass a recording `http_client`, or point
+    `api_base_url` at a local server that answers as Twilio's REST API does.
+
+    `api_base_url` replaces `https://api.twilio.com` for messages and calls: a regional
+    endpoint, or a proxy every request must pass. Webhooks and recordings are unaffected.
+    """
 
     def __init__(
         self,
@@ -75,10 +100,17 @@ class TwilioSender:
         messaging_service_sid: str | None,
         status_callback: str,
         http_client: HttpClient | None = None,
+        api_base_url: str | None = None,
     ) -> None:
         if not from_number and not messaging_service_sid:
             raise ValueError("set RELAY_TWILIO_NUMBER or RELAY_TWILIO_MESSAGING_SERVICE_SID")
+        if http_client is None:
+            # twilio's own client waits for ever by default: a send could stay in doubt for
+            # longer than any lease (see REQUEST_TIMEOUT_SECONDS).
+            http_client = TwilioHttpClient(timeout=REQUEST_TIMEOUT_SECONDS)
         self._client = Client(account_sid, auth_token, http_client=http_client)
+        if api_base_url:
+            self._client.api.base_url = api_base_url.rstrip("/")
         self._from = from_number
         self._service = messaging_service_sid
         self._status_callback = status_callback
@@ -103,6 +135,47 @@ class TwilioSender:
             raise SendError(f"Twilio could not be reached: {error}", retryable=True) from error
         status = status_from_twilio(message.status or "queued") or MessageStatus.SENT
         return SendResult(sid=str(message.sid), status=status)
+
+    def find_sent(self, to: str, body: str, since: datetime) -> SendResult | None:
+        """The message Twilio already holds for a reply queued at `since` with this `body` to
+        `to`, or None when it has none (then, and only then, sending is safe).
+
+        Asked before sending a reply whose earlier attempt began and recorded no result: its
+        worker may have died after Twilio took the message. Twilio filters DateSent by day
+        (YYYY-MM-DD in GMT), so the list starts the day before and the time is compared here;
+        the body and sender decide which message is the reply's. A message Twilio has not yet
+        handed on has no DateSent and is not listed, but a send is only in doubt after a
+        lease of many seconds, long after Twilio hands a message on. Raises a retryable
+        SendError when Twilio cannot be asked: a reply in doubt is never sent blind.
+        """
+        day_before = datetime.combine(since.date() - timedelta(days=1), time(0), since.tzinfo)
+        try:
+            listed = self._client.messages.list(to=to, date_sent_after=day_before, limit=FIND_LIMIT)
+        except TwilioRestException as error:
+            raise SendError(
+                f"Twilio could not list earlier messages ({error.status}): {error.msg}",
+                str(error.code) if error.code else None,
+                retryable=True,
+            ) from error
+        except (TwilioException, OSError) as error:
+            raise SendError(f"Twilio could not be reached: {error}", retryable=True) from error
+        for message in listed:
+            if (
+                message.body == body
+                and message.direction == "outbound-api"
+                and self._sent_by_us(message.from_, message.messaging_service_sid)
+                and (message.date_created is None or message.date_created >= since - CLOCK_SKEW)
+            ):
+                log.info("reply to %s found at Twilio as %s; not sent again", to, message.sid)
+                status = status_from_twilio(message.status or "queued") or MessageStatus.SENT
+                return SendResult(sid=str(message.sid), status=status)
+        return None
+
+    def _sent_by_us(self, from_number: str | None, service_sid: str | None) -> bool:
+        """True when a listed message left from the sender this sender uses."""
+        if self._service:
+            return service_sid == self._service
+        return from_number == self._from
 
     def call(self, to: str, url: str, status_callback: str) -> SendResult:
         """Place a call-back from the centre's number (a Messaging Service cannot call)."""
@@ -136,6 +209,11 @@ class OutboxSender:
     def send(self, to: str, body: str) -> SendResult:
         log.info("outbox: reply to %s kept (%d characters)", to, len(body))
         return SendResult(sid=f"OUTBOX{uuid.uuid4().hex}", status=MessageStatus.DELIVERED)
+
+    def find_sent(self, to: str, body: str, since: datetime) -> SendResult | None:
+        """Nothing leaves the machine: an attempt that died kept nothing anywhere but the
+        reply's own row, so keeping it again is the one copy."""
+        return None
 
     def call(self, to: str, url: str, status_callback: str) -> SendResult:
         """Keep a call-back instead of placing it; its TwiML stays readable at `url`."""

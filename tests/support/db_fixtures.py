@@ -1,4 +1,4 @@
-"""Database fixtures: the record on SQLite and on a real PostgreSQL server."""
+"""Database fixtures: the record on SQLite and on a real PostgreSQL server; Redis for the queue."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.support.servers import postgres_server
+from tests.support.servers import postgres_server, redis_server
 from transcripts import migrations
 from transcripts.db import make_engine, make_session_factory
 from transcripts.record import Record
@@ -37,6 +37,22 @@ def _truncate_all(engine: Engine) -> None:
     tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def empty_postgres(postgres_url: str) -> str:
+    """The session's migrated PostgreSQL, emptied for this test."""
+    engine = make_engine(postgres_url)
+    _truncate_all(engine)
+    engine.dispose()
+    return postgres_url
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    """A Redis server of this test's own, for the queue."""
+    with redis_server(tmp_path / "redis") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

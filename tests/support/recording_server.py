@@ -40,6 +40,7 @@ class RecordingServer:
     routes: dict[str, Route] = field(default_factory=dict)
     log: list[tuple[str, str | None]] = field(default_factory=list)
     port: int = 0
+    requested: threading.Condition = field(default_factory=threading.Condition)
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -55,6 +56,11 @@ class RecordingServer:
     def hits(self, path: str) -> int:
         return sum(1 for hit, _auth in self.log if hit == path)
 
+    def wait_for_hits(self, path: str, count: int, timeout: float) -> bool:
+        """Wait until `path` was asked for `count` times (a worker reached its download)."""
+        with self.requested:
+            return self.requested.wait_for(lambda: self.hits(path) >= count, timeout)
+
 
 def _handler(server: RecordingServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
@@ -62,7 +68,9 @@ def _handler(server: RecordingServer) -> type[BaseHTTPRequestHandler]:
             return None
 
         def do_GET(self) -> None:
-            server.log.append((self.path, self.headers.get("Authorization")))
+            with server.requested:
+                server.log.append((self.path, self.headers.get("Authorization")))
+                server.requested.notify_all()
             route = server.routes.get(self.path)
             if route is None:
                 self.send_error(404)

@@ -8,40 +8,17 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 from tests.support.app_fixtures import Webhooks, create_user
 from tests.support.modelkit import TinyModels
-from tests.support.servers import redis_server
-from transcripts.db import make_engine
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def empty_postgres(postgres_url: str) -> str:
-    """The session's migrated PostgreSQL, emptied for this test."""
-    from transcripts.models import Base
-
-    engine = make_engine(postgres_url)
-    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-    return postgres_url
-
-
-@pytest.fixture
-def redis_url(tmp_path: Path) -> Iterator[str]:
-    with redis_server(tmp_path / "redis") as url:
-        yield url
 
 
 def test_postgres_redis_and_a_separate_worker_process(
