@@ -1,5 +1,6 @@
-"""Agent pages benchmark: rendering the queue, a thread and the admin search with 10,000
-conversations in the record, against a bare SQL query fetching the same rows.
+"""Agent pages benchmark: rendering the queue, a thread and the admin search with 10,000,
+100,000 and 1,000,000 conversations in the record, each against a bare SQL query fetching the
+same rows.
 
 The question is what the page costs on top of the database: the ORM, the per-row presentation
 (language labels, quality badges, glossary highlighting) and the templates. Both sides run in
@@ -7,7 +8,7 @@ this process on the same SQLite file (WAL, as the embedded install uses); the pa
 through Flask's test client by a signed-in agent or admin, the baseline runs the equivalent
 SELECTs with the DB-API cursor and throws the rows away. A ratio of 20 means the page takes
 twenty times the bare query; what matters is that it stays flat as the record grows (deep
-pages, large tables), which the cases at page 1 and page 150 show.
+pages, large tables), which the cases at page 1 and page 150 and the three sizes show.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from typing import Any
 
 from bench import Options, Result, interleaved_medians
 
-CONVERSATIONS = 10_000
+#: Record sizes: today's 10,000 conversations, and ten and a hundred times that.
+SCALES = (10_000, 100_000, 1_000_000)
 MESSAGES_PER_CONVERSATION = 3
 BASELINE = "bare SQL for the same rows"
 PAGE = 50
@@ -38,21 +40,29 @@ TEXTS = {
 
 
 def run(options: Options) -> list[Result]:
-    """Seed a record, sign in, and time each page against its bare query."""
+    """Seed a record of each size, sign in, and time each page against its bare query."""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    results: list[Result] = []
+    for conversations in SCALES:
+        results.extend(_run_at(conversations, options))
+    return results
+
+
+def _run_at(conversations: int, options: Options) -> list[Result]:
     with tempfile.TemporaryDirectory(prefix="relay-bench-agent-") as folder:
         app, db_path = _app(Path(folder))
-        _seed(db_path)
+        _seed(db_path, conversations)
         agent, admin = _clients(app)
         raw = sqlite3.connect(db_path, check_same_thread=False)
+        middle = conversations - OPEN // 2  # an open thread whose resident wrote before
         cases = [
             ("queue, page 1", agent, "/agent/", partial(_bare_queue, raw, 0)),
             ("queue, page 150", agent, "/agent/?page=150", partial(_bare_queue, raw, 149 * PAGE)),
             (
                 "thread, 3 messages",
                 agent,
-                f"/agent/conversations/{CONVERSATIONS // 2}",
-                partial(_bare_thread, raw, CONVERSATIONS // 2),
+                f"/agent/conversations/{middle}",
+                partial(_bare_thread, raw, middle),
             ),
             (
                 "admin search by text",
@@ -77,7 +87,7 @@ def run(options: Options) -> list[Result]:
                     timing.ours,
                     timing.baseline,
                     BASELINE,
-                    note=f"{CONVERSATIONS:,} conversations",
+                    note=f"{conversations:,} conversations",
                 )
             )
         raw.close()
@@ -115,19 +125,52 @@ def _app(folder: Path) -> tuple[Any, Path]:
     return app, db_path
 
 
-def _seed(db_path: Path) -> None:
-    """10,000 open conversations (a fifth claimed), three messages each, written in bulk."""
-    rng = random.Random(120)
-    start = datetime(2026, 11, 1, tzinfo=UTC)
-    fmt = "%Y-%m-%d %H:%M:%S.%f"
-    contacts, conversations, messages = [], [], []
-    message_id = 0
-    for n in range(1, CONVERSATIONS + 1):
-        language = LANGUAGES[n % len(LANGUAGES)]
+def _seed(db_path: Path, count: int) -> None:
+    """`count` conversations, three messages each, as a record grows: the newest 10,000 open
+    (a fifth of them claimed), the rest closed history, residents writing again over the
+    months (a third as many residents as conversations). Written in bulk in batches of 50,000
+    so a million of them fit in memory."""
+    residents = max(count // 3, OPEN)
+    with sqlite3.connect(db_path) as connection:
+        connection.execute(
+            "INSERT INTO users (id, username, role, password_hash, active, created_at) "
+            "VALUES (1, 'seed', 'agent', '-', 1, ?)",
+            (START.strftime(FMT),),
+        )
+        connection.executemany(
+            "INSERT INTO contacts (id, phone, language, created_at) VALUES (?, ?, ?, ?)",
+            (
+                (n, f"+8210{n:08d}", LANGUAGES[n % len(LANGUAGES)], START.strftime(FMT))
+                for n in range(1, residents + 1)
+            ),
+        )
+        for first in range(1, count + 1, SEED_BATCH):
+            _seed_batch(connection, first, min(first + SEED_BATCH, count + 1), count, residents)
+
+
+START = datetime(2026, 11, 1, tzinfo=UTC)
+FMT = "%Y-%m-%d %H:%M:%S.%f"
+SEED_BATCH = 50_000
+OPEN = 10_000  # conversations open at once, whatever the size of the record
+
+
+def _seed_batch(
+    connection: sqlite3.Connection, first: int, end: int, count: int, residents: int
+) -> None:
+    rng = random.Random(first)
+    start, fmt = START, FMT
+    conversations: list[tuple[object, ...]] = []
+    messages: list[tuple[object, ...]] = []
+    message_id = (first - 1) * MESSAGES_PER_CONVERSATION
+    for n in range(first, end):
+        resident = (n - 1) % residents + 1  # the newest OPEN ones are all different residents
+        language = LANGUAGES[resident % len(LANGUAGES)]
         at = (start + timedelta(seconds=n * 7)).strftime(fmt)
-        contacts.append((n, f"+8210{n:08d}", language, at))
-        claimed = 1 if n % 5 == 0 else None
-        conversations.append((n, n, "sms", "open", language, claimed, at, at))
+        if n > count - OPEN:
+            claimed = 1 if n % 5 == 0 else None
+            conversations.append((n, resident, "sms", "open", language, claimed, at, at, None))
+        else:
+            conversations.append((n, resident, "sms", "closed", language, 1, at, at, "resolved"))
         for k in range(MESSAGES_PER_CONVERSATION):
             message_id += 1
             inbound = k != 1
@@ -148,28 +191,19 @@ def _seed(db_path: Path) -> None:
                     at,
                 )
             )
-    with sqlite3.connect(db_path) as connection:
-        connection.execute(
-            "INSERT INTO users (id, username, role, password_hash, active, created_at) "
-            "VALUES (1, 'seed', 'agent', '-', 1, ?)",
-            (start.strftime(fmt),),
-        )
-        connection.executemany(
-            "INSERT INTO contacts (id, phone, language, created_at) VALUES (?, ?, ?, ?)", contacts
-        )
-        connection.executemany(
-            "INSERT INTO conversations (id, contact_id, channel, status, language, "
-            "claimed_by_id, created_at, last_message_at, needs_interpreter) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
-            conversations,
-        )
-        connection.executemany(
-            "INSERT INTO messages (id, conversation_id, direction, channel, author, "
-            "original_text, original_language, language_probability, translated_text, "
-            "translated_language, status, created_at, updated_at, attempts) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
-            messages,
-        )
+    connection.executemany(
+        "INSERT INTO conversations (id, contact_id, channel, status, language, "
+        "claimed_by_id, created_at, last_message_at, disposition, needs_interpreter) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+        conversations,
+    )
+    connection.executemany(
+        "INSERT INTO messages (id, conversation_id, direction, channel, author, "
+        "original_text, original_language, language_probability, translated_text, "
+        "translated_language, status, created_at, updated_at, attempts) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+        messages,
+    )
 
 
 def _clients(app: Any) -> tuple[Any, Any]:

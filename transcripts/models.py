@@ -152,6 +152,9 @@ class Conversation(Base):
             postgresql_where=text("status = 'open'"),
         ),
         Index("ix_conversations_status_last_message", "status", "last_message_at"),
+        # A resident's other conversations (the thread's history) and an agent's own ones.
+        Index("ix_conversations_contact", "contact_id", "id"),
+        Index("ix_conversations_claimed", "claimed_by_id", "status", "last_message_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
