@@ -224,6 +224,7 @@ _DELIVERY_ORDER = {
     MessageStatus.DELIVERED: 2,
     MessageStatus.UNDELIVERED: 2,
     MessageStatus.FAILED: 2,
+    MessageStatus.HELD: 2,  # kept in the outbox: no carrier will ever report on it
 }
 
 
@@ -252,11 +253,13 @@ def apply_delivery(
 
 
 def mark_sent(session: Session, message: Message, provider_sid: str, status: MessageStatus) -> None:
-    """Record, in the caller's transaction, that the provider took the message."""
+    """Record, in the caller's transaction, that the provider took the message (or, with
+    status HELD, that the outbox kept it: an event of its own, so no feed calls it sent)."""
     message.provider_sid = provider_sid
     message.status = status
     message.status_reason = None
-    add_event(session, EventKind.MESSAGE_SENT, message.conversation_id, message.id)
+    kind = EventKind.MESSAGE_HELD if status is MessageStatus.HELD else EventKind.MESSAGE_SENT
+    add_event(session, kind, message.conversation_id, message.id)
 
 
 def receipt_outcome(session: Session, sid: str, event: str, outcome: str) -> None:
