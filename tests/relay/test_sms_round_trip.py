@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from relay.services import services
 from tests.support.app_fixtures import (
     CENTRE_NUMBER,
     PUBLIC_BASE_URL,
@@ -20,6 +21,8 @@ from tests.support.app_fixtures import (
     drain,
 )
 from tests.support.modelkit import TinyModels
+from tests.support.record_reads import event_kinds
+from transcripts.export import export_rows
 
 RESIDENT = "+821055501234"
 
@@ -169,14 +172,25 @@ def test_reply_round_trips_through_the_outbox(
     messages = conversation(client, auth_headers, summary["id"])["messages"]
     reply = messages[-1]
     assert reply["direction"] == "outbound"
-    assert reply["status"] == "delivered"  # to the outbox: there is no Twilio account
+    # Held in the outbox (RELAY_OUTBOX): kept, never sent, and never called sent or delivered.
+    assert reply["status"] == "held"
+    assert reply["provider_sid"].startswith("OUTBOX")
     assert reply["original_text"] == received["ko"]
     assert reply["translated_text"] == received["en"]
     assert reply["sms"]["delivered_body"] == received["en"]
+    kinds = event_kinds(services(app).sessions, summary["id"])
+    assert "message.held" in kinds
+    assert "message.sent" not in kinds and "message.delivered" not in kinds
 
     outbox = client.get("/dev/outbox", headers=auth_headers)
     assert outbox.status_code == 200
-    assert received["en"] in outbox.get_data(as_text=True)
+    page = outbox.get_data(as_text=True)
+    assert received["en"] in page
+    assert "보관됨 (발송 안 함)" in page
+    assert "발송되지 않습니다" in page  # the page says that nothing it holds was sent
+    # and an export says the same as the thread
+    [exported] = [row for row in export_rows(services(app).sessions) if row.direction == "outbound"]
+    assert exported.status == "held"
 
 
 def test_reply_with_characters_korean_handsets_cannot_show_falls_back_to_a_link(
@@ -351,7 +365,8 @@ def test_health_reports_database_queue_and_models(app: Flask, client: FlaskClien
     assert checks["queue"]["ok"] is True
     assert "vi-ko" in checks["models"]["pairs"]
     assert "en-ko" in checks["models"]["pairs"]
-    assert checks["twilio"]["outbox_only"] is True
+    assert checks["delivery"]["mode"] == "outbox"
+    assert checks["delivery"]["ready_for_residents"] is False
 
 
 def test_an_agents_corrected_translation_is_remembered_for_next_time(

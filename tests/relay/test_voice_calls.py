@@ -260,7 +260,7 @@ def test_an_unanswered_call_back_leaves_the_reply_undelivered(
     assert reply["status_reason"] == "nobody answered the call-back"
 
 
-def test_without_an_account_call_backs_go_to_the_outbox(
+def test_with_the_outbox_call_backs_are_held_not_placed(
     app: Flask, tiny_models: TinyModels
 ) -> None:
     received = tiny_models.phrase("received")
@@ -275,7 +275,7 @@ def test_without_an_account_call_backs_go_to_the_outbox(
     drain(app)
     reply = client.get(f"/api/conversations/{cid}", headers=headers).json["messages"][-1]
     assert reply["channel"] == "voice"
-    assert reply["status"] == "delivered"
+    assert reply["status"] == "held"  # nobody was called: never "delivered"
     assert reply["provider_sid"].startswith("OUTBOXCA")
     outbox = client.get("/dev/outbox", headers=headers).get_data(as_text=True)
     assert received["en"] in outbox

@@ -116,6 +116,10 @@ class Webhooks:
 def _app_config(tmp_path: Path, template: Path, models_path: Path, **extra: Any) -> dict[str, Any]:
     db = tmp_path / "relay.db"
     shutil.copyfile(template, db)
+    # As `make run` sets them: without an account a test app holds its replies in the outbox
+    # (recorded as held, never sent) and shows the development pages; an app given an account
+    # (twilio_app) sends through the recording client, with the development pages off.
+    development = "TWILIO_ACCOUNT_SID" not in extra
     return {
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "instance"),
@@ -131,6 +135,8 @@ def _app_config(tmp_path: Path, template: Path, models_path: Path, **extra: Any)
         # Off, so each test's thread holds only what it sends; test_sms_acknowledgement.py and
         # the `flask run` system test cover the default (on).
         "SMS_ACKNOWLEDGEMENT": False,
+        "OUTBOX": development,
+        "DEV_PAGES": development,
         **extra,
     }
 
@@ -152,7 +158,7 @@ def app_factory(tmp_path: Path, migrated_template: Path, relay_models_path: Path
 
 @pytest.fixture
 def app(app_factory: Any) -> Flask:
-    """An app with no Twilio account: replies go to the outbox."""
+    """An app with no Twilio account and the outbox chosen: replies are held, never sent."""
     return app_factory()  # type: ignore[no-any-return]
 
 
