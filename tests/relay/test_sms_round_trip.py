@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from tests.support.app_fixtures import (
     Webhooks,
     create_user,
     drain,
+    run_retries,
 )
 from tests.support.modelkit import TinyModels
 from tests.support.record_reads import event_kinds
@@ -309,6 +311,37 @@ def test_twilio_refusing_a_send_marks_the_reply_failed(
     assert reply["status"] == "failed"
     assert "21211" in (reply["error_code"] or "")
     assert "not valid" in reply["status_reason"]
+
+
+def test_a_send_that_keeps_failing_for_now_ends_failed_when_its_retries_run_out(
+    twilio_thread: TwilioThread, tiny_models: TinyModels, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Twilio answers 503 to every try. Between tries the reply is queued with the reason; after
+    the queue's last try it is failed with the reason (never queued for ever), the agent's feed
+    is told, and the figures count it."""
+    monkeypatch.setattr("transcripts.outbound.SEND_LEASE", timedelta(0))  # see run_retries
+    app = twilio_thread.app
+    twilio_thread.http.fail_with = (503, {"code": 20503, "message": "Service Unavailable"})
+    twilio_thread.reply(tiny_models.phrase("received")["ko"])
+    waiting = twilio_thread.last_message()
+    assert waiting["status"] == "queued"  # Huey will try again
+    assert "503" in waiting["status_reason"] and "다시 시도" in waiting["status_reason"]
+
+    assert run_retries(app) == 5  # send_outbound's retries
+    reply = twilio_thread.last_message()
+    assert reply["status"] == "failed"
+    assert reply["attempts"] == 6
+    assert "6번 시도했지만 보내지 못했습니다" in reply["status_reason"]
+    assert "Service Unavailable" in reply["status_reason"]
+    assert reply["provider_sid"] is None
+    sends = [r for r in twilio_thread.http.requests if r["url"].endswith("/Messages.json")]
+    assert len(sends) == 6
+    assert event_kinds(services(app).sessions, twilio_thread.conversation_id)[-1] == (
+        "message.failed"
+    )
+    admin = {"Authorization": f"Bearer {create_user(app, 'chief', 'admin')}"}
+    figures = twilio_thread.webhooks.client.get("/api/metrics", headers=admin).json
+    assert (figures["failed_replies"], figures["replied"]) == (1, 0)
 
 
 def test_reply_bad_requests(
