@@ -33,6 +33,11 @@ models: $(STAMP)
 demo-models: models
 	$(FLASK) languages install $$($(BIN)/python -m tests.support.modelkit)
 
+# Development defaults: replies are held in the outbox (nothing reaches a resident) and the
+# outbox and resident simulator pages are on. The environment overrides either, e.g.
+# `RELAY_OUTBOX=false make run` with a Twilio account set, to send for real.
+run: export RELAY_OUTBOX ?= true
+run: export RELAY_DEV_PAGES ?= true
 run: models
 	$(FLASK) run
 

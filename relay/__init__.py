@@ -28,6 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=True)
     relay_config.load(app, config)
+    _require_delivery_when_serving(app)
     _register_services(app)
     _register_blueprints(app)
     _register_errors(app)
@@ -37,6 +38,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_template_filters(app)
     _maybe_start_embedded_system(app)
     return app
+
+
+def _require_delivery_when_serving(app: Flask) -> None:
+    """A production app served by a WSGI server (no command line) or by `flask run` must know
+    how replies leave (relay/delivery.py); `flask worker` checks for itself. Other commands
+    (`users create`, `db upgrade`) send nothing, so they run either way."""
+    from relay.delivery import require_delivery
+
+    context = click.get_current_context(silent=True)
+    if context is None or context.info_name == "run":
+        require_delivery(app.config)
 
 
 def _register_template_filters(app: Flask) -> None:
@@ -128,7 +140,16 @@ def _maybe_start_embedded_system(app: Flask) -> None:
     _print_welcome(app)
 
 
+_REPLIES = {
+    "twilio": "sent through Twilio",
+    "outbox": "held in the outbox, never sent to residents (RELAY_OUTBOX)",
+    "none": "cannot be sent: set RELAY_TWILIO_ACCOUNT_SID, or RELAY_OUTBOX=true",
+}
+
+
 def _print_welcome(app: Flask) -> None:
+    from relay.delivery import delivery
+
     base = app.config["PUBLIC_BASE_URL"]
     click.echo(
         "\n".join(
@@ -140,6 +161,7 @@ def _print_welcome(app: Flask) -> None:
                 f"  resident simulator: {base}/dev/simulator"
                 if app.config["DEV_PAGES"]
                 else "  development pages are off",
+                f"  replies:            {_REPLIES[delivery(app.config)]}",
                 f"  health:             {base}/healthz",
                 f"  instance folder:    {app.config['INSTANCE_PATH']}",
                 "",

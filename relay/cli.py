@@ -272,8 +272,13 @@ def transcribe_command(audio: Path, language: str | None, as_json: bool) -> None
 @click.option("--threads", default=2, show_default=True, help="Worker threads.")
 def worker_command(threads: int) -> None:
     """Run the job consumer in the foreground (when the web process does not embed it)."""
+    from relay.delivery import DeliveryNotConfiguredError, require_delivery
     from relay.queue import make_consumer
 
+    try:
+        require_delivery(current_app.config)  # the worker is what sends
+    except DeliveryNotConfiguredError as error:
+        raise click.ClickException(str(error)) from error
     svc = services()
     svc.languages.warm_up_in_background()
     make_consumer(svc.huey, threads).run()

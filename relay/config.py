@@ -63,8 +63,9 @@ class Defaults:
     # Empty: always staffed.
     AGENT_HOURS: str = ""
     TIMEZONE: str = "Asia/Seoul"
-    # Development pages (outbox, resident simulator). Off unless debugging or set explicitly.
-    DEV_PAGES: bool | None = None
+    # Development pages (outbox, resident simulator): on only when set (`make run` sets it). A
+    # missing Twilio account no longer turns them on: any signed-in agent could forge a resident.
+    DEV_PAGES: bool = False
     SECRET_KEY: str = ""
     SESSION_COOKIE_HTTPONLY: bool = True
     SESSION_COOKIE_SAMESITE: str = "Lax"
@@ -122,6 +123,11 @@ class Defaults:
     # Twilio's REST API base URL for messages and calls; empty: https://api.twilio.com. For a
     # regional endpoint or a proxy every request must pass (the tests' local stand-in for Twilio).
     TWILIO_API_BASE_URL: str = ""
+    # Hold every reply in the outbox (/dev/outbox) instead of sending it: nothing reaches a
+    # resident, and replies are recorded as held, never as sent or delivered. An explicit choice
+    # (`make run` sets it), so a production instance without a Twilio account refuses to start
+    # rather than pretend; with this on, an account is used for signatures and recordings only.
+    OUTBOX: bool = False
 
 
 def instance_path_from_env(default: Path) -> Path:
@@ -155,8 +161,6 @@ def _derive(app: Flask) -> None:
         config["VOICE_PROMPTS_PATH"] = str(instance / "prompts")
     if not config["WHISPER_MODEL"]:
         config["WHISPER_MODEL"] = str(Path(config["MODELS_PATH"]) / "whisper" / "base")
-    if config["DEV_PAGES"] is None:
-        config["DEV_PAGES"] = bool(app.debug or app.testing or not config["TWILIO_ACCOUNT_SID"])
     config["PUBLIC_BASE_URL"] = config["PUBLIC_BASE_URL"].rstrip("/")
     if config["PUBLIC_BASE_URL"].startswith("https://"):
         # Served over HTTPS: the session and remember-me cookies must never travel in clear.
@@ -172,8 +176,8 @@ def _derive(app: Flask) -> None:
         config["TWILIO_AUTH_TOKEN"] = _instance_secret(instance / "dev-twilio-auth-token")
     # Read at start, so a mistyped setting stops the service with the reason, not at 3 a.m.
     config["SERVICE_HOURS"] = ServiceHours.parse(config["AGENT_HOURS"], config["TIMEZONE"])
-    # Without an account nothing can be sent: replies go to the development outbox instead.
-    config["OUTBOX_ONLY"] = not config["TWILIO_ACCOUNT_SID"]
+    # Production (not debug or testing) must say how replies leave: a Twilio account, or the
+    # outbox chosen on purpose. Checked where serving and working start (relay/delivery.py).
 
 
 def _instance_secret(path: Path) -> str:

@@ -1,8 +1,9 @@
-"""Development pages: the outbox of replies kept instead of sent, and a resident simulator.
+"""Development pages: the outbox of replies held instead of sent, and a resident simulator.
 
 The simulator signs its webhooks with the instance's Twilio auth token exactly as Twilio would and
 delivers them through the app's own routing, so the whole round trip (signature check, storage,
-queue, translation, reply) runs on one machine with no Twilio account. Off in production.
+queue, translation, reply) runs on one machine with no Twilio account. On only when
+RELAY_DEV_PAGES says so (`make run` does): never because an account is missing.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from flask import (
 from flask_login import current_user
 
 from languages import registry
+from relay.agent.presenters import STATUS_LABELS
+from relay.delivery import Delivery, delivery
 from relay.services import services
 from relay.twilio.security import sign
 from transcripts import repository
@@ -49,10 +52,14 @@ def _only_when_enabled() -> Any:
 
 @bp.get("/outbox")
 def outbox() -> Any:
-    """Every outbound message, newest first, with what exactly was (or would be) sent."""
+    """Every outbound message, newest first, with what exactly was (or would be) sent, and
+    whether it left: a held reply says so, in the agent view's words."""
+    holding = delivery(current_app.config) is Delivery.OUTBOX
     with services().sessions() as session:
         messages = repository.outbound_messages(session)
-        return render_template("dev/outbox.html", messages=messages)
+        return render_template(
+            "dev/outbox.html", messages=messages, labels=STATUS_LABELS, holding=holding
+        )
 
 
 def signed_sms_post(from_number: str, body: str) -> tuple[int, str]:

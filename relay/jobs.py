@@ -15,6 +15,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 from huey import Huey, crontab
+from huey.api import Task
 
 from languages.engine import ModelMissingError, TranslationError
 from languages.sms import acknowledgement
@@ -26,6 +27,7 @@ from transcripts.db import utcnow
 from transcripts.idle import close_idle
 from transcripts.inbound import InboundTranslation
 from transcripts.models import Author, Channel, MessageStatus
+from transcripts.outbound import gave_up_reason
 
 log = logging.getLogger(__name__)
 
@@ -138,12 +140,16 @@ def _review_note(lost: tuple[str, ...]) -> str | None:
     return f"번역에서 빠진 용어·숫자가 있습니다 (dropped in translation): {spans}"
 
 
-def send_outbound(svc: Services, message_id: int) -> None:
-    """Hand a queued reply to Twilio (or the outbox) and record its provider id.
+def send_outbound(svc: Services, message_id: int, *, last_attempt: bool = False) -> None:
+    """Hand a queued reply to Twilio (or the outbox) and record its provider id; for the voice
+    channel, place the call-back that speaks it.
 
     A reply whose earlier attempt recorded nothing may have reached Twilio before its worker
     died: Twilio is asked first, and the message it already holds is recorded instead of
-    texting the resident a second time.
+    texting the resident a second time. A failure that may pass (network, Twilio 5xx or 429)
+    is noted on the reply and raised, so the queue tries again; on the queue's `last_attempt`
+    the reply is failed with the reason instead, because after it nobody would try, and
+    "queued" would stay on the thread for ever.
     """
     config = current_app.config
     stale_after = timedelta(seconds=config["STALE_JOB_SECONDS"])
@@ -151,12 +157,13 @@ def send_outbound(svc: Services, message_id: int) -> None:
     if message is None:
         return
     assert message.to_number is not None and message.delivered_body is not None
-    if message.channel is Channel.VOICE:
-        from relay.voice.jobs import place_callback
-
-        place_callback(svc, message, config["PUBLIC_BASE_URL"], config["TWILIO_NUMBER"] or None)
-        return
     try:
+        if message.channel is Channel.VOICE:
+            from relay.voice.jobs import place_callback
+
+            number = config["TWILIO_NUMBER"] or None
+            place_callback(svc, message, config["PUBLIC_BASE_URL"], number)
+            return
         result = None
         if message.attempts > 1:  # reconciliation: an earlier attempt recorded nothing
             result = svc.sender.find_sent(
@@ -165,9 +172,14 @@ def send_outbound(svc: Services, message_id: int) -> None:
         if result is None:
             result = svc.sender.send(message.to_number, message.delivered_body)
     except SendError as error:
-        if error.retryable:
+        if not error.retryable:
+            svc.record.outbound.mark_send_failed(message_id, error.reason, error.code)
+        elif last_attempt:
+            reason = gave_up_reason(message.attempts, error.reason)
+            svc.record.outbound.mark_send_failed(message_id, reason, error.code)
+        else:
+            svc.record.outbound.note_send_retry(message_id, error.reason, error.code)
             raise
-        svc.record.outbound.mark_send_failed(message_id, error.reason, error.code)
         return
     svc.record.outbound.mark_sent(message_id, result.sid, result.status)
 
@@ -223,9 +235,11 @@ def register_jobs(app: Flask, huey: Huey) -> Jobs:
 
             translate_inbound(svc, message_id, config["MAX_TRANSLATED_CHARS"], receipt)
 
-    def _send(message_id: int) -> None:
+    def _send(message_id: int, task: Task | None = None) -> None:
+        # Huey hands the task in (context=True); with no retries left this try is the last.
+        last = task is not None and not task.retries
         with app.app_context():
-            send_outbound(services(app), message_id)
+            send_outbound(services(app), message_id, last_attempt=last)
 
     def _sweep() -> None:
         with app.app_context():
@@ -249,7 +263,9 @@ def register_jobs(app: Flask, huey: Huey) -> Jobs:
         translate_inbound=huey.task(retries=3, retry_delay=10, name="translate_inbound")(
             _translate
         ),
-        send_outbound=huey.task(retries=5, retry_delay=30, name="send_outbound")(_send),
+        send_outbound=huey.task(retries=5, retry_delay=30, name="send_outbound", context=True)(
+            _send
+        ),
         process_recording=register_voice_jobs(app, huey),
         sweep=huey.periodic_task(crontab(minute="*"), name="sweep")(_sweep),
     )

@@ -24,6 +24,7 @@ from sqlalchemy import text
 
 from languages import registry
 from relay.agent.stream import feed_slots
+from relay.delivery import NO_DELIVERY_REASON, Delivery, delivery
 from relay.language_services import Readiness
 from relay.services import Services, services
 from relay.voice.prompts import AUDIO_SUFFIXES, PROMPT_IDS
@@ -85,7 +86,7 @@ def prompt_audio(language: str, name: str) -> Response:
 def healthz() -> Any:
     """200 `{"status": "ok"}` when the service can take messages (database and queue answer),
     else 503 `{"status": "unavailable"}`, with one word on the language models ("loading",
-    "ready"...).
+    "ready"...), and `"delivery": "outbox"` (or "none") when replies reach no resident.
 
     Anyone may ask (load balancers, uptime monitors), so that answer names no host, backend or
     error; the checks behind it go only to an admin, signed in or with an admin's bearer token.
@@ -95,7 +96,7 @@ def healthz() -> Any:
         "database": _database_check(svc),
         "queue": _queue_check(svc),
         "models": {**svc.languages.status(), "warm_up": svc.languages.warm_up_status()},
-        "twilio": {"outbox_only": current_app.config["OUTBOX_ONLY"]},
+        "delivery": _delivery_check(),
         # This process's open agent feeds against its limit: the figure to watch for refusals.
         "live_feeds": _feeds_check(),
     }
@@ -104,6 +105,9 @@ def healthz() -> Any:
         "status": "ok" if healthy else "unavailable",
         "models": _models_word(checks["models"]),
     }
+    if not checks["delivery"]["ready_for_residents"]:
+        # Up, but no reply reaches a resident: a monitor must not read this as all well.
+        body["delivery"] = checks["delivery"]["mode"]
     if current_user.is_authenticated and current_user.is_admin:
         body["checks"] = checks
     response = jsonify(body)
@@ -135,6 +139,18 @@ def _queue_check(svc: Services) -> dict[str, Any]:
         "pending": pending,
         "consumer": "embedded" if "relay.consumer" in current_app.extensions else "external",
     }
+
+
+def _delivery_check() -> dict[str, Any]:
+    """How replies leave; only Twilio reaches residents (the outbox holds, "none" fails)."""
+    chosen = delivery(current_app.config)
+    ready = chosen is Delivery.TWILIO
+    check: dict[str, Any] = {"mode": chosen.value, "ready_for_residents": ready}
+    if chosen is Delivery.OUTBOX:
+        check["note"] = "not ready for residents: replies are held in the outbox, never sent"
+    elif chosen is Delivery.NONE:
+        check["note"] = "not ready for residents: " + NO_DELIVERY_REASON
+    return check
 
 
 def _feeds_check() -> dict[str, int]:

@@ -12,11 +12,12 @@ from typing import Any
 from flask import Flask
 
 from languages.memory import normalise
+from relay.delivery import NO_DELIVERY_REASON, Delivery, delivery
 from relay.jobs import register_jobs
 from relay.language_services import LanguageServices
 from relay.queue import make_huey
 from relay.services import Services
-from relay.twilio.outbound import OutboxSender, Sender, TwilioSender
+from relay.twilio.outbound import NoSender, OutboxSender, Sender, TwilioSender
 from transcripts.db import make_engine, make_session_factory
 from transcripts.record import Record
 
@@ -39,8 +40,13 @@ def build_services(app: Flask) -> Services:
 
 
 def _sender(config: Mapping[str, Any]) -> Sender:
-    if config["OUTBOX_ONLY"]:
+    """The sender the configuration chose (relay/delivery.py); without a choice, one that
+    refuses every send with the reason, since a command that sends nothing may still run."""
+    chosen = delivery(config)
+    if chosen is Delivery.OUTBOX:
         return OutboxSender()
+    if chosen is Delivery.NONE:
+        return NoSender(NO_DELIVERY_REASON)
     return TwilioSender(
         account_sid=config["TWILIO_ACCOUNT_SID"],
         auth_token=config["TWILIO_AUTH_TOKEN"],

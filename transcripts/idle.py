@@ -67,7 +67,8 @@ def _candidates(sessions: sessionmaker[Session], cutoff: datetime) -> list[tuple
             Conversation.status == ConversationStatus.OPEN,
             Conversation.last_message_at < cutoff,
             Message.direction == Direction.OUTBOUND,
-            # a reply that failed, went unanswered or never left did not reach the resident
+            # a reply that failed, went unanswered, never left or was held in the outbox did not
+            # reach the resident
             Message.status.in_((MessageStatus.SENT, MessageStatus.DELIVERED)),
             Message.created_at < cutoff,
         )

@@ -28,6 +28,7 @@ from transcripts.models import (
     MessageStatus,
     WebhookReceipt,
 )
+from transcripts.outbound import fail_spent_sends
 from transcripts.phones import normalise_phone
 from transcripts.policy import EventKind, is_blocked
 from transcripts.uow import UseCases
@@ -71,6 +72,8 @@ class StaleWork:
     translations: tuple[int, ...]
     recordings: tuple[int, ...]
     sends: tuple[int, ...]
+    # replies out of attempts, failed on the way with the reason: never enqueued again
+    given_up: tuple[int, ...] = ()
 
     @property
     def count(self) -> int:
@@ -274,8 +277,30 @@ class Inbound(UseCases):
     # -- recovery -------------------------------------------------------------------------
 
     def stale_work(self, older_than: timedelta, max_attempts: int) -> StaleWork:
-        """Messages whose job seems lost, sorted by the task that must do them again."""
+        """Messages whose job seems lost, sorted by the task that must do them again.
+
+        Queued replies that have used all `max_attempts` are failed here with the reason: the
+        sweep will not enqueue them again, and left queued they would look on their way for
+        ever. Written only when there are some, so the minutely sweep takes no write lock
+        for nothing.
+        """
         cutoff = utcnow() - older_than
+        given_up: tuple[int, ...] = ()
+        with self._uow.read() as session:
+            spent = session.scalar(
+                select(Message.id)
+                .where(
+                    Message.direction == Direction.OUTBOUND,
+                    Message.status == MessageStatus.QUEUED,
+                    Message.provider_sid.is_(None),
+                    Message.updated_at < cutoff,
+                    Message.attempts >= max(max_attempts, 1),
+                )
+                .limit(1)
+            )
+        if spent is not None:
+            with self._uow.write() as session:
+                given_up = fail_spent_sends(session, cutoff, max_attempts)
         with self._uow.read() as session:
             inbound = session.execute(
                 select(Message.id, Message.channel).where(
@@ -298,6 +323,7 @@ class Inbound(UseCases):
             translations=tuple(i for i, channel in inbound if channel is not Channel.VOICE),
             recordings=tuple(i for i, channel in inbound if channel is Channel.VOICE),
             sends=tuple(sends),
+            given_up=given_up,
         )
 
     def needs_recording_job(self, message_id: int) -> bool:

@@ -53,6 +53,8 @@ class ServiceFigures:
     contacts: int
     contacts_by_language: dict[str, int] = field(default_factory=dict)
     contacts_by_channel: dict[str, int] = field(default_factory=dict)
+    # contacts answered by a reply that left or is on its way (one held in the outbox, failed
+    # or undelivered reached nobody)
     replied: int = 0
     median_first_reply_seconds: float | None = None
     replied_within_target: float | None = None  # share of replied contacts, PROMPT_REPLY_SECONDS
@@ -64,6 +66,8 @@ class ServiceFigures:
     corrected_translations: int = 0  # translated inbound messages an admin corrected
     correction_rate: float | None = None  # share of translated inbound messages corrected
     calls: CallFigures | None = None
+    held_replies: int = 0  # agents' replies kept in the outbox (RELAY_OUTBOX), never sent
+    failed_replies: int = 0  # agents' replies that failed or went undelivered (reason on each)
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -109,7 +113,7 @@ def service_figures(
         )
     first_in: dict[int, datetime] = {}
     first_out: dict[int, datetime] = {}
-    failed = translated = corrected = 0
+    failed = translated = corrected = held = failed_out = 0
     for conversation_id, direction, status, created_at, corrected_at in messages:
         if direction is Direction.INBOUND:
             first_in.setdefault(conversation_id, created_at)
@@ -117,6 +121,10 @@ def service_figures(
             translated += status is MessageStatus.TRANSLATED
             # of the translated ones only, so the rate is a share of them
             corrected += status is MessageStatus.TRANSLATED and corrected_at is not None
+        elif status is MessageStatus.HELD:
+            held += 1  # never left the outbox: the resident is still waiting
+        elif status in (MessageStatus.FAILED, MessageStatus.UNDELIVERED):
+            failed_out += 1  # refused, given up after its retries, or lost by the carrier
         elif conversation_id in first_in:
             first_out.setdefault(conversation_id, created_at)
     waits = [(first_out[c] - first_in[c]).total_seconds() for c in first_out]
@@ -142,6 +150,8 @@ def service_figures(
         corrected_translations=corrected,
         correction_rate=_share(corrected, translated),
         calls=_call_figures(calls),
+        held_replies=held,
+        failed_replies=failed_out,
     )
 
 

@@ -74,6 +74,8 @@ class MessageStatus(StrEnum):
     SENT = "sent"
     DELIVERED = "delivered"
     UNDELIVERED = "undelivered"
+    # kept in the outbox (RELAY_OUTBOX) and never handed to a carrier: it reached nobody
+    HELD = "held"
 
 
 class Disposition(StrEnum):

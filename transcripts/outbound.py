@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -67,6 +67,16 @@ class MemoryNote:
 
 #: How long a send, once begun, belongs to the worker that began it.
 SEND_LEASE = timedelta(seconds=20)
+
+#: Before the reason of a send that failed for now and will be tried again (the reply stays
+#: queued, and the agent sees why it has not left).
+RETRY_NOTE = "보내지 못해 다시 시도할 예정 (will retry): "
+
+
+def gave_up_reason(attempts: int, last_error: str | None) -> str:
+    """Why a reply that kept failing is failed for good, in Korean first, for the agent."""
+    last = (last_error or "").removeprefix(RETRY_NOTE) or "오류 기록 없음 (no error recorded)"
+    return f"{attempts}번 시도했지만 보내지 못했습니다 (gave up after {attempts} attempts): {last}"
 
 
 class Outbound(UseCases):
@@ -171,13 +181,24 @@ class Outbound(UseCases):
             mark_sent(session, get_message(session, message_id), provider_sid, status)
 
     def mark_send_failed(self, message_id: int, reason: str, error_code: str | None) -> None:
-        """A send that the provider refused: keep the text, say why."""
+        """A send that the provider refused, or that kept failing until nobody would try it
+        again: keep the text, say why, and tell the live feeds."""
         with self._uow.write() as session:
             message = get_message(session, message_id)
             message.status = MessageStatus.FAILED
             message.status_reason = reason
             message.error_code = error_code
             add_event(session, EventKind.MESSAGE_FAILED, message.conversation_id, message.id)
+
+    def note_send_retry(self, message_id: int, reason: str, error_code: str | None) -> None:
+        """A send that failed for now (network, Twilio 5xx or 429) and will be tried again: it
+        stays queued, with the reason, so the agent sees why it has not left yet. No event: the
+        reply has not changed state."""
+        with self._uow.write() as session:
+            message = get_message(session, message_id)
+            if message.status is MessageStatus.QUEUED and message.provider_sid is None:
+                message.status_reason = RETRY_NOTE + reason
+                message.error_code = error_code
 
     def update_delivery(
         self, provider_sid: str, status: MessageStatus, error_code: str | None, reason: str | None
@@ -233,6 +254,7 @@ _DELIVERY_ORDER = {
     MessageStatus.DELIVERED: 2,
     MessageStatus.UNDELIVERED: 2,
     MessageStatus.FAILED: 2,
+    MessageStatus.HELD: 2,  # kept in the outbox: no carrier will ever report on it
 }
 
 
@@ -261,11 +283,35 @@ def apply_delivery(
 
 
 def mark_sent(session: Session, message: Message, provider_sid: str, status: MessageStatus) -> None:
-    """Record, in the caller's transaction, that the provider took the message."""
+    """Record, in the caller's transaction, that the provider took the message (or, with
+    status HELD, that the outbox kept it: an event of its own, so no feed calls it sent)."""
     message.provider_sid = provider_sid
     message.status = status
     message.status_reason = None
-    add_event(session, EventKind.MESSAGE_SENT, message.conversation_id, message.id)
+    kind = EventKind.MESSAGE_HELD if status is MessageStatus.HELD else EventKind.MESSAGE_SENT
+    add_event(session, kind, message.conversation_id, message.id)
+
+
+def fail_spent_sends(session: Session, cutoff: datetime, max_attempts: int) -> tuple[int, ...]:
+    """Fail, in the caller's transaction, queued replies untouched since `cutoff` that have used
+    all `max_attempts`: nobody will try them again, so "queued" would be a lie for ever. Each
+    keeps its last error in the reason and gets an event for the live feeds."""
+    spent = session.scalars(
+        select(Message)
+        .where(
+            Message.direction == Direction.OUTBOUND,
+            Message.status == MessageStatus.QUEUED,
+            Message.provider_sid.is_(None),
+            Message.updated_at < cutoff,
+            Message.attempts >= max(max_attempts, 1),  # one never tried was not given a chance
+        )
+        .with_for_update()
+    ).all()
+    for message in spent:
+        message.status = MessageStatus.FAILED
+        message.status_reason = gave_up_reason(message.attempts, message.status_reason)
+        add_event(session, EventKind.MESSAGE_FAILED, message.conversation_id, message.id)
+    return tuple(message.id for message in spent)
 
 
 def queue_reply(

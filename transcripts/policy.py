@@ -45,6 +45,7 @@ class EventKind(StrEnum):
     MESSAGE_SENT = "message.sent"
     MESSAGE_DELIVERED = "message.delivered"
     MESSAGE_UNDELIVERED = "message.undelivered"
+    MESSAGE_HELD = "message.held"
     CALL_STARTED = "call.started"
     CALL_BLOCKED = "call.blocked"
     CALL_LANGUAGE = "call.language"

@@ -24,6 +24,7 @@ STATUS_LABELS = {
     MessageStatus.SENT: "발송됨",
     MessageStatus.DELIVERED: "전달됨",
     MessageStatus.UNDELIVERED: "전달 실패",
+    MessageStatus.HELD: "보관됨 (발송 안 함)",
 }
 AUTHOR_LABELS = {
     Author.RESIDENT: "주민",

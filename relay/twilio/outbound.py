@@ -1,5 +1,5 @@
-"""Sending SMS and placing call-backs: through Twilio's REST API, or into the development outbox
-when no account is set.
+"""Sending SMS and placing call-backs: through Twilio's REST API, or into the outbox when it is
+chosen (RELAY_OUTBOX), or nowhere when neither is set (debug and testing only; relay/delivery.py).
 
 Both senders answer with the provider's id and the status to record; a refusal raises SendError
 with Twilio's error code, so the agent sees why a reply did not go out.
@@ -204,11 +204,15 @@ class TwilioSender:
 
 
 class OutboxSender:
-    """Keeps messages instead of sending them (no Twilio account): the outbox page shows them."""
+    """Keeps messages instead of sending them (RELAY_OUTBOX): the outbox page shows them.
+
+    They are recorded as held, never as sent or delivered: nothing left the machine, and the
+    record, the agent's thread and the figures must not say otherwise.
+    """
 
     def send(self, to: str, body: str) -> SendResult:
-        log.info("outbox: reply to %s kept (%d characters)", to, len(body))
-        return SendResult(sid=f"OUTBOX{uuid.uuid4().hex}", status=MessageStatus.DELIVERED)
+        log.info("outbox: reply to %s held, not sent (%d characters)", to, len(body))
+        return SendResult(sid=f"OUTBOX{uuid.uuid4().hex}", status=MessageStatus.HELD)
 
     def find_sent(self, to: str, body: str, since: datetime) -> SendResult | None:
         """Nothing leaves the machine: an attempt that died kept nothing anywhere but the
@@ -217,5 +221,23 @@ class OutboxSender:
 
     def call(self, to: str, url: str, status_callback: str) -> SendResult:
         """Keep a call-back instead of placing it; its TwiML stays readable at `url`."""
-        log.info("outbox: call-back to %s kept (%s)", to, url)
-        return SendResult(sid=f"OUTBOXCA{uuid.uuid4().hex}", status=MessageStatus.DELIVERED)
+        log.info("outbox: call-back to %s held, not placed (%s)", to, url)
+        return SendResult(sid=f"OUTBOXCA{uuid.uuid4().hex}", status=MessageStatus.HELD)
+
+
+class NoSender:
+    """Stands in when there is neither an account nor the outbox (allowed in debug and testing
+    only): each send fails for good with the reason, so no reply looks as if it left."""
+
+    def __init__(self, reason: str) -> None:
+        self._reason = reason
+
+    def send(self, to: str, body: str) -> SendResult:
+        raise SendError(self._reason)
+
+    def find_sent(self, to: str, body: str, since: datetime) -> SendResult | None:
+        """Nothing was ever sent, so there is nothing to find."""
+        return None
+
+    def call(self, to: str, url: str, status_callback: str) -> SendResult:
+        raise SendError(self._reason)

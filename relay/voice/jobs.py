@@ -222,7 +222,10 @@ def _voice_transcript(
 
 
 def place_callback(svc: Services, message: Message, base_url: str, from_number: str | None) -> None:
-    """Call the resident back; the call's TwiML (built when Twilio asks) speaks the reply."""
+    """Call the resident back; the call's TwiML (built when Twilio asks) speaks the reply.
+
+    A refusal is recorded here; a failure that may pass is raised to send_outbound, which
+    notes it and lets the queue try again, or fails the reply on the queue's last attempt."""
     assert message.to_number is not None
     try:
         result = svc.sender.call(

@@ -30,7 +30,7 @@ def live(page: Any) -> None:
     page.wait_for_function("document.getElementById('live').className === 'live on'")
 
 
-def test_sms_arrives_live_is_claimed_answered_and_delivered(
+def test_sms_arrives_live_is_claimed_answered_and_held_in_the_outbox(
     chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels
 ) -> None:
     wallet, received = tiny_models.phrase("wallet"), tiny_models.phrase("received")
@@ -60,7 +60,10 @@ def test_sms_arrives_live_is_claimed_answered_and_delivered(
     assert "SMS 1건" in agent.locator("#preview-sms").inner_text()
     agent.click("#send")
     agent.locator(".message.outbound", has_text=received["en"]).wait_for()
-    agent.locator(".message.outbound .status.delivered").first.wait_for()
+    # This relay holds replies in the outbox: the thread says so, never "delivered".
+    held = agent.locator(".message.outbound .status.held").first
+    held.wait_for()
+    assert held.inner_text() == "보관됨 (발송 안 함)"
 
     agent.fill("#phrasebook-q", "인사")
     agent.locator("button.phrase").first.wait_for()

@@ -107,6 +107,8 @@ def test_metrics_page_shows_the_computed_figures(app: Flask) -> None:
     assert _cell(page, "m-replied") == "2"
     assert _cell(page, "m-first-reply") == "30분 30초 (1830 s)"  # median of 60 s and 3600 s
     assert _cell(page, "m-within-target") == "50.0%"
+    assert _cell(page, "m-held") == "0"  # replies still queued: neither held nor failed
+    assert _cell(page, "m-failed-replies") == "0"
     assert _cell(page, "m-closed") == "2"
     assert _cell(page, "m-fcr") == "50.0%"
     assert _cell(page, "m-failed") == "1"

@@ -157,7 +157,7 @@ def test_phrasebook_search_and_send_a_human_translation(
         assert reply.author.value == "phrasebook"
         assert reply.translated_text.startswith("Hello, this is the 120 call centre.")
         assert reply.machine_translation is None
-        assert reply.status is MessageStatus.DELIVERED  # to the outbox
+        assert reply.status is MessageStatus.HELD  # kept in the outbox, never sent
     page = agent.get(f"/agent/conversations/{cid}").get_data(as_text=True)
     assert "상용구" in page and "courtesy.greeting" in page
 

@@ -1,14 +1,17 @@
-"""The development outbox and resident simulator: on without a Twilio account, off in production."""
+"""The development outbox and resident simulator: on only when RELAY_DEV_PAGES says so."""
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from relay import config as relay_config
 from tests.relay.agent_helpers import sign_in
 from tests.support.app_fixtures import ACCOUNT_SID, drain
 from tests.support.modelkit import TinyModels
@@ -63,8 +66,28 @@ def test_dev_pages_are_for_signed_in_staff(app: Flask) -> None:
     assert anonymous.get("/dev/audio/" + "a" * 24).status_code == 404
 
 
+def test_dev_pages_are_off_unless_asked_for_even_without_an_account(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A missing Twilio account once turned them on, and with them a page where any signed-in
+    agent writes as any resident. Only RELAY_DEV_PAGES turns them on now, in debug too."""
+    for name in [name for name in os.environ if name.startswith("RELAY_")]:
+        monkeypatch.delenv(name)
+    for debug in (False, True):
+        bare = Flask("relay", instance_path=str(tmp_path / "instance"))
+        bare.debug = debug
+        relay_config.load(bare, {"OUTBOX": True})
+        assert bare.config["TWILIO_ACCOUNT_SID"] == ""
+        assert bare.config["DEV_PAGES"] is False
+    monkeypatch.setenv("RELAY_DEV_PAGES", "true")  # as `make run` sets it
+    asked = Flask("relay", instance_path=str(tmp_path / "instance"))
+    relay_config.load(asked, None)
+    assert asked.config["DEV_PAGES"] is True
+
+
 def test_dev_pages_are_off_with_a_twilio_account(app_factory: Any) -> None:
-    production = app_factory(TWILIO_ACCOUNT_SID=ACCOUNT_SID, DEV_PAGES=False)
+    production = app_factory(TWILIO_ACCOUNT_SID=ACCOUNT_SID)
+    assert production.config["DEV_PAGES"] is False
     client = production.test_client()
     assert client.get("/dev/outbox").status_code == 404
     assert client.get("/dev/simulator").status_code == 404

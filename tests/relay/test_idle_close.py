@@ -1,11 +1,12 @@
 """The hourly job closes an answered conversation the resident left, as configured; the
-agent's own list lets it go."""
+agent's own list lets it go. A reply held in the outbox answered nobody, so it closes nothing."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import update
 
 from relay.jobs import close_idle_conversations
@@ -16,8 +17,9 @@ from transcripts.db import utcnow
 from transcripts.models import Conversation, Message
 
 
-def test_an_answered_silent_conversation_leaves_the_agents_list(app: Flask) -> None:
-    assert app.config["IDLE_CLOSE_HOURS"] == 72
+def answer_and_wait(app: Flask) -> FlaskClient:
+    """A resident's text, an agent's phrasebook answer, the jobs run; then 73 hours of silence.
+    Returns the agent's signed-in client."""
     Webhooks(app.test_client()).sms("I lost my wallet on the bus.")
     drain(app)
     agent = sign_in(app, "kim")
@@ -35,6 +37,20 @@ def test_an_answered_silent_conversation_leaves_the_agents_list(app: Flask) -> N
     with svc.sessions() as session, session.begin():
         session.execute(update(Message).values(created_at=then))
         session.execute(update(Conversation).values(last_message_at=then))
+    return agent
+
+
+def test_an_answered_silent_conversation_leaves_the_agents_list(twilio_app: Flask) -> None:
+    assert twilio_app.config["IDLE_CLOSE_HOURS"] == 72
+    agent = answer_and_wait(twilio_app)  # the answer was handed to Twilio
+    svc = services(twilio_app)
     assert close_idle_conversations(svc, 0) == 0  # switched off
     assert close_idle_conversations(svc, 72) == 1
     assert "내가 맡은 상담" not in agent.get("/agent/").get_data(as_text=True)
+
+
+def test_an_answer_held_in_the_outbox_closes_nothing(app: Flask) -> None:
+    """The resident never got the answer (RELAY_OUTBOX sends nothing): still owed one."""
+    agent = answer_and_wait(app)
+    assert close_idle_conversations(services(app), 72) == 0
+    assert "내가 맡은 상담" in agent.get("/agent/").get_data(as_text=True)

@@ -37,7 +37,8 @@ def test_warm_up_loads_every_pair_to_and_from_korean(app: Flask) -> None:
     assert isinstance(argos, ArgosEngine) and isinstance(m2m, M2MEngine)
     assert len(argos._translators) >= 2  # zh→en and en→ko
     assert m2m._loaded is not None
-    assert app.test_client().get("/healthz").json == {"status": "ok", "models": "ready"}
+    public = app.test_client().get("/healthz").json
+    assert public == {"status": "ok", "models": "ready", "delivery": "outbox"}
 
 
 def test_a_model_that_fails_to_load_is_named_and_the_others_still_load(
@@ -53,7 +54,7 @@ def test_a_model_that_fails_to_load_is_named_and_the_others_still_load(
     assert "en-ko" in status["pairs"]
     public = app.test_client().get("/healthz")
     assert public.status_code == 200  # messages are still taken and kept
-    assert public.json == {"status": "ok", "models": "failed"}
+    assert public.json == {"status": "ok", "models": "failed", "delivery": "outbox"}
 
 
 def test_flask_worker_loads_the_models_as_it_starts(

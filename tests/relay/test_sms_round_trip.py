@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from relay.services import services
 from tests.support.app_fixtures import (
     CENTRE_NUMBER,
     PUBLIC_BASE_URL,
@@ -18,8 +20,11 @@ from tests.support.app_fixtures import (
     Webhooks,
     create_user,
     drain,
+    run_retries,
 )
 from tests.support.modelkit import TinyModels
+from tests.support.record_reads import event_kinds
+from transcripts.export import export_rows
 
 RESIDENT = "+821055501234"
 
@@ -169,14 +174,25 @@ def test_reply_round_trips_through_the_outbox(
     messages = conversation(client, auth_headers, summary["id"])["messages"]
     reply = messages[-1]
     assert reply["direction"] == "outbound"
-    assert reply["status"] == "delivered"  # to the outbox: there is no Twilio account
+    # Held in the outbox (RELAY_OUTBOX): kept, never sent, and never called sent or delivered.
+    assert reply["status"] == "held"
+    assert reply["provider_sid"].startswith("OUTBOX")
     assert reply["original_text"] == received["ko"]
     assert reply["translated_text"] == received["en"]
     assert reply["sms"]["delivered_body"] == received["en"]
+    kinds = event_kinds(services(app).sessions, summary["id"])
+    assert "message.held" in kinds
+    assert "message.sent" not in kinds and "message.delivered" not in kinds
 
     outbox = client.get("/dev/outbox", headers=auth_headers)
     assert outbox.status_code == 200
-    assert received["en"] in outbox.get_data(as_text=True)
+    page = outbox.get_data(as_text=True)
+    assert received["en"] in page
+    assert "보관됨 (발송 안 함)" in page
+    assert "발송되지 않습니다" in page  # the page says that nothing it holds was sent
+    # and an export says the same as the thread
+    [exported] = [row for row in export_rows(services(app).sessions) if row.direction == "outbound"]
+    assert exported.status == "held"
 
 
 def test_reply_with_characters_korean_handsets_cannot_show_falls_back_to_a_link(
@@ -297,6 +313,37 @@ def test_twilio_refusing_a_send_marks_the_reply_failed(
     assert "not valid" in reply["status_reason"]
 
 
+def test_a_send_that_keeps_failing_for_now_ends_failed_when_its_retries_run_out(
+    twilio_thread: TwilioThread, tiny_models: TinyModels, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Twilio answers 503 to every try. Between tries the reply is queued with the reason; after
+    the queue's last try it is failed with the reason (never queued for ever), the agent's feed
+    is told, and the figures count it."""
+    monkeypatch.setattr("transcripts.outbound.SEND_LEASE", timedelta(0))  # see run_retries
+    app = twilio_thread.app
+    twilio_thread.http.fail_with = (503, {"code": 20503, "message": "Service Unavailable"})
+    twilio_thread.reply(tiny_models.phrase("received")["ko"])
+    waiting = twilio_thread.last_message()
+    assert waiting["status"] == "queued"  # Huey will try again
+    assert "503" in waiting["status_reason"] and "다시 시도" in waiting["status_reason"]
+
+    assert run_retries(app) == 5  # send_outbound's retries
+    reply = twilio_thread.last_message()
+    assert reply["status"] == "failed"
+    assert reply["attempts"] == 6
+    assert "6번 시도했지만 보내지 못했습니다" in reply["status_reason"]
+    assert "Service Unavailable" in reply["status_reason"]
+    assert reply["provider_sid"] is None
+    sends = [r for r in twilio_thread.http.requests if r["url"].endswith("/Messages.json")]
+    assert len(sends) == 6
+    assert event_kinds(services(app).sessions, twilio_thread.conversation_id)[-1] == (
+        "message.failed"
+    )
+    admin = {"Authorization": f"Bearer {create_user(app, 'chief', 'admin')}"}
+    figures = twilio_thread.webhooks.client.get("/api/metrics", headers=admin).json
+    assert (figures["failed_replies"], figures["replied"]) == (1, 0)
+
+
 def test_reply_bad_requests(
     app: Flask, webhooks: Webhooks, auth_headers: dict[str, str], tiny_models: TinyModels
 ) -> None:
@@ -351,7 +398,8 @@ def test_health_reports_database_queue_and_models(app: Flask, client: FlaskClien
     assert checks["queue"]["ok"] is True
     assert "vi-ko" in checks["models"]["pairs"]
     assert "en-ko" in checks["models"]["pairs"]
-    assert checks["twilio"]["outbox_only"] is True
+    assert checks["delivery"]["mode"] == "outbox"
+    assert checks["delivery"]["ready_for_residents"] is False
 
 
 def test_an_agents_corrected_translation_is_remembered_for_next_time(

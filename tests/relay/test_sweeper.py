@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from relay.services import services
@@ -36,6 +37,7 @@ from tests.support.app_fixtures import (
 from tests.support.modelkit import TinyModels
 from tests.support.recording_server import RecordingServer, TwilioCall, running_server
 from tests.support.speech_fixtures import SpeechClips
+from transcripts.models import Event
 
 RESIDENT = "+821055501234"
 
@@ -279,7 +281,7 @@ def test_the_sweep_never_sends_a_sent_or_refused_reply_again(
     ]
 
 
-def test_the_sweep_leaves_messages_out_of_attempts_alone(
+def test_the_sweep_retries_nothing_out_of_attempts_and_fails_a_spent_reply(
     app_factory: Any,
     twilio_http: RecordingHttpClient,
     tiny_models: TinyModels,
@@ -287,8 +289,9 @@ def test_the_sweep_leaves_messages_out_of_attempts_alone(
     tmp_path: Path,
 ) -> None:
     """A message at RELAY_MAX_JOB_ATTEMPTS is left for a person to look at, not retried for ever;
-    a person's retry starts its budget again. A lost job beside them is still found, so the
-    sweep did run."""
+    a person's retry starts its budget again. A reply out of attempts is failed with its last
+    error (left queued, it would look on its way for ever), and the agent's feed is told. A lost
+    job beside them is still found, so the sweep did run."""
     # The shared Argos packages but no M2M model: a Vietnamese text fails to translate.
     models = tmp_path / "models"
     models.mkdir()
@@ -310,6 +313,8 @@ def test_the_sweep_leaves_messages_out_of_attempts_alone(
     spent_reply_id = agent.reply(RESIDENT, phrase("wait")["ko"])
     drain(app)
     twilio_http.fail_with = None
+    [waiting] = [m for m in agent.messages() if m["id"] == spent_reply_id]
+    assert waiting["status"] == "queued"
 
     # A text that failed once, then an agent's retry whose job was lost.
     vietnamese = "+821055505678"
@@ -330,5 +335,13 @@ def test_the_sweep_leaves_messages_out_of_attempts_alone(
     [retried] = agent.messages(vietnamese)
     assert (retried["status"], retried["attempts"]) == ("failed", 1)  # its model is still missing
     [spent_reply] = [m for m in agent.messages() if m["id"] == spent_reply_id]
-    assert (spent_reply["status"], spent_reply["attempts"]) == ("queued", 1)
+    assert (spent_reply["status"], spent_reply["attempts"]) == ("failed", 1)
+    assert "1번 시도했지만 보내지 못했습니다" in spent_reply["status_reason"]
+    assert "Internal Server Error" in spent_reply["status_reason"]  # its last error
     assert sends(twilio_http) == [(RESIDENT, phrase("wait")["en"])]  # tried once, not again
+    with services(app).sessions() as session:
+        failed = select(Event.id).where(
+            Event.kind == "message.failed", Event.message_id == spent_reply_id
+        )
+        assert len(session.scalars(failed).all()) == 1  # the agent's view hears of it
+    assert run_sweep(app) == []  # settled: not failed again, not sent again

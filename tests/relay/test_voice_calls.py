@@ -10,6 +10,7 @@ holds when the language is forced, whatever Whisper makes of a synthetic voice.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from tests.support.app_fixtures import (
     Webhooks,
     create_user,
     drain,
+    run_retries,
 )
 from tests.support.modelkit import TinyModels
 from tests.support.recording_server import RecordingServer, TwilioCall, parse_twiml, running_server
@@ -237,6 +239,41 @@ def test_a_reply_to_a_caller_goes_back_as_a_call_back_that_speaks_it(
         assert outbound.language == "vi"
 
 
+def test_a_call_back_twilio_keeps_refusing_for_now_ends_failed_with_the_reason(
+    twilio_app: Flask,
+    twilio_http: RecordingHttpClient,
+    tiny_models: TinyModels,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Twilio answers 429 to every call it is asked to place: the queue tries again, and after
+    its last try the reply is failed with the reason, not queued for ever."""
+    monkeypatch.setattr("transcripts.outbound.SEND_LEASE", timedelta(0))  # see run_retries
+    _call, cid = open_voice_thread(twilio_app, "1")
+    headers = headers_for(twilio_app)
+    client = twilio_app.test_client()
+    assert client.post(f"/api/conversations/{cid}/claim", headers=headers).status_code == 200
+    twilio_http.fail_with = (429, {"code": 20429, "message": "Too Many Requests"})
+    sent = client.post(
+        f"/api/conversations/{cid}/replies",
+        json={"text": tiny_models.phrase("thanks")["ko"], "channel": "voice"},
+        headers=headers,
+    )
+    assert sent.status_code == 202, sent.json
+    drain(twilio_app)
+    assert (
+        client.get(f"/api/conversations/{cid}", headers=headers).json["messages"][-1]["status"]
+        == "queued"
+    )
+    run_retries(twilio_app)
+    reply = client.get(f"/api/conversations/{cid}", headers=headers).json["messages"][-1]
+    assert reply["channel"] == "voice"
+    assert reply["status"] == "failed"
+    assert "보내지 못했습니다" in reply["status_reason"]
+    assert "Too Many Requests" in reply["status_reason"]
+    calls = [r for r in twilio_http.requests if r["url"].endswith("/Calls.json")]
+    assert len(calls) == reply["attempts"] == 6
+
+
 def test_an_unanswered_call_back_leaves_the_reply_undelivered(
     twilio_app: Flask, tiny_models: TinyModels
 ) -> None:
@@ -260,7 +297,7 @@ def test_an_unanswered_call_back_leaves_the_reply_undelivered(
     assert reply["status_reason"] == "nobody answered the call-back"
 
 
-def test_without_an_account_call_backs_go_to_the_outbox(
+def test_with_the_outbox_call_backs_are_held_not_placed(
     app: Flask, tiny_models: TinyModels
 ) -> None:
     received = tiny_models.phrase("received")
@@ -275,7 +312,7 @@ def test_without_an_account_call_backs_go_to_the_outbox(
     drain(app)
     reply = client.get(f"/api/conversations/{cid}", headers=headers).json["messages"][-1]
     assert reply["channel"] == "voice"
-    assert reply["status"] == "delivered"
+    assert reply["status"] == "held"  # nobody was called: never "delivered"
     assert reply["provider_sid"].startswith("OUTBOXCA")
     outbox = client.get("/dev/outbox", headers=headers).get_data(as_text=True)
     assert received["en"] in outbox

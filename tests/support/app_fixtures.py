@@ -9,6 +9,7 @@ import secrets
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +117,10 @@ class Webhooks:
 def _app_config(tmp_path: Path, template: Path, models_path: Path, **extra: Any) -> dict[str, Any]:
     db = tmp_path / "relay.db"
     shutil.copyfile(template, db)
+    # As `make run` sets them: without an account a test app holds its replies in the outbox
+    # (recorded as held, never sent) and shows the development pages; an app given an account
+    # (twilio_app) sends through the recording client, with the development pages off.
+    development = "TWILIO_ACCOUNT_SID" not in extra
     return {
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "instance"),
@@ -131,6 +136,8 @@ def _app_config(tmp_path: Path, template: Path, models_path: Path, **extra: Any)
         # Off, so each test's thread holds only what it sends; test_sms_acknowledgement.py and
         # the `flask run` system test cover the default (on).
         "SMS_ACKNOWLEDGEMENT": False,
+        "OUTBOX": development,
+        "DEV_PAGES": development,
         **extra,
     }
 
@@ -152,7 +159,7 @@ def app_factory(tmp_path: Path, migrated_template: Path, relay_models_path: Path
 
 @pytest.fixture
 def app(app_factory: Any) -> Flask:
-    """An app with no Twilio account: replies go to the outbox."""
+    """An app with no Twilio account and the outbox chosen: replies are held, never sent."""
     return app_factory()  # type: ignore[no-any-return]
 
 
@@ -182,6 +189,20 @@ def webhooks(client: FlaskClient) -> Webhooks:
 def drain(app: Flask) -> int:
     """Run every queued job of `app` now, in this thread."""
     return run_pending(services(app).huey)
+
+
+def run_retries(app: Flask, limit: int = 100) -> int:
+    """Run every retry Huey has scheduled for `app`, now, and the retries those schedule in
+    turn, until none is left: what its scheduler does as each delay passes. Returns how many
+    ran. A send's retry comes 30 s after a try, past the send lease (20 s) that keeps two
+    workers from texting twice: a test calling this shortens the lease instead of waiting."""
+    huey = services(app).huey
+    ran = 0
+    while ran < limit and (due := huey.read_schedule(datetime.max)):
+        for task in due:
+            huey.execute(task, task.eta)  # as at the moment it falls due
+            ran += 1
+    return ran
 
 
 def create_user(

@@ -94,6 +94,9 @@ def _serve(tmp_path: Path, models: Path, *extra: str) -> Iterator[Server]:
         "RELAY_TWILIO_AUTH_TOKEN": TOKEN,
         "RELAY_TWILIO_NUMBER": "+8215880120",
         "RELAY_TRANSLATION_BEAM_SIZE": "1",
+        # What `make run` sets: replies held in the outbox, the development pages on.
+        "RELAY_OUTBOX": "true",
+        "RELAY_DEV_PAGES": "true",
         "PYTHONUNBUFFERED": "1",
     }
     process = subprocess.Popen(
@@ -179,7 +182,47 @@ def test_flask_run_is_the_whole_system(server: Server, tiny_models: TinyModels) 
     page = _poll(outbox, lambda text: f"{server.base}/r/" in text)
     link = re.search(rf"{re.escape(server.base)}/r/[\w-]+", page)
     assert link, page
+    assert "보관됨 (발송 안 함)" in _poll(outbox, lambda text: "보관됨" in text)  # held, not sent
     assert received["vi"] in requests.get(link.group(0), timeout=30).text
+
+
+def test_flask_run_without_an_account_or_the_outbox_refuses_to_start(
+    tmp_path: Path, relay_models_path: Path
+) -> None:
+    """Not debug, no Twilio account, no outbox chosen: no reply could ever reach a resident,
+    so `flask run` stops at once and says which settings to give; management commands that
+    send nothing (`users create`, beside `make run`) still work."""
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith(("RELAY_", "FLASK_"))
+    }
+    env |= {"RELAY_INSTANCE_PATH": str(tmp_path / "instance"), "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    port = str(_free_port())
+    refused = subprocess.run(
+        [*command, "run", "--port", port],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert refused.returncode != 0
+    assert "RELAY_TWILIO_ACCOUNT_SID" in refused.stderr
+    assert "RELAY_OUTBOX" in refused.stderr
+    for args, answer in (
+        (["db", "upgrade"], None),
+        (["users", "create", "minji"], "s3cret-pass\n"),
+    ):
+        done = subprocess.run(
+            [*command, *args],
+            cwd=REPO,
+            env=env,
+            input=answer,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
 
 
 def test_reloader_starts_the_consumer_once(tmp_path: Path, relay_models_path: Path) -> None:

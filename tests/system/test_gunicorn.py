@@ -63,6 +63,8 @@ def _gunicorn(tmp_path: Path, *args: str, **settings: str) -> Iterator[tuple[str
         "RELAY_PUBLIC_BASE_URL": base,
         "RELAY_TWILIO_AUTH_TOKEN": TOKEN,
         "RELAY_EMBEDDED_WORKER": "false",
+        # No Twilio account here: the outbox, chosen, or gunicorn's workers refuse to start.
+        "RELAY_OUTBOX": "true",
         **settings,
     }
     _flask(env, "db", "upgrade")
@@ -115,7 +117,8 @@ def test_gunicorn_serves_webhooks_and_leaves_jobs_to_workers(tmp_path: Path) -> 
         health = requests.get(f"{base}/healthz", headers=admin, timeout=10)
         assert health.json()["checks"]["queue"]["pending"] == 1  # for a worker, not run here
         public = requests.get(f"{base}/healthz", timeout=10).json()
-        assert public == {"status": "ok", "models": "missing"}  # no internals; no models here
+        # no internals; no models here, and replies reach no resident (the outbox)
+        assert public == {"status": "ok", "models": "missing", "delivery": "outbox"}
 
 
 def _sign_in(base: str) -> str:

@@ -38,6 +38,7 @@ def test_postgres_redis_and_a_separate_worker_process(
         "RELAY_QUEUE_URL": redis_url,
         "RELAY_MODELS_PATH": str(relay_models_path),
         "RELAY_TRANSLATION_BEAM_SIZE": "1",
+        "RELAY_OUTBOX": "true",  # no Twilio account: without a choice the worker refuses to start
     }
     worker = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--threads", "2"],

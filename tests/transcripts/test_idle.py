@@ -127,6 +127,21 @@ def test_a_reply_that_never_reached_the_resident_keeps_the_conversation_open(
     assert close_idle(sessions, utcnow() - timedelta(days=3)) == []
 
 
+def test_a_reply_held_in_the_outbox_keeps_the_conversation_open(
+    sessions: sessionmaker[Session], record: Record
+) -> None:
+    # The outbox (RELAY_OUTBOX) kept the reply and sent nothing: the resident heard no answer,
+    # so their silence says nothing, and no figure may count the contact as answered.
+    cid = _sms(record, "+821011110000", "SM1")
+    reply = record.outbound.queue(cid, _reply(), Channel.SMS, STAFF)
+    record.outbound.mark_sent(reply.id, f"OUTBOX{reply.id}", MessageStatus.HELD)
+    _days_ago(sessions, 4)
+
+    assert close_idle(sessions, utcnow() - timedelta(days=3)) == []
+    figures = service_figures(sessions, utcnow() - timedelta(days=5), utcnow())
+    assert (figures.replied, figures.held_replies) == (0, 1)
+
+
 def test_a_call_under_way_keeps_an_idle_conversation_open(
     sessions: sessionmaker[Session], record: Record
 ) -> None:

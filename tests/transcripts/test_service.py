@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.support.record_reads import stored_message
 from tests.support.staff import STAFF
 from transcripts import repository
 from transcripts.db import utcnow
@@ -205,6 +206,27 @@ def test_stale_work_finds_lost_jobs(record: Record) -> None:
     lost = StaleWork((inbound.message_id,), (), ())
     assert record.inbound.stale_work(timedelta(seconds=-1), 5) == lost
     assert record.inbound.stale_work(timedelta(seconds=-1), 0) == nothing
+
+
+def test_stale_work_fails_a_reply_out_of_attempts_with_its_last_error(
+    record: Record, sessions: sessionmaker[Session]
+) -> None:
+    inbound = record.inbound.record_sms(sms("SM-spent"))
+    spent = record.outbound.queue(inbound.conversation_id, draft(), Channel.SMS, STAFF)
+    fresh = record.outbound.queue(inbound.conversation_id, draft(), Channel.SMS, STAFF)
+    assert record.outbound.begin_sending(spent.id) is not None
+    record.outbound.note_send_retry(spent.id, "Twilio could not be reached: timed out", None)
+
+    work = record.inbound.stale_work(timedelta(seconds=-1), 1)
+    assert work.given_up == (spent.id,)
+    assert work.sends == (fresh.id,)  # never tried: it gets its chance
+    failed = stored_message(sessions, spent.id)
+    assert failed.status is MessageStatus.FAILED
+    assert failed.status_reason == (
+        "1번 시도했지만 보내지 못했습니다 (gave up after 1 attempts): "
+        "Twilio could not be reached: timed out"
+    )
+    assert record.inbound.stale_work(timedelta(seconds=-1), 1).given_up == ()
 
 
 def test_conversation_listing_and_previews(record: Record, sessions: sessionmaker[Session]) -> None:
