@@ -119,6 +119,9 @@ class Defaults:
     # feeds can never take every thread from webhooks. 0: no limit (`flask run` starts a thread
     # per request); gunicorn.conf.py sets half of gunicorn's threads.
     AGENT_SSE_MAX_STREAMS: int = 0
+    # The CPU priority (nice) of the job consumer `flask run` starts as its child process: above
+    # 0 the kernel serves waiting webhooks first and translation with what is left.
+    EMBEDDED_WORKER_NICENESS: int = 10
 
 
 def instance_path_from_env(default: Path) -> Path:
