@@ -117,7 +117,9 @@ def _serving_under_flask_run(app: Flask) -> bool:
 
 
 def _maybe_start_embedded_system(app: Flask) -> None:
-    """Under `flask run` on embedded defaults: apply migrations and start the job consumer once.
+    """Under `flask run` on embedded defaults: apply migrations and start the job consumer once
+    (a `flask worker` child process, relay/worker_process.py, so language work never holds
+    this process's GIL).
 
     The serving process loads the language models in the background either way: its jobs
     (embedded worker) and its reply previews would otherwise wait seconds for the first load.
@@ -131,11 +133,9 @@ def _maybe_start_embedded_system(app: Flask) -> None:
     if app.config["AUTO_MIGRATE"]:
         migrations.upgrade(app.config["DATABASE_URL"])
     if app.config["EMBEDDED_WORKER"]:
-        from relay.queue import start_embedded_consumer
+        from relay.worker_process import start_embedded_worker
 
-        app.extensions["relay.consumer"] = start_embedded_consumer(
-            svc.huey, app.config["WORKER_THREADS"]
-        )
+        app.extensions["relay.consumer"] = start_embedded_worker(app, svc.huey)
     svc.languages.warm_up_in_background()
     _print_welcome(app)
 

@@ -270,7 +270,13 @@ def transcribe_command(audio: Path, language: str | None, as_json: bool) -> None
 @click.command("worker")
 @with_appcontext
 @click.option("--threads", default=2, show_default=True, help="Worker threads.")
-def worker_command(threads: int) -> None:
+@click.option(
+    "--stop-with-parent",
+    is_flag=True,
+    hidden=True,
+    help="Stop when stdin closes: how `flask run` keeps its consumer from outliving it.",
+)
+def worker_command(threads: int, stop_with_parent: bool) -> None:
     """Run the job consumer in the foreground (when the web process does not embed it)."""
     from relay.delivery import DeliveryNotConfiguredError, require_delivery
     from relay.queue import make_consumer
@@ -279,6 +285,10 @@ def worker_command(threads: int) -> None:
         require_delivery(current_app.config)  # the worker is what sends
     except DeliveryNotConfiguredError as error:
         raise click.ClickException(str(error)) from error
+    if stop_with_parent:
+        from relay.worker_process import stop_when_stdin_closes
+
+        stop_when_stdin_closes()
     svc = services()
     svc.languages.warm_up_in_background()
     make_consumer(svc.huey, threads).run()

@@ -128,6 +128,9 @@ class Defaults:
     # (`make run` sets it), so a production instance without a Twilio account refuses to start
     # rather than pretend; with this on, an account is used for signatures and recordings only.
     OUTBOX: bool = False
+    # The CPU priority (nice) of the job consumer `flask run` starts as its child process: above
+    # 0 the kernel serves waiting webhooks first and translation with what is left.
+    EMBEDDED_WORKER_NICENESS: int = 10
 
 
 def instance_path_from_env(default: Path) -> Path:

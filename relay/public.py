@@ -138,6 +138,8 @@ def _queue_check(svc: Services) -> dict[str, Any]:
         "backend": type(svc.huey).__name__,
         "pending": pending,
         "consumer": "embedded" if "relay.consumer" in current_app.extensions else "external",
+        # The embedded consumer's own process (None when it runs as threads in this one).
+        "consumer_pid": getattr(current_app.extensions.get("relay.consumer"), "pid", None),
     }
 
 

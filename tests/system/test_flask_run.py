@@ -12,8 +12,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,9 +74,7 @@ def _wait_until_up(base: str, process: subprocess.Popen[str]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(
-                f"flask run exited: {process.stdout.read() if process.stdout else ''}"
-            )
+            raise AssertionError("flask run exited at start")
         try:
             if requests.get(f"{base}/healthz", timeout=10).status_code in (200, 503):
                 return
@@ -109,14 +109,19 @@ def _serve(tmp_path: Path, models: Path, *extra: str) -> Iterator[Server]:
         start_new_session=True,
     )
     server = Server(base, env, process)
+    # Drained as it comes: a full pipe would stall the server (and its consumer) mid-request.
+    lines: list[str] = []
+    drain = threading.Thread(target=lambda: lines.extend(process.stdout or ()), daemon=True)
+    drain.start()
     try:
         _wait_until_up(base, process)
         yield server
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=20)
+        drain.join(timeout=20)
+        server.output = "".join(lines)
         if process.stdout is not None:
-            server.output = process.stdout.read()
             process.stdout.close()
 
 
@@ -237,3 +242,48 @@ def test_reloader_starts_the_consumer_once(tmp_path: Path, relay_models_path: Pa
         with pytest.raises(StopIteration):
             next(servers)
     assert server.output.count("relay is starting on") == 1, server.output
+
+
+def test_a_burst_of_texts_is_kept_once_while_a_separate_consumer_translates(
+    server: Server, tiny_models: TinyModels
+) -> None:
+    """Concurrent signed SMS, some delivered twice, while the consumer translates: every text
+    is stored once and translated, by a consumer that runs in a process of its own."""
+    headers = server.admin_headers()
+    health = requests.get(f"{server.base}/healthz", headers=headers, timeout=30).json()
+    consumer_pid = health["checks"]["queue"]["consumer_pid"]
+    assert isinstance(consumer_pid, int) and consumer_pid != server.process.pid
+    command = Path(f"/proc/{consumer_pid}/cmdline").read_bytes().split(b"\0")
+    parent = Path(f"/proc/{consumer_pid}/stat").read_text().rsplit(")", 1)[1].split()[1]
+    assert b"worker" in command and parent == str(server.process.pid)  # `flask run`'s child
+
+    wallet = tiny_models.phrase("wallet")
+    texts = [
+        (f"SM{index:032d}", f"+8210{index:08d}", wallet[("en", "vi", "zh", "ja", "mn")[index % 5]])
+        for index in range(60)
+    ]
+    deliveries = texts + texts[::6]  # ten of them twice, as Twilio redelivers
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(lambda t: server.sms(t[2], t[0], t[1]).status_code, deliveries))
+    assert statuses == [200] * len(deliveries)
+
+    def inbound() -> list[dict[str, Any]]:
+        listed = requests.get(
+            f"{server.base}/api/conversations?limit=200", headers=headers, timeout=30
+        ).json()["conversations"]
+        messages = []
+        for row in listed:
+            thread = requests.get(
+                f"{server.base}/api/conversations/{row['id']}", headers=headers, timeout=30
+            ).json()["messages"]
+            messages += [m for m in thread if m["direction"] == "inbound"]
+        return messages
+
+    messages = _poll(
+        inbound,
+        lambda rows: len(rows) >= len(texts) and all(m["status"] != "received" for m in rows),
+        seconds=120,
+    )
+    assert sorted(m["provider_sid"] for m in messages) == sorted(t[0] for t in texts)
+    assert {m["status"] for m in messages} == {"translated"}, messages
+    assert {m["translated_text"] for m in messages} == {wallet["ko"]}
