@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,6 +91,7 @@ def relay_env(folder: Path, port: int, **extra: str) -> dict[str, str]:
         "RELAY_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "RELAY_TWILIO_NUMBER": CENTRE_NUMBER,
         "RELAY_TRANSLATION_BEAM_SIZE": "1",  # the tiny models are trained for greedy decoding
+        "RELAY_OUTBOX": "true",  # as under `make run`: replies are held, nothing leaves
         "PYTHONUNBUFFERED": "1",
         **extra,
     }
@@ -122,7 +123,8 @@ def flask_run(app: str, env: dict[str, str], port: int, log: Path) -> Iterator[S
         _wait_until_up(served, log)
         yield served
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        with suppress(ProcessLookupError):  # it may have stopped by itself (see the log)
+            os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:

@@ -8,6 +8,7 @@ record, `read()` for those that only look.
 from __future__ import annotations
 
 from collections.abc import Iterator
+import threading
 from contextlib import contextmanager
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,6 +19,11 @@ class UnitOfWork:
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
+        # SQLite has one writer at a time, and a writer kept waiting by another retries in
+        # sleeps of up to 100 ms (its busy handler), so under load webhooks queued for the lock
+        # came back seconds late. Writers of this process take turns here instead, woken the
+        # moment the one before them commits; other processes still meet SQLite's own lock.
+        self._sqlite_writers = threading.RLock()
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -26,10 +32,12 @@ class UnitOfWork:
         IMMEDIATE; readers are not blocked under WAL), on PostgreSQL the use case locks the rows
         it is about to change (`SELECT ... FOR UPDATE`). Committed when the block ends, rolled
         back when it raises."""
-        with self.sessions() as session, session.begin():
-            connection = session.connection()
-            if connection.dialect.name == "sqlite":
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if self.sessions.kw["bind"].dialect.name != "sqlite":
+            with self.sessions() as session, session.begin():
+                yield session
+            return
+        with self._sqlite_writers, self.sessions() as session, session.begin():
+            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
             yield session
 
     @contextmanager
