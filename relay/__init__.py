@@ -30,6 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     relay_config.load(app, config)
     _register_services(app)
     _register_blueprints(app)
+    _register_web_chat(app)
     _register_errors(app)
     _register_headers(app)
     _register_body_limits(app)
@@ -73,6 +74,12 @@ def _register_blueprints(app: Flask) -> None:
     from relay.agent import register_agent_views
 
     register_agent_views(app)
+
+
+def _register_web_chat(app: Flask) -> None:
+    from relay.chat import register_web_chat
+
+    register_web_chat(app)
 
 
 def _register_headers(app: Flask) -> None:

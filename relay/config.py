@@ -122,6 +122,10 @@ class Defaults:
     # Twilio's REST API base URL for messages and calls; empty: https://api.twilio.com. For a
     # regional endpoint or a proxy every request must pass (the tests' local stand-in for Twilio).
     TWILIO_API_BASE_URL: str = ""
+    # A web chat reply the resident's page has not shown for this many minutes gets one SMS
+    # saying a reply is waiting, with the link to the chat, when the resident left a number
+    # (or texted before); 0: never.
+    WEB_CHAT_NUDGE_MINUTES: int = 15
 
 
 def instance_path_from_env(default: Path) -> Path:

@@ -18,6 +18,7 @@ from huey import Huey, crontab
 
 from languages.engine import ModelMissingError, TranslationError
 from languages.sms import acknowledgement
+from relay.channels import adapter_for
 from relay.replies import human_reply
 from relay.retention import purge_expired
 from relay.services import Jobs, Services, services
@@ -25,7 +26,7 @@ from relay.twilio.outbound import SendError
 from transcripts.db import utcnow
 from transcripts.idle import close_idle
 from transcripts.inbound import InboundTranslation
-from transcripts.models import Author, Channel, MessageStatus
+from transcripts.models import Author, MessageStatus
 
 log = logging.getLogger(__name__)
 
@@ -151,10 +152,9 @@ def send_outbound(svc: Services, message_id: int) -> None:
     if message is None:
         return
     assert message.to_number is not None and message.delivered_body is not None
-    if message.channel is Channel.VOICE:
-        from relay.voice.jobs import place_callback
-
-        place_callback(svc, message, config["PUBLIC_BASE_URL"], config["TWILIO_NUMBER"] or None)
+    deliver = adapter_for(message.channel)  # a call-back, the chat page; SMS below
+    if deliver is not None:
+        deliver(svc, message, config)
         return
     try:
         result = None

@@ -34,6 +34,7 @@ from transcripts.models import (
     MessageStatus,
 )
 from transcripts.outbound import ReplyDraft, mark_sent, queue_reply
+from transcripts.phones import normalise_phone
 from transcripts.policy import (
     CHAT_MESSAGES_PER_CONVERSATION,
     CHAT_POSTS_PER_ADDRESS,
@@ -63,6 +64,7 @@ class ChatPosted:
     needs_work: bool
     blocked: bool = False
     secret: str | None = None
+    receipt_id: int | None = None  # the receipt queued for the page, to send
 
 
 @dataclass(frozen=True)
@@ -113,11 +115,18 @@ class WebChat(UseCases):
     # -- the resident's page ------------------------------------------------------------------
 
     def start(
-        self, language: str, text: str, address: str, callback_phone: str | None = None
+        self,
+        language: str,
+        text: str,
+        address: str,
+        callback_phone: str | None = None,
+        *,
+        receipt: ReplyDraft | None = None,
     ) -> ChatPosted:
-        """Open a web conversation in `language` with the resident's first message; the answer
-        carries the secret that opens it. The contact is the page itself: a call-back number
-        is kept beside it, never used to find another conversation."""
+        """Open a web conversation in `language` with the resident's first message and, when
+        given, the receipt the page shows at once; the answer carries the secret that opens
+        it. The contact is the page itself: a call-back number is kept beside it, never used
+        to find another conversation."""
         body = chat_text(text)
         with self._uow.write() as session:
             now = utcnow()
@@ -129,7 +138,7 @@ class WebChat(UseCases):
                 contact_id=contact.id,
                 channel=Channel.WEB,
                 language=language,
-                callback_phone=callback_phone,
+                callback_phone=normalise_phone(callback_phone) if callback_phone else None,
                 created_at=now,
                 last_message_at=now,
             )
@@ -141,8 +150,17 @@ class WebChat(UseCases):
                 ChatSecret(conversation_id=conversation.id, secret_hash=chat_secret_hash(secret))
             )
             posted = _store_message(session, conversation, body, now)
-            return ChatPosted(posted.conversation_id, posted.message_id, posted.needs_work,
-                              posted.blocked, secret)  # fmt: skip
+            receipt_id = None
+            if receipt is not None:
+                receipt_id = queue_reply(session, conversation, receipt, Channel.WEB).id
+            return ChatPosted(
+                posted.conversation_id,
+                posted.message_id,
+                posted.needs_work,
+                posted.blocked,
+                secret,
+                receipt_id,
+            )
 
     def post(self, secret: str, text: str, address: str) -> ChatPosted:
         """Store a message from the page holding `secret`, within the rate limits; a blocked
