@@ -250,8 +250,12 @@ def _private(response: Response) -> Response:
 
 @bp.errorhandler(CSRFError)
 def _csrf_failed(_error: CSRFError) -> Any:
-    """An expired or missing form token: the resident's own page again, not an English 400."""
-    return problem_page(RecordError("csrf"), 400)
+    """An expired or missing form token: a page in the resident's language, not an English
+    400; it names the refusal (CSRF) so a helper reading it over their shoulder knows why."""
+    language = _language()
+    w = wording.words(language)
+    page = render_template("chat/problem.html", lang=language, w=w, text=w["expired"], code="CSRF")
+    return page, 400
 
 
 def _problem_text(error: Exception, language: str | None) -> str:

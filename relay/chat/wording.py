@@ -48,6 +48,7 @@ WORDS: dict[str, dict[str, str]] = {
         "start_new": "Start a new chat",
         "offline": "Reconnecting…",
         "sending_failed": "The message could not be sent. Please try again.",
+        "expired": "This page had expired. Please reload it and send your message again.",
     },
     "zh": {
         "centre": "120呼叫中心",
@@ -78,6 +79,7 @@ WORDS: dict[str, dict[str, str]] = {
         "start_new": "开始新的咨询",
         "offline": "正在重新连接…",
         "sending_failed": "消息未能发送，请重试。",
+        "expired": "页面已过期，请刷新后重新发送消息。",
     },
     "ja": {
         "centre": "120コールセンター",
@@ -111,6 +113,7 @@ WORDS: dict[str, dict[str, str]] = {
         "start_new": "新しいチャットを始める",
         "offline": "再接続しています…",
         "sending_failed": "送信できませんでした。もう一度お試しください。",
+        "expired": "ページの有効期限が切れました。再読み込みしてもう一度送信してください。",
     },
     "vi": {
         "centre": "Tổng đài 120",
@@ -146,6 +149,7 @@ WORDS: dict[str, dict[str, str]] = {
         "start_new": "Bắt đầu cuộc trò chuyện mới",
         "offline": "Đang kết nối lại…",
         "sending_failed": "Không gửi được tin nhắn. Vui lòng thử lại.",
+        "expired": "Trang đã hết hạn. Vui lòng tải lại trang và gửi lại tin nhắn.",
     },
     "mn": {
         "centre": "120 лавлах төв",
@@ -180,6 +184,7 @@ WORDS: dict[str, dict[str, str]] = {
         "start_new": "Шинэ чат эхлүүлэх",
         "offline": "Дахин холбогдож байна…",
         "sending_failed": "Мессеж илгээгдсэнгүй. Дахин оролдоно уу.",
+        "expired": "Хуудасны хугацаа дууссан. Хуудсаа шинэчлээд мессежээ дахин илгээнэ үү.",
     },
 }
 
