@@ -210,3 +210,22 @@ def acknowledgement(language: str, *, staffed: bool = True) -> tuple[str, str]:
     code = get(language).code  # raises UnsupportedLanguageError for a code relay does not serve
     texts = _ACKNOWLEDGEMENTS if staffed else _AWAY_ACKNOWLEDGEMENTS
     return texts["ko"], texts[code]
+
+
+# The SMS that tells a resident a reply waits on their chat page, unread for a while. Held to
+# the notices' rules: every character deliverable to a Korean handset, one part with a short
+# link, and it names the centre so the resident can tell it from phishing.
+_REPLY_WAITING: dict[str, str] = {
+    "ko": "120 콜센터: 새 답변이 기다리고 있습니다. 확인: {link}",
+    "en": "120 call centre: a new reply is waiting for you: {link}",
+    "zh": "120中心：有新的回答。全文在此：{link}",
+    "ja": "120番から新しい回答があります：{link}",
+    "vi": "Tong dai 120: ban co cau tra loi moi. Xem tai: {link}",
+    "mn": "120: шинэ хариу: {link}",  # "120: a new answer": one part with a short link
+}
+
+
+def reply_waiting(language: str, link: str) -> str:
+    """The "a new reply is waiting" SMS in the resident's language (Korean: what the agent
+    sees); `link` is the reply link that opens the chat page."""
+    return _REPLY_WAITING[get(language).code].format(link=link)

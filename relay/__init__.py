@@ -31,6 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _require_delivery_when_serving(app)
     _register_services(app)
     _register_blueprints(app)
+    _register_web_chat(app)
     _register_errors(app)
     _register_headers(app)
     _register_body_limits(app)
@@ -85,6 +86,12 @@ def _register_blueprints(app: Flask) -> None:
     from relay.agent import register_agent_views
 
     register_agent_views(app)
+
+
+def _register_web_chat(app: Flask) -> None:
+    from relay.chat import register_web_chat
+
+    register_web_chat(app)
 
 
 def _register_headers(app: Flask) -> None:

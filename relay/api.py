@@ -207,6 +207,7 @@ def _reply_request(conversation_id: int) -> Any:
             language,
             public_base_url=current_app.config["PUBLIC_BASE_URL"],
             edited_translation=edited,
+            channel=channel,
         )
     except ReplyError as error:
         return _error(str(error), 400)

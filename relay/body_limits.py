@@ -31,6 +31,9 @@ ROUTE_LIMITS: tuple[tuple[str, int], ...] = (
     ("/api/", 64 * KIB),
     # Admin corrections: a transcript and its Korean of up to 5,000 characters each.
     ("/admin/", 128 * KIB),
+    # A resident's chat message: at most 2,000 characters, percent-encoded (9 bytes for one
+    # CJK character), with its CSRF token.
+    ("/chat", 32 * KIB),
     # The resident simulator's uploaded recording (relay.voice.simulator.MAX_UPLOAD_BYTES).
     ("/dev/simulator/call", 20 * MIB + 64 * KIB),
 )
@@ -96,6 +99,10 @@ def _open_body() -> None:
 def _too_large(_error: RequestEntityTooLarge) -> Any:
     """413 in the caller's terms: JSON for Twilio and API clients, Korean for staff."""
     limit = route_limit(request.path)
+    if request.path.startswith("/chat"):  # a resident: their own language, not the staff's
+        from relay.chat.pages import too_large_page
+
+        return too_large_page()
     if request.path.startswith(JSON_PREFIXES):
         return {"error": f"request body is larger than {limit} bytes"}, 413
     message = f"요청 내용이 너무 큽니다. 최대 {limit // KIB}KB까지 보낼 수 있습니다."

@@ -131,6 +131,10 @@ class Defaults:
     # The CPU priority (nice) of the job consumer `flask run` starts as its child process: above
     # 0 the kernel serves waiting webhooks first and translation with what is left.
     EMBEDDED_WORKER_NICENESS: int = 10
+    # A web chat reply the resident's page has not shown for this many minutes gets one SMS
+    # saying a reply is waiting, with the link to the chat, when the resident left a number
+    # (or texted before); 0: never.
+    WEB_CHAT_NUDGE_MINUTES: int = 15
 
 
 def instance_path_from_env(default: Path) -> Path:

@@ -19,6 +19,9 @@ from werkzeug.exceptions import HTTPException
 from languages.engine import ModelMissingError, TranslationError
 from languages.phrasebook import UnknownEntryError
 from transcripts.errors import (
+    ChatEndedError,
+    ChatLimitError,
+    ChatMessageError,
     ConversationClosedError,
     NotActionableError,
     NotFoundError,
@@ -31,6 +34,9 @@ log = logging.getLogger(__name__)
 #: HTTP status of each domain error (the first matching class in this order wins).
 STATUS: tuple[tuple[type[Exception], int], ...] = (
     (NotFoundError, 404),
+    (ChatEndedError, 410),
+    (ChatLimitError, 429),
+    (ChatMessageError, 400),
     (NotYoursError, 409),
     (ConversationClosedError, 409),
     (NotActionableError, 409),
@@ -73,6 +79,10 @@ def _api_text(error: Exception) -> str:
 def domain_error(error: Exception) -> Any:
     """Answer a domain error the way the page or client that caused it can use."""
     status = status_of(error)
+    if request.blueprint == "chat":  # residents: their language, never the staff's Korean
+        from relay.chat.pages import problem_page
+
+        return problem_page(error, status)
     if _wants_json():
         return {"error": _api_text(error)}, status
     korean = getattr(error, "korean", None) or KOREAN.get(status, KOREAN[400])

@@ -19,6 +19,7 @@ from huey.api import Task
 
 from languages.engine import ModelMissingError, TranslationError
 from languages.sms import acknowledgement
+from relay.channels import adapter_for
 from relay.replies import human_reply
 from relay.retention import purge_expired
 from relay.services import Jobs, Services, services
@@ -26,7 +27,7 @@ from relay.twilio.outbound import SendError
 from transcripts.db import utcnow
 from transcripts.idle import close_idle
 from transcripts.inbound import InboundTranslation
-from transcripts.models import Author, Channel, MessageStatus
+from transcripts.models import Author, MessageStatus
 from transcripts.outbound import gave_up_reason
 
 log = logging.getLogger(__name__)
@@ -141,8 +142,8 @@ def _review_note(lost: tuple[str, ...]) -> str | None:
 
 
 def send_outbound(svc: Services, message_id: int, *, last_attempt: bool = False) -> None:
-    """Hand a queued reply to Twilio (or the outbox) and record its provider id; for the voice
-    channel, place the call-back that speaks it.
+    """Hand a queued reply to its channel: Twilio (or the outbox) for SMS, recording its
+    provider id; the channel's adapter (relay/channels/) for a call-back or the chat page.
 
     A reply whose earlier attempt recorded nothing may have reached Twilio before its worker
     died: Twilio is asked first, and the message it already holds is recorded instead of
@@ -158,11 +159,9 @@ def send_outbound(svc: Services, message_id: int, *, last_attempt: bool = False)
         return
     assert message.to_number is not None and message.delivered_body is not None
     try:
-        if message.channel is Channel.VOICE:
-            from relay.voice.jobs import place_callback
-
-            number = config["TWILIO_NUMBER"] or None
-            place_callback(svc, message, config["PUBLIC_BASE_URL"], number)
+        deliver = adapter_for(message.channel)  # a call-back, the chat page; SMS below
+        if deliver is not None:
+            deliver(svc, message, config)
             return
         result = None
         if message.attempts > 1:  # reconciliation: an earlier attempt recorded nothing

@@ -43,9 +43,15 @@ def index() -> Any:
 
 @bp.get("/r/<token>")
 def reply_page(token: str) -> Any:
-    """A reply too long or with characters SMS cannot carry, shown in the resident's language."""
+    """The link in an SMS: the conversation's chat page while it is open (the resident reads
+    the whole reply and answers there), else just that reply in the resident's language."""
     if len(token) > 64:
         abort(404)
+    secret = services().record.chat.link_reply(token)
+    if secret is not None:
+        from relay.chat.pages import enter_with
+
+        return enter_with(secret)
     with services().sessions() as session:
         message = repository.message_by_reply_token(session, token)
         if message is None:

@@ -81,8 +81,10 @@ def compose_reply(
     *,
     public_base_url: str,
     edited_translation: str | None = None,
+    channel: str = "sms",
 ) -> ReplyPreview:
-    """Translate a Korean reply for the resident and decide how it can be delivered by SMS."""
+    """Translate a Korean reply for the resident and decide how it can be delivered by SMS
+    (on the chat page, `channel="web"`, it is shown whole: no SMS rules apply)."""
     korean_text = korean_text.strip()
     if not korean_text:
         raise ReplyError("the reply is empty")
@@ -93,7 +95,10 @@ def compose_reply(
     forward = translator.translate(korean_text, "ko", language)
     translated = (edited_translation or "").strip() or forward.text
     back = translator.translate(translated, language, "ko")
-    carried = for_sms(translated, language, public_base_url)
+    if channel == "web":
+        carried = SmsDelivery(translated, "", 0, (), None)
+    else:
+        carried = for_sms(translated, language, public_base_url)
     return ReplyPreview(
         korean_text=korean_text,
         language=language,

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from transcripts.chat import revoke_chat
 from transcripts.db import utcnow
 from transcripts.errors import NotActionableError, NotFoundError
 from transcripts.models import (
@@ -34,7 +35,15 @@ from transcripts.models import (
     User,
 )
 from transcripts.outbound import ReplyDraft, queue_reply
-from transcripts.policy import Actor, EventKind, close, require_actor, require_open, username
+from transcripts.policy import (
+    Actor,
+    EventKind,
+    close,
+    require_actor,
+    require_open,
+    resident_channel,
+    username,
+)
 from transcripts.uow import UseCases
 from transcripts.writes import back_to_work, get_message
 
@@ -135,7 +144,8 @@ class AgentActions(UseCases):
         block_for: timedelta | None,
         reason: str,
     ) -> AbuseOutcome:
-        """Send the centre's warning, flag the contact and maybe block it, all or nothing.
+        """Send the centre's warning, flag the contact, end its chat pages (their secrets)
+        and maybe block it, all or nothing.
 
         `warning` composes the centre's human-written warning for the resident's language
         (English when it is unknown or Korean-only, so it is still readable).
@@ -143,7 +153,15 @@ class AgentActions(UseCases):
         with self._uow.write() as session:
             conversation = require_open(require_actor(session, conversation_id, actor))
             language = conversation.language if conversation.language not in (None, "ko") else "en"
-            message = queue_reply(session, conversation, warning(language), Channel.SMS)
+            # The warning goes where the resident last wrote (their chat page, or by SMS); the
+            # page then loses its access, so the warning is the last thing it can show.
+            channel = (
+                Channel.WEB
+                if resident_channel(session, conversation_id) is Channel.WEB
+                else Channel.SMS
+            )
+            message = queue_reply(session, conversation, warning(language), channel)
+            revoke_chat(session, conversation, actor.user_id)
             contact = conversation.contact
             contact.flag_reason = reason[:255]
             until = utcnow() + block_for if block_for else None

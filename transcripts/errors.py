@@ -36,3 +36,26 @@ class NotClaimedError(NotYoursError):
 class NotActionableError(RecordError):
     """The thing exists but is not in a state this action applies to (e.g. retrying a
     message that did not fail)."""
+
+
+class ChatAccessError(NotFoundError):
+    """No open chat page answers to this secret: forged, revoked, of a purged conversation.
+
+    One error for all of them, so the answer tells a guesser nothing about which it was.
+    """
+
+
+class ChatEndedError(ConversationClosedError):
+    """The secret is good but its conversation is closed: the resident may start a new one."""
+
+
+class ChatLimitError(RecordError):
+    """Too many messages from one chat page or one address within the window."""
+
+
+class ChatMessageError(RecordError):
+    """A chat message the record will not take: empty, or longer than the limit."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason  # "empty" or "too_long": the page says it in the resident's words

@@ -30,11 +30,13 @@ from transcripts.models import (
 )
 from transcripts.outbound import fail_spent_sends
 from transcripts.phones import normalise_phone
-from transcripts.policy import EventKind, is_blocked
+from transcripts.policy import EventKind
 from transcripts.uow import UseCases
+from transcripts.writes import BLOCKED_REASON as BLOCKED_REASON  # where tests look for it
 from transcripts.writes import (
     add_event,
     get_message,
+    hold_if_blocked,
     open_conversation,
     put_machine_korean,
     settled_by_admin,
@@ -95,11 +97,6 @@ class InboundTranslation:
     # Set when the agent must not take the translation at face value (e.g. a protected term or
     # number the engine dropped); shown as the message's flag.
     review_note: str | None = None
-
-
-BLOCKED_REASON = (
-    "차단된 번호의 메시지: 보관만 하고 번역하지 않았습니다 (blocked contact: stored only)"
-)
 
 
 class Inbound(UseCases):
@@ -173,14 +170,7 @@ class Inbound(UseCases):
             conversation.last_message_at = now
             session.flush()
             add_event(session, EventKind.MESSAGE_RECEIVED, conversation.id, message.id)
-            if not empty and is_blocked(contact, now):
-                # FAILED with a reason: the sweeper leaves it alone, and an agent may still
-                # choose to have it translated (retry).
-                message.status = MessageStatus.FAILED
-                message.status_reason = BLOCKED_REASON
-                add_event(
-                    session, EventKind.MESSAGE_BLOCKED, conversation.id, message.id, user_id=None
-                )
+            if hold_if_blocked(session, contact, message, now):
                 return Recorded(
                     message.id, conversation.id, duplicate=False, needs_work=False, blocked=True
                 )

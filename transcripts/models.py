@@ -42,6 +42,7 @@ def _enum(cls: type[StrEnum], length: int = 24) -> Enum:
 class Channel(StrEnum):
     SMS = "sms"
     VOICE = "voice"
+    WEB = "web"  # the resident chat page (/chat): the whole conversation in their own script
 
 
 class Direction(StrEnum):
@@ -173,6 +174,12 @@ class Conversation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_message_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Web chat: a number the resident gave for call-backs and "a reply is waiting" texts (never
+    # the contact's identity, so typing someone else's number opens nothing of theirs); when an
+    # agent revoked the page's secrets (the abuse button); when an agent last typed a reply.
+    callback_phone: Mapped[str | None] = mapped_column(String(64))
+    chat_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    agent_typing_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     contact: Mapped[Contact] = relationship(lazy="joined")
     messages: Mapped[list[Message]] = relationship(
@@ -229,6 +236,10 @@ class Message(Base):
     sms_segments: Mapped[int | None] = mapped_column(Integer)
     undeliverable_chars: Mapped[str | None] = mapped_column(Text)
     reply_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Web chat replies: when the resident's page showed it (delivered is the status, set when
+    # the open page acknowledged receiving it), and when a "reply waiting" SMS went out for it.
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     status: Mapped[MessageStatus] = mapped_column(_enum(MessageStatus))
     status_reason: Mapped[str | None] = mapped_column(Text)
@@ -323,6 +334,39 @@ class Event(Base):
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ChatSecret(Base):
+    """One way into a conversation's chat page: the SHA-256 of a 128-bit secret, never the
+    secret itself, so a copy of the database opens no resident's conversation.
+
+    A conversation may hold several (the page started on /chat, an SMS reply link opened on
+    another phone); revoking ends them all, and they go with the conversation when it is purged.
+    """
+
+    __tablename__ = "chat_secrets"
+    __table_args__ = (Index("ix_chat_secrets_conversation", "conversation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ChatHit(Base):
+    """One message (or start) from the chat page, kept only for the rate-limit window.
+
+    In the database, like LoginFailure, so the limit holds across every web process; `key` is
+    "address:<ip>" or "conversation:<id>".
+    """
+
+    __tablename__ = "chat_hits"
+    __table_args__ = (Index("ix_chat_hits_key_time", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class MemoryEntry(Base):

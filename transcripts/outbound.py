@@ -112,7 +112,8 @@ class Outbound(UseCases):
             return message
 
     def acknowledge_first_contact(self, message_id: int, draft: ReplyDraft) -> Message | None:
-        """Queue the automatic receipt for a resident's first SMS of a new conversation; None
+        """Queue the automatic receipt for a resident's first SMS (or chat message) of a new
+        conversation, on the channel it came by; None
         when it is not that (a later message, a conversation already answered, a blocked
         number, a call). Checked and queued in one transaction, so a job run twice sends one."""
         with self._uow.write() as session:
@@ -139,14 +140,15 @@ class Outbound(UseCases):
             )
             if (
                 message.direction is not Direction.INBOUND
-                or message.channel is not Channel.SMS
+                or message.channel not in (Channel.SMS, Channel.WEB)
                 or first_inbound != message.id
                 or answered is not None
                 or conversation.status is not ConversationStatus.OPEN
                 or is_blocked(conversation.contact, utcnow())
             ):
                 return None
-            return queue_reply(session, conversation, draft, Channel.SMS)
+            # The receipt goes where the resident wrote: a chat page shows it in full.
+            return queue_reply(session, conversation, draft, message.channel)
 
     def begin_sending(
         self, message_id: int, stale_after: timedelta | None = None
@@ -344,7 +346,7 @@ def queue_reply(
         created_at=now,
         updated_at=now,
     )
-    if channel is Channel.VOICE:  # spoken whole: no SMS composition applies
+    if channel in (Channel.VOICE, Channel.WEB):  # spoken or shown whole: no SMS rules apply
         message.delivered_body = draft.translated_text
         message.sms_encoding = message.undeliverable_chars = None
         message.sms_segments = None

@@ -7,20 +7,34 @@ pages, the API and the jobs cannot disagree about them.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from transcripts.errors import (
+    ChatAccessError,
+    ChatEndedError,
+    ChatMessageError,
     ConversationClosedError,
     NotClaimedError,
     NotFoundError,
     NotYoursError,
 )
-from transcripts.models import Contact, Conversation, ConversationStatus, Disposition, Event, User
+from transcripts.models import (
+    Channel,
+    Contact,
+    Conversation,
+    ConversationStatus,
+    Direction,
+    Disposition,
+    Event,
+    Message,
+    User,
+)
 
 
 class EventKind(StrEnum):
@@ -46,6 +60,10 @@ class EventKind(StrEnum):
     MESSAGE_DELIVERED = "message.delivered"
     MESSAGE_UNDELIVERED = "message.undelivered"
     MESSAGE_HELD = "message.held"
+    MESSAGE_READ = "message.read"  # a web reply shown on the resident's open page
+    CHAT_LINKED = "chat.linked"  # a reply link opened the conversation's chat page
+    CHAT_REVOKED = "chat.revoked"  # an agent ended every chat page of the conversation
+    CHAT_NUDGED = "chat.nudged"  # an SMS told the resident a web reply is waiting
     CALL_STARTED = "call.started"
     CALL_BLOCKED = "call.blocked"
     CALL_LANGUAGE = "call.language"
@@ -163,3 +181,65 @@ def username(session: Session, user_id: int | None) -> str | None:
     if user_id is None:
         return None
     return session.scalar(select(User.username).where(User.id == user_id))
+
+
+# -- the web chat's rules -----------------------------------------------------------------
+
+#: The longest message the chat page takes: two SMS-webhook bodies' worth, far more than any
+#: question to a call centre, and bounded so one post cannot fill the translation queue.
+MAX_CHAT_MESSAGE_CHARS = 2000
+#: The rate limits: messages from one conversation, and posts (messages and new
+#: conversations) from one address, within one window. A person typing fast sends a few a
+#: minute; a script sending 100 is stopped after these.
+CHAT_WINDOW = timedelta(minutes=1)
+CHAT_MESSAGES_PER_CONVERSATION = 12
+CHAT_POSTS_PER_ADDRESS = 30
+#: How long after an agent's last keystroke the resident's page still says "typing".
+TYPING_SHOWN_FOR = timedelta(seconds=6)
+
+
+def chat_secret_hash(secret: str) -> str:
+    """What the record keeps of a chat secret: its SHA-256. The secret has 128 random bits,
+    so no salt or slow hash is needed (nothing to guess from the hash)."""
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def chat_text(text: str) -> str:
+    """The resident's chat message as the record keeps it (exactly as typed), or
+    ChatMessageError when it is empty or too long."""
+    if not text.strip():
+        raise ChatMessageError("the message is empty", "empty")
+    if len(text) > MAX_CHAT_MESSAGE_CHARS:
+        raise ChatMessageError(
+            f"the message is longer than {MAX_CHAT_MESSAGE_CHARS} characters", "too_long"
+        )
+    return text
+
+
+def require_chat(conversation: Conversation | None, *, revoked: bool) -> Conversation:
+    """The conversation a chat secret opens, if the page may still write to it: a missing
+    conversation or a revoked secret is ChatAccessError, a closed one ChatEndedError."""
+    if conversation is None or revoked or conversation.chat_revoked_at is not None:
+        raise ChatAccessError("no chat answers to this secret")
+    if conversation.status is not ConversationStatus.OPEN:
+        raise ChatEndedError(f"conversation {conversation.id} is closed")
+    return conversation
+
+
+def resident_channel(session: Session, conversation_id: int) -> Channel | None:
+    """The channel of the resident's latest message: where a reply reaches them by default
+    (the chat page when they last wrote there, a text when they texted, a call-back...)."""
+    return session.scalar(
+        select(Message.channel)
+        .where(Message.conversation_id == conversation_id, Message.direction == Direction.INBOUND)
+        .order_by(Message.id.desc())
+        .limit(1)
+    )
+
+
+def is_typing(conversation: Conversation, now: datetime) -> bool:
+    """True while an agent typed a reply in this conversation within TYPING_SHOWN_FOR."""
+    return (
+        conversation.agent_typing_at is not None
+        and now - conversation.agent_typing_at < TYPING_SHOWN_FOR
+    )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from transcripts.accounts import Accounts
 from transcripts.agent_actions import AgentActions
 from transcripts.calls import CallService
+from transcripts.chat import WebChat
 from transcripts.corrections import Corrections
 from transcripts.inbound import Inbound
 from transcripts.login_failures import LoginFailures
@@ -40,6 +41,7 @@ class Record:
     corrections: Corrections  # admins' corrections of transcripts and translations
     accounts: Accounts  # agents' and admins' accounts
     sign_ins: LoginFailures  # the sign-in throttle
+    chat: WebChat  # the residents' chat page: start, write, read state, typing, revoke
 
     @classmethod
     def build(
@@ -61,4 +63,5 @@ class Record:
             corrections=Corrections(uow, memory_key),
             accounts=Accounts(uow),
             sign_ins=LoginFailures(uow),
+            chat=WebChat(uow),
         )

@@ -149,16 +149,23 @@ def messages_of_phone(session: Session, phone: str, *, limit: int = 200) -> Sequ
     ).all()[::-1]
 
 
-def events_after(session: Session, last_id: int, *, limit: int = 200) -> Sequence[Event]:
-    """Events newer than `last_id`, oldest first: what an SSE client has not seen yet."""
-    return session.scalars(
-        select(Event).where(Event.id > last_id).order_by(Event.id).limit(limit)
-    ).all()
+def events_after(
+    session: Session, last_id: int, *, limit: int = 200, conversation_id: int | None = None
+) -> Sequence[Event]:
+    """Events newer than `last_id`, oldest first: what an SSE client has not seen yet (of one
+    conversation only, for a resident's chat page)."""
+    query = select(Event).where(Event.id > last_id)
+    if conversation_id is not None:
+        query = query.where(Event.conversation_id == conversation_id)
+    return session.scalars(query.order_by(Event.id).limit(limit)).all()
 
 
-def latest_event_id(session: Session) -> int:
-    """The id of the newest event, or 0."""
-    return session.scalar(select(func.max(Event.id))) or 0
+def latest_event_id(session: Session, conversation_id: int | None = None) -> int:
+    """The id of the newest event (of one conversation), or 0."""
+    query = select(func.max(Event.id))
+    if conversation_id is not None:
+        query = query.where(Event.conversation_id == conversation_id)
+    return session.scalar(query) or 0
 
 
 def user_by_name(session: Session, username: str) -> User | None:

@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from transcripts.models import (
     Call,
+    ChatHit,
+    ChatSecret,
     Contact,
     Conversation,
     ConversationStatus,
@@ -68,6 +70,8 @@ def purge_before(
                 session.execute(delete(Message).where(Message.conversation_id.in_(ids)))
             )
             session.execute(delete(Call).where(Call.conversation_id.in_(ids)))
+            # A purged conversation's chat links open nothing: their hashes go with it.
+            session.execute(delete(ChatSecret).where(ChatSecret.conversation_id.in_(ids)))
             conversations += _rowcount(
                 session.execute(delete(Conversation).where(Conversation.id.in_(ids)))
             )
@@ -75,6 +79,7 @@ def purge_before(
         receipts = _rowcount(
             session.execute(delete(WebhookReceipt).where(WebhookReceipt.received_at < cutoff))
         )
+        session.execute(delete(ChatHit).where(ChatHit.at < cutoff))
         session.execute(
             delete(Call).where(Call.conversation_id.is_(None), Call.started_at < cutoff)
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, request, url_for
 
 from relay.agent.access import actor, agent_required, back_to_thread, me
 from relay.agent.tools import agent_tools
@@ -57,6 +57,15 @@ def _warning(language: str) -> ReplyDraft:
         user_id=me(),
         public_base_url=current_app.config["PUBLIC_BASE_URL"],
     )
+
+
+@bp.post("/typing")
+@agent_required
+def typing(conversation_id: int) -> Any:
+    """The holder is typing a reply: the resident's chat page shows it for a few seconds.
+    agent.js sends at most one of these every few seconds while the agent types."""
+    services().record.chat.typing(conversation_id, actor())
+    return Response(status=204)
 
 
 @bp.post("/escalate")

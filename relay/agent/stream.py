@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from relay.agent.access import agent_required
 from relay.services import services
 from transcripts import repository
+from transcripts.models import Event
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +122,7 @@ def feed_slots(app: Flask) -> FeedSlots:
     return slots
 
 
-def _start_id() -> int | None:
+def start_id() -> int | None:
     """Where to resume: Last-Event-ID (a reconnect), else ?after= (the page's render point)."""
     for raw in (request.headers.get("Last-Event-ID"), request.args.get("after")):
         value = (raw or "").strip()
@@ -137,18 +138,32 @@ def event_stream(
     poll: float,
     heartbeat: float,
     max_seconds: float,
+    conversation_id: int | None = None,
+    frame: Callable[[Session, Event], str] | None = None,
+    tick: Callable[[Session], str] | None = None,
 ) -> Iterator[str]:
-    """Yield SSE frames for events after `after` (None: only events from now on)."""
+    """Yield SSE frames for events after `after` (None: only events from now on).
+
+    A resident's chat page uses the same loop for one conversation (`conversation_id`), with
+    frames of its own (`frame`: what the page may see of each event) and `tick`, asked at each
+    poll for a frame that is not an event (the "agent is typing" sign; "" for none).
+    """
+    render = frame or _event_frame
     yield f"retry: {RETRY_MS}\n\n"
     with sessions() as session:
-        last_id = after if after is not None else repository.latest_event_id(session)
+        last_id = (
+            after if after is not None else repository.latest_event_id(session, conversation_id)
+        )
     started = last_sent = time.monotonic()
     while time.monotonic() - started < max_seconds:
         with sessions() as session:
-            events = repository.events_after(session, last_id)
-            frames = [_frame(e.id, e.kind, e.conversation_id, e.message_id) for e in events]
+            events = repository.events_after(session, last_id, conversation_id=conversation_id)
+            frames = [render(session, e) for e in events]
             if events:
                 last_id = events[-1].id
+            if tick is not None:
+                frames.append(tick(session))
+        frames = [f for f in frames if f]
         if frames:
             yield "".join(frames)
             last_sent = time.monotonic()
@@ -159,14 +174,14 @@ def event_stream(
         time.sleep(poll)
 
 
-def _frame(event_id: int, kind: str, conversation_id: int | None, message_id: int | None) -> str:
+def _event_frame(_session: Session, event: Event) -> str:
     data: dict[str, Any] = {
-        "id": event_id,
-        "kind": kind,
-        "conversation_id": conversation_id,
-        "message_id": message_id,
+        "id": event.id,
+        "kind": event.kind,
+        "conversation_id": event.conversation_id,
+        "message_id": event.message_id,
     }
-    return f"id: {event_id}\nevent: relay\ndata: {json.dumps(data)}\n\n"
+    return f"id: {event.id}\nevent: relay\ndata: {json.dumps(data)}\n\n"
 
 
 @bp.get("/events")
@@ -174,15 +189,24 @@ def _frame(event_id: int, kind: str, conversation_id: int | None, message_id: in
 def events() -> Response:
     """The event feed for signed-in agents (text/event-stream), or 503 when this process already
     serves as many feeds as it may."""
+    return live_feed(lambda **timing: event_stream(services().sessions, start_id(), **timing))
+
+
+def live_feed(
+    stream: Callable[..., Iterator[str]],
+    refusal: str = "실시간 연결이 많아 받을 수 없습니다. 잠시 후 다시 연결합니다.",
+) -> Response:
+    """Serve `stream(poll=, heartbeat=, max_seconds=)` as text/event-stream in one of this
+    process's feed slots, or refuse at once with 503 (`refusal`, in the reader's language)
+    when they are all taken. Agents' views and residents' chat pages share the slots: together
+    they may hold at most AGENT_SSE_MAX_STREAMS of this process's threads."""
     config = current_app.config
     slots = feed_slots(current_app)
     if not slots.try_take():
         log.warning("live feed refused: %d of %d open in this process", slots.open, slots.limit)
-        return _refused()
+        return _refused(refusal)
     try:
-        stream = event_stream(
-            services().sessions,
-            _start_id(),
+        frames = stream(
             poll=float(config["AGENT_SSE_POLL_SECONDS"]),
             heartbeat=float(config["AGENT_SSE_HEARTBEAT_SECONDS"]),
             max_seconds=float(config["AGENT_SSE_MAX_SECONDS"]),
@@ -191,16 +215,16 @@ def events() -> Response:
         slots.release()  # no response will carry the slot to its close()
         raise
     return Response(
-        _HeldFeed(stream, slots.release),
+        _HeldFeed(frames, slots.release),
         mimetype="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 
 
-def _refused() -> Response:
+def _refused(text: str) -> Response:
     """503 with Retry-After: a clear "not now" that costs this process almost nothing."""
     return Response(
-        "실시간 연결이 많아 받을 수 없습니다. 잠시 후 다시 연결합니다.\n",
+        text + "\n",
         status=503,
         mimetype="text/plain",
         headers={"Retry-After": str(REFUSED_RETRY_AFTER_SECONDS), "Cache-Control": "no-store"},

@@ -110,8 +110,9 @@
     function render(data, keepTranslation) {
       if (!keepTranslation) translated.value = data.translated_text;
       back.textContent = data.back_translation || "—";
-      smsInfo.textContent = "SMS " + data.segments + "건 · " + data.encoding +
-        (data.uses_link ? " · 링크로 전달" : "");
+      smsInfo.textContent = data.channel === "web"
+        ? "웹 채팅: 번역문 전체가 그대로 전달됩니다 (SMS 글자 수·문자 제한 없음)"
+        : "SMS " + data.segments + "건 · " + data.encoding + (data.uses_link ? " · 링크로 전달" : "");
       undeliverable.textContent = data.undeliverable.length
         ? "휴대전화에 표시되지 않는 글자: " + data.undeliverable.join(" ") : "";
       source.textContent = data.engine === "memory" ? "(번역 메모리)" : "(기계 번역 " + data.engine + ")";
@@ -134,7 +135,17 @@
 
     function later(fn) { clearTimeout(timer); timer = setTimeout(fn, 350); }
 
+    // Tell the resident's chat page an agent is typing: one small POST every 3 s at most.
+    var typedAt = 0;
+    function typingPing() {
+      var url = form.getAttribute("data-typing");
+      if (!url || Date.now() - typedAt < 3000) return;
+      typedAt = Date.now();
+      fetch(url, { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf } });
+    }
+
     korean.addEventListener("input", function () {
+      typingPing();
       entry.value = ""; edited = false;
       form.removeAttribute("data-previewed");
       later(function () { preview(false); });

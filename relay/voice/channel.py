@@ -1,4 +1,7 @@
-"""Which way an agent's reply goes back: SMS or a call-back that speaks it.
+"""Which way an agent's reply goes back: SMS, a call-back that speaks it, or the chat page.
+
+A resident whose latest message came from the chat page is answered there, whole, in their
+own script (no SMS rules apply); the agent may still choose SMS when a number is known.
 
 The default ("auto") answers in the channel the resident used: a caller is called back, because
 Korean handsets cannot show Vietnamese or many Chinese characters in an SMS and a spoken reply
@@ -8,27 +11,18 @@ replies always go by SMS (with the link to the full text when needed).
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from languages import registry
-from transcripts.models import Channel, Conversation, Direction, Message
+from transcripts.chat import WEB_CONTACT_PREFIX
+from transcripts.models import Channel, Conversation
+from transcripts.policy import resident_channel
 
-CHANNELS = ("sms", "voice")
+CHANNELS = ("sms", "voice", "web")
 
 
 class ChannelError(ValueError):
     """The reply cannot go the way asked (no voice for the language, a withheld number...)."""
-
-
-def last_inbound_channel(session: Session, conversation_id: int) -> Channel | None:
-    """The channel of the resident's latest message in a conversation."""
-    return session.scalar(
-        select(Message.channel)
-        .where(Message.conversation_id == conversation_id, Message.direction == Direction.INBOUND)
-        .order_by(Message.id.desc())
-        .limit(1)
-    )
 
 
 def choose_channel(
@@ -36,16 +30,22 @@ def choose_channel(
 ) -> str:
     """The reply channel: the agent's choice, else the configured default; ChannelError when
     the reply cannot go that way."""
-    if conversation.contact.phone.startswith("anonymous:"):
-        raise ChannelError("the caller withheld their number: no SMS or call-back can reach them")
     if requested is not None and requested not in CHANNELS:
-        raise ChannelError('channel must be "sms" or "voice"')
+        raise ChannelError('channel must be "sms", "voice" or "web"')
+    last = resident_channel(session, conversation.id)
+    if requested is None and last is Channel.WEB:
+        requested = "web"  # the resident writes on the chat page: answer there, whole
+    if requested == "web":
+        if conversation.channel is not Channel.WEB and last is not Channel.WEB:
+            raise ChannelError("the resident has not opened the chat page of this conversation")
+        return "web"
+    if conversation.contact.phone.startswith(("anonymous:", WEB_CONTACT_PREFIX)):
+        raise ChannelError("no phone number is known: no SMS or call-back can reach the resident")
     can_speak = registry.get(language).twilio_say_voice is not None
     if requested is None:
         if default in CHANNELS:
             requested = default
         else:
-            last = last_inbound_channel(session, conversation.id)
             requested = "voice" if last is Channel.VOICE and can_speak else "sms"
         if requested == "voice" and not can_speak:
             requested = "sms"

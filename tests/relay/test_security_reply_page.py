@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
 from relay.services import services
 from tests.support.app_fixtures import Webhooks
-from transcripts.models import Message
+from transcripts.models import Conversation, ConversationStatus, Message
 
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)> Xin chào"
 
@@ -23,14 +24,31 @@ def _page_token(app: Flask) -> str:
         session.execute(
             update(Message)
             .where(Message.id == message_id)
-            .values(reply_token=token, translated_text=HOSTILE, translated_language="vi")
+            .values(
+                reply_token=token,
+                original_text=HOSTILE,
+                translated_text=HOSTILE,
+                translated_language="vi",
+            )
         )
     return token
 
 
-def test_reply_page_is_private_uncached_unindexed_and_escaped(app: Flask) -> None:
+def _close_all(app: Flask) -> None:
+    with services(app).sessions() as session, session.begin():
+        session.execute(update(Conversation).values(status=ConversationStatus.CLOSED))
+
+
+@pytest.mark.parametrize("conversation", ["open", "closed"])
+def test_reply_page_is_private_uncached_unindexed_and_escaped(
+    app: Flask, conversation: str
+) -> None:
+    """An open conversation's link leads to its chat page, a closed one's shows the reply
+    alone; both are private, unindexed and escaped."""
     token = _page_token(app)
-    response = app.test_client().get(f"/r/{token}")
+    if conversation == "closed":
+        _close_all(app)
+    response = app.test_client().get(f"/r/{token}", follow_redirects=True)
     assert response.status_code == 200
     cache = {d.strip() for d in response.headers.get("Cache-Control", "").split(",")}
     assert {"private", "no-store"} <= cache

@@ -215,8 +215,9 @@ def test_reply_with_characters_korean_handsets_cannot_show_falls_back_to_a_link(
     assert preview["segments"] == 1
     link = re.search(rf"{re.escape(PUBLIC_BASE_URL)}/r/([\w-]+)", body)
     assert link, body
-    page = webhooks.client.get(f"/r/{link.group(1)}")
-    assert page.status_code == 200
+    # The link opens the conversation's chat page, where the whole reply is shown.
+    page = webhooks.client.get(f"/r/{link.group(1)}", follow_redirects=True)
+    assert page.status_code == 200 and page.request.path == "/chat/c"
     assert received["vi"] in page.get_data(as_text=True)
     assert webhooks.client.get("/r/not-a-real-token").status_code == 404
 
