@@ -122,6 +122,15 @@ class Defaults:
     # Twilio's REST API base URL for messages and calls; empty: https://api.twilio.com. For a
     # regional endpoint or a proxy every request must pass (the tests' local stand-in for Twilio).
     TWILIO_API_BASE_URL: str = ""
+    # Live calls: after the language menu, while agents are at work, the caller's audio streams
+    # to relay (<Start><Stream>) and the agent reads Korean captions while the caller speaks.
+    VOICE_LIVE: bool = True
+    # How long a live caller waits for an agent to take the call before being offered the
+    # recorded-message path.
+    VOICE_LIVE_WAIT_SECONDS: int = 45
+    # Silence that ends an utterance, and the longest utterance before it is cut anyway.
+    VOICE_LIVE_END_SILENCE_MS: int = 700
+    VOICE_LIVE_MAX_UTTERANCE_SECONDS: float = 15.0
 
 
 def instance_path_from_env(default: Path) -> Path:

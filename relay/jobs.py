@@ -151,6 +151,11 @@ def send_outbound(svc: Services, message_id: int) -> None:
     if message is None:
         return
     assert message.to_number is not None and message.delivered_body is not None
+    if message.channel is Channel.LIVE:
+        from relay.channels.live_reply import speak_on_live_call
+
+        speak_on_live_call(svc, message)
+        return
     if message.channel is Channel.VOICE:
         from relay.voice.jobs import place_callback
 

@@ -75,9 +75,10 @@ class Admission:
 class WaitState:
     """Where a live call stands while the caller waits for an agent."""
 
+    language: str
     claimed: bool  # an agent took the conversation
     waited_seconds: float  # since the call went live
-    ended: bool  # the call or its live part is over
+    ended: bool  # the call or its live part is over, or the agent closed the conversation
 
 
 @dataclass(frozen=True)
@@ -133,9 +134,14 @@ class LiveCalls(UseCases):
                 return None
             conversation = session.get(Conversation, call.conversation_id)
             assert conversation is not None
-            ended = call.status in _ENDED or call.live_ended_at is not None
+            ended = (
+                call.status in _ENDED
+                or call.live_ended_at is not None
+                or conversation.status is not ConversationStatus.OPEN
+            )
             waited = (utcnow() - call.live_at).total_seconds()
-            return WaitState(conversation.claimed_by_id is not None, waited, ended)
+            claimed = conversation.claimed_by_id is not None
+            return WaitState(call.language or "en", claimed, waited, ended)
 
     def end_live(self, call_sid: str, reason: str) -> bool:
         """The live part of a call is over (no agent came, the caller hung up, the agent

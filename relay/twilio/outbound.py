@@ -82,6 +82,8 @@ class Sender(Protocol):
 
     def call(self, to: str, url: str, status_callback: str) -> SendResult: ...
 
+    def update_call(self, call_sid: str, twiml: str) -> None: ...
+
 
 class TwilioSender:
     """Sends through `twilio.rest.Client`; tests pass a recording `http_client`, or point
@@ -202,6 +204,18 @@ class TwilioSender:
             raise SendError(f"Twilio could not be reached: {error}", retryable=True) from error
         return SendResult(sid=str(call.sid), status=MessageStatus.SENT)
 
+    def update_call(self, call_sid: str, twiml: str) -> None:
+        """Replace a call's TwiML while it goes on (a reply spoken on a live call)."""
+        try:
+            self._client.calls(call_sid).update(twiml=twiml)
+        except TwilioRestException as error:
+            raise SendError(
+                f"Twilio refused to update the call ({error.status}): {error.msg}",
+                str(error.code) if error.code else None,
+            ) from error
+        except (TwilioException, OSError) as error:
+            raise SendError(f"Twilio could not be reached: {error}") from error
+
 
 class OutboxSender:
     """Keeps messages instead of sending them (no Twilio account): the outbox page shows them."""
@@ -219,3 +233,7 @@ class OutboxSender:
         """Keep a call-back instead of placing it; its TwiML stays readable at `url`."""
         log.info("outbox: call-back to %s kept (%s)", to, url)
         return SendResult(sid=f"OUTBOXCA{uuid.uuid4().hex}", status=MessageStatus.DELIVERED)
+
+    def update_call(self, call_sid: str, twiml: str) -> None:
+        """Keep a live call's new TwiML instead of sending it (no account: no real call)."""
+        log.info("outbox: TwiML for live call %s kept (%d characters)", call_sid, len(twiml))

@@ -4,6 +4,9 @@ The default ("auto") answers in the channel the resident used: a caller is calle
 Korean handsets cannot show Vietnamese or many Chinese characters in an SMS and a spoken reply
 reaches them whole, while a texter gets a text. Mongolian has no Twilio voice, so Mongolian
 replies always go by SMS (with the link to the full text when needed).
+
+While the resident is on a live call, "auto" answers on that call ("live"): the reply is spoken
+to them there (relay/channels/live_reply.py), or texted when it cannot be.
 """
 
 from __future__ import annotations
@@ -12,9 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from languages import registry
+from transcripts.live_calls import live_call_for
 from transcripts.models import Channel, Conversation, Direction, Message
 
-CHANNELS = ("sms", "voice")
+CHANNELS = ("sms", "voice", "live")
 
 
 class ChannelError(ValueError):
@@ -36,10 +40,15 @@ def choose_channel(
 ) -> str:
     """The reply channel: the agent's choice, else the configured default; ChannelError when
     the reply cannot go that way."""
+    if requested is not None and requested not in CHANNELS:
+        raise ChannelError('channel must be "sms", "voice" or "live"')
+    on_call = live_call_for(session, conversation.id) is not None
+    if requested == "live" and not on_call:
+        raise ChannelError("the resident is not on a live call: send by SMS or call back")
+    if requested == "live" or (requested is None and on_call):
+        return "live"  # a withheld number is no obstacle: the caller is on the line
     if conversation.contact.phone.startswith("anonymous:"):
         raise ChannelError("the caller withheld their number: no SMS or call-back can reach them")
-    if requested is not None and requested not in CHANNELS:
-        raise ChannelError('channel must be "sms" or "voice"')
     can_speak = registry.get(language).twilio_say_voice is not None
     if requested is None:
         if default in CHANNELS:

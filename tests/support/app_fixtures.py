@@ -131,6 +131,9 @@ def _app_config(tmp_path: Path, template: Path, models_path: Path, **extra: Any)
         # Off, so each test's thread holds only what it sends; test_sms_acknowledgement.py and
         # the `flask run` system test cover the default (on).
         "SMS_ACKNOWLEDGEMENT": False,
+        # Off, so the voice tests drive the recorded-message path; tests/relay/test_live_calls.py
+        # turns it on (the default) for live calls.
+        "VOICE_LIVE": False,
         **extra,
     }
 
