@@ -9,20 +9,28 @@ captions in the agent's thread), not recognition accuracy on callers.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
 import pytest
 from flask import Flask, testing
+from twilio.http.response import Response as TwilioResponse
 
 from relay.twilio.security import sign
-from tests.support.app_fixtures import ACCOUNT_SID, AUTH_TOKEN, RecordingHttpClient
+from tests.support.app_fixtures import (
+    ACCOUNT_SID,
+    AUTH_TOKEN,
+    RecordingHttpClient,
+    create_user,
+    drain,
+)
 from tests.support.media_stream_client import StreamPlayer, mulaw_bytes, serving, silence
+from tests.support.recording_server import parse_twiml
 from tests.support.speech_fixtures import SpeechClips
-from transcripts.models import Event, Message, MessageStatus
+from transcripts.models import Call, Event, Message, MessageStatus
 
 RESIDENT = "+821055501234"
 CALL_SID = "CA" + "a" * 32
@@ -52,7 +60,7 @@ def go_live(app: Flask, base: str, call_sid: str = CALL_SID) -> tuple[str, dict[
     params = {"CallSid": call_sid, "From": RESIDENT, "To": "+8215880120", "AccountSid": ACCOUNT_SID}
     assert post(app, base, "/twilio/voice", params).status_code == 200
     answer = post(app, base, "/twilio/voice/menu", {**params, "Digits": "1"})
-    document = ElementTree.fromstring(answer.data)
+    document = parse_twiml(answer.data.decode())
     stream = document.find("Start/Stream")
     assert stream is not None, answer.data
     assert document.find("Pause") is not None and document.find("Redirect") is not None
@@ -113,3 +121,106 @@ def test_a_caller_is_captioned_in_korean_while_the_call_goes_on(
     print(f"caption latency from end of speech: {latency:.2f} s")
     assert caption.audio_path and caption.audio_seconds and caption.audio_seconds > 3
     assert "call.caller_speaking" in event_kinds(app)
+
+
+def conversation_id(app: Flask) -> int:
+    return messages(app)[0].conversation_id if messages(app) else _first_conversation(app)
+
+
+def _first_conversation(app: Flask) -> int:
+    from relay.services import services
+
+    with services(app).sessions() as session:
+        call = session.query(Call).one()
+        assert call.conversation_id is not None
+        return call.conversation_id
+
+
+def the_call(app: Flask) -> Call:
+    from relay.services import services
+
+    with services(app).sessions() as session:
+        return session.query(Call).one()
+
+
+@pytest.mark.slow
+def test_the_agent_answers_and_the_reply_is_spoken_on_the_same_call(
+    live: tuple[Flask, str], twilio_http: RecordingHttpClient, speech_clips: SpeechClips
+) -> None:
+    app, base = live
+    url, _ = go_live(app, base)
+    headers = {"Authorization": f"Bearer {create_user(app)}"}
+    client = app.test_client()
+    conversation = _first_conversation(app)
+    wait = {"CallSid": CALL_SID, "AccountSid": ACCOUNT_SID}
+    waiting = parse_twiml(post(app, base, "/twilio/voice/live/wait", wait).data.decode())
+    assert waiting.find("Pause") is not None and waiting.find("Record") is None
+    assert the_call(app).agent_answered_at is None
+    assert (
+        client.post(f"/api/conversations/{conversation}/claim", headers=headers).status_code < 300
+    )
+    call = the_call(app)
+    assert call.agent_answered_at is not None and call.agent_answered_at >= call.started_at
+
+    sent = client.post(
+        f"/api/conversations/{conversation}/replies", json={"text": "안녕하세요"}, headers=headers
+    )
+    assert sent.status_code == 202, sent.json
+    assert sent.json["preview"]["channel"] == "live"
+    drain(app)
+    [update] = [r for r in twilio_http.requests if r["url"].endswith(f"/Calls/{CALL_SID}.json")]
+    document = parse_twiml(update["data"]["Twiml"])
+    assert [child.tag for child in document] == ["Start", "Say", "Pause", "Redirect"]
+    stream = document.find("Start/Stream")
+    assert stream is not None and stream.get("url") == url
+    again = {p.get("name", ""): p.get("value", "") for p in stream.findall("Parameter")}
+    assert again["call"] == CALL_SID and float(again["mute_seconds"]) > 0
+    say = document.find("Say")
+    assert say is not None and say.get("language") == "en-US" and say.text
+    [reply] = [m for m in messages(app) if m.direction.value == "outbound"]
+    assert reply.status is MessageStatus.SENT and reply.channel.value == "live"
+
+    # The reply's new stream joins the call; what the caller says while it is spoken (the
+    # reply's echo) is not an utterance, what they say after it is.
+    player = StreamPlayer(url, AUTH_TOKEN, CALL_SID, "MZ" + "1" * 32, again).connect()
+    player.start()
+    english = mulaw_bytes(speech_clips.english_mulaw)
+    player.play(english[: 8000 * int(float(again["mute_seconds"]) - 0.5)], speed=1.2)
+    time.sleep(float(again["mute_seconds"]))
+    player.play(silence(0.3) + english + silence(1.2), speed=1.2)
+    [caption] = wait_for(lambda: captions(app))
+    player.stop()
+    player.close()
+    assert "garbage" in caption.original_text.lower()
+
+
+@pytest.mark.slow
+def test_a_failing_call_update_tells_the_agent_and_texts_the_reply(
+    live: tuple[Flask, str], twilio_http: RecordingHttpClient
+) -> None:
+    app, base = live
+    go_live(app, base)
+    headers = {"Authorization": f"Bearer {create_user(app)}"}
+    client = app.test_client()
+    conversation = _first_conversation(app)
+    client.post(f"/api/conversations/{conversation}/claim", headers=headers)
+    answer = twilio_http.request
+
+    def refuse_call_updates(method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        if "/Calls/" in url:  # the call ended between the reply and the update
+            twilio_http.requests.append({"method": method, "url": url, "data": {}, "auth": None})
+            return TwilioResponse(404, json.dumps({"code": 20404, "message": "Call not found"}))
+        return answer(method, url, *args, **kwargs)
+
+    twilio_http.request = refuse_call_updates  # type: ignore[method-assign]
+    sent = client.post(
+        f"/api/conversations/{conversation}/replies", json={"text": "안녕하세요"}, headers=headers
+    )
+    assert sent.status_code == 202
+    drain(app)
+    urls = [r["url"] for r in twilio_http.requests]
+    assert any(u.endswith(f"/Calls/{CALL_SID}.json") for u in urls)
+    assert any(u.endswith("/Messages.json") for u in urls)  # the SMS instead
+    [reply] = [m for m in messages(app) if m.direction.value == "outbound"]
+    assert reply.flag and "문자로" in reply.flag
+    assert reply.provider_sid and reply.provider_sid.startswith("SM"), reply.status_reason
