@@ -107,10 +107,17 @@ def test_a_caller_is_captioned_in_korean_while_the_call_goes_on(
     assert parameters == {"call": CALL_SID, "language": "en"}
     player = StreamPlayer(url, AUTH_TOKEN, CALL_SID, parameters=parameters).connect()
     player.start()
-    player.play(silence(0.5) + mulaw_bytes(speech_clips.english_mulaw) + silence(1.5))
+    english = mulaw_bytes(speech_clips.english_mulaw)
+    player.play(silence(0.5) + english + silence(1.5))
     [caption] = wait_for(lambda: captions(app))
+    # A second utterance on the warm models: the latency a caller lives with after the first.
+    player.play(english + silence(1.5))
+    [_, warm] = wait_for(lambda: captions(app) if len(captions(app)) == 2 else None)
     player.stop()
     player.close()
+    assert warm.korean_at and warm.speech_ended_at
+    warm_latency = (warm.korean_at - warm.speech_ended_at).total_seconds()
+    print(f"warm caption latency from end of speech: {warm_latency:.2f} s")
     assert caption.status is MessageStatus.TRANSLATED, caption.status_reason
     assert caption.original_language == "en"
     words = caption.original_text.lower()

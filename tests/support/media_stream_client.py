@@ -134,4 +134,9 @@ class StreamPlayer:
 
     def close(self) -> None:
         if self.ws is not None:
-            self.ws.close()
+            try:
+                self.ws.close(timeout=2)
+            except websocket.WebSocketException:
+                pass  # the server closed first, or wrote after closing
+            finally:
+                self.ws.shutdown()
