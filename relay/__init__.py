@@ -32,6 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_services(app)
     _register_blueprints(app)
     _register_web_chat(app)
+    _register_live_calls(app)
     _register_errors(app)
     _register_headers(app)
     _register_body_limits(app)
@@ -62,6 +63,12 @@ def _register_services(app: Flask) -> None:
     from relay.wiring import build_services
 
     app.extensions["relay"] = build_services(app)
+
+
+def _register_live_calls(app: Flask) -> None:
+    from relay.channels.live import register_live_calls
+
+    register_live_calls(app)
 
 
 def _register_errors(app: Flask) -> None:

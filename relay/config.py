@@ -135,6 +135,15 @@ class Defaults:
     # saying a reply is waiting, with the link to the chat, when the resident left a number
     # (or texted before); 0: never.
     WEB_CHAT_NUDGE_MINUTES: int = 15
+    # Live calls: after the language menu, while agents are at work, the caller's audio streams
+    # to relay (<Start><Stream>) and the agent reads Korean captions while the caller speaks.
+    VOICE_LIVE: bool = True
+    # How long a live caller waits for an agent to take the call before being offered the
+    # recorded-message path.
+    VOICE_LIVE_WAIT_SECONDS: int = 45
+    # Silence that ends an utterance, and the longest utterance before it is cut anyway.
+    VOICE_LIVE_END_SILENCE_MS: int = 700
+    VOICE_LIVE_MAX_UTTERANCE_SECONDS: float = 15.0
 
 
 def instance_path_from_env(default: Path) -> Path:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from transcripts.chat import revoke_chat
 from transcripts.db import utcnow
 from transcripts.errors import NotActionableError, NotFoundError
+from transcripts.live_calls import answer_live_call
 from transcripts.models import (
     Channel,
     Contact,
@@ -99,6 +100,7 @@ class AgentActions(UseCases):
                 raise NotFoundError(f"conversation {conversation_id} not found")
             if won:
                 audit(session, EventKind.CONVERSATION_CLAIMED, conversation_id, user_id)
+                answer_live_call(session, conversation_id, user_id)  # a waiting caller's answer
                 return ClaimResult(ClaimOutcome.CLAIMED, user_id, username(session, user_id))
             holder = conversation.claimed_by_id
             if holder == user_id:

@@ -155,15 +155,21 @@ def service_figures(
     )
 
 
+def _answered_at(call: Call) -> datetime | None:
+    """When a person answered: for a live call the agent taking it (the menu picking up is
+    not an answer), for a recorded-message call the line picking up, as before."""
+    return call.agent_answered_at if call.live_at is not None else call.answered_at
+
+
 def _call_figures(calls: list[Call]) -> CallFigures:
-    answered = [call for call in calls if call.answered_at is not None]
+    answered = [(call, at) for call in calls if (at := _answered_at(call)) is not None]
     return CallFigures(
         total=len(calls),
         answered=len(answered),
         abandoned=sum(call.status is CallStatus.ABANDONED for call in calls),
         answer_rate=_share(len(answered), len(calls)),
         median_seconds_to_answer=_median(
-            [(c.answered_at - c.started_at).total_seconds() for c in answered if c.answered_at]
+            [(at - call.started_at).total_seconds() for call, at in answered]
         ),
         median_handle_seconds=_median(
             [float(c.duration_seconds) for c in calls if c.duration_seconds is not None]

@@ -43,6 +43,7 @@ class Channel(StrEnum):
     SMS = "sms"
     VOICE = "voice"
     WEB = "web"  # the resident chat page (/chat): the whole conversation in their own script
+    LIVE = "live"  # a reply spoken on the caller's live call
 
 
 class Direction(StrEnum):
@@ -259,6 +260,11 @@ class Message(Base):
     audio_path: Mapped[str | None] = mapped_column(String(512))
     audio_seconds: Mapped[float | None]
     segments: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    # live calls: when the caller stopped speaking, and when the transcript and its Korean were
+    # ready (the caption latency the agent lives with); audio_seconds is the utterance's length
+    speech_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    transcript_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    korean_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
 
@@ -301,6 +307,13 @@ class Call(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     duration_seconds: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Live calls: when the caller's audio started streaming to relay (None: a recorded-message
+    # call), when an agent took the call (the answer the metrics count; the menu picking up is
+    # not one), when the live part ended, and the Media Stream now carrying the caller's audio.
+    live_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    agent_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    live_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    stream_sid: Mapped[str | None] = mapped_column(String(64))
 
 
 class WebhookReceipt(Base):

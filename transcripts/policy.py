@@ -76,6 +76,11 @@ class EventKind(StrEnum):
     CALL_NO_ANSWER = "call.no_answer"
     CALL_FAILED = "call.failed"
     CALL_CANCELED = "call.canceled"
+    CALL_LIVE = "call.live"  # the caller's audio streams to relay; an agent can take the call
+    CALL_AGENT_ANSWERED = "call.agent_answered"
+    CALL_CALLER_SPEAKING = "call.caller_speaking"  # speech in progress, caption to follow
+    CALL_LIVE_ENDED = "call.live_ended"
+    CALL_REPLY_SPOKEN = "call.reply_spoken"
     TRANSCRIPTS_EXPORTED = "transcripts.exported"
 
     @classmethod

@@ -18,6 +18,7 @@ from transcripts.calls import CallService
 from transcripts.chat import WebChat
 from transcripts.corrections import Corrections
 from transcripts.inbound import Inbound
+from transcripts.live_calls import LiveCalls
 from transcripts.login_failures import LoginFailures
 from transcripts.outbound import Outbound
 from transcripts.uow import UnitOfWork, unit_of_work
@@ -37,6 +38,7 @@ class Record:
     outbound: Outbound  # replies, from queueing to delivery
     calls: CallService  # phone calls
     voice: VoiceMessages  # recorded messages and spoken replies
+    live: LiveCalls  # live calls: streams, utterances and their captions
     agents: AgentActions  # claim, transfer, escalate, warn, retry, close
     corrections: Corrections  # admins' corrections of transcripts and translations
     accounts: Accounts  # agents' and admins' accounts
@@ -59,6 +61,7 @@ class Record:
             outbound=Outbound(uow),
             calls=CallService(uow),
             voice=VoiceMessages(uow),
+            live=LiveCalls(uow),
             agents=AgentActions(uow),
             corrections=Corrections(uow, memory_key),
             accounts=Accounts(uow),

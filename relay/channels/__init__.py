@@ -3,7 +3,8 @@
 The agent view, the API and the record know a reply only as a queued message with its channel;
 the send job hands it to the adapter for that channel, which delivers it and records the
 outcome through one use case. SMS is the send job's own path (with its reconciliation against
-Twilio); a call-back speaks the reply; the chat page shows it. A new channel (a KakaoTalk
+Twilio); a call-back speaks the reply; a live call hears it on the same call; the chat page
+shows it. A new channel (a KakaoTalk
 consultation channel, say) is a new `Channel` value in the record, an adapter here and its
 inbound route; the agent view does not change.
 """
@@ -32,7 +33,17 @@ def _web(svc: Services, message: Message, config: Mapping[str, Any]) -> None:
     deliver(svc, message)
 
 
-ADAPTERS: dict[Channel, Deliver] = {Channel.VOICE: _voice, Channel.WEB: _web}
+def _live(svc: Services, message: Message, config: Mapping[str, Any]) -> None:
+    from relay.channels.live_reply import speak_on_live_call
+
+    speak_on_live_call(svc, message)
+
+
+ADAPTERS: dict[Channel, Deliver] = {
+    Channel.VOICE: _voice,
+    Channel.WEB: _web,
+    Channel.LIVE: _live,
+}
 
 
 def adapter_for(channel: Channel) -> Deliver | None:

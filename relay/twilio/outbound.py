@@ -82,6 +82,8 @@ class Sender(Protocol):
 
     def call(self, to: str, url: str, status_callback: str) -> SendResult: ...
 
+    def update_call(self, call_sid: str, twiml: str) -> None: ...
+
 
 class TwilioSender:
     """Sends through `twilio.rest.Client`; tests pass a recording `http_client`, or point
@@ -202,6 +204,18 @@ class TwilioSender:
             raise SendError(f"Twilio could not be reached: {error}", retryable=True) from error
         return SendResult(sid=str(call.sid), status=MessageStatus.SENT)
 
+    def update_call(self, call_sid: str, twiml: str) -> None:
+        """Replace a call's TwiML while it goes on (a reply spoken on a live call)."""
+        try:
+            self._client.calls(call_sid).update(twiml=twiml)
+        except TwilioRestException as error:
+            raise SendError(
+                f"Twilio refused to update the call ({error.status}): {error.msg}",
+                str(error.code) if error.code else None,
+            ) from error
+        except (TwilioException, OSError) as error:
+            raise SendError(f"Twilio could not be reached: {error}") from error
+
 
 class OutboxSender:
     """Keeps messages instead of sending them (RELAY_OUTBOX): the outbox page shows them.
@@ -224,6 +238,10 @@ class OutboxSender:
         log.info("outbox: call-back to %s held, not placed (%s)", to, url)
         return SendResult(sid=f"OUTBOXCA{uuid.uuid4().hex}", status=MessageStatus.HELD)
 
+    def update_call(self, call_sid: str, twiml: str) -> None:
+        """Keep a live call's new TwiML instead of sending it (nothing leaves the machine)."""
+        log.info("outbox: TwiML for live call %s held (%d characters)", call_sid, len(twiml))
+
 
 class NoSender:
     """Stands in when there is neither an account nor the outbox (allowed in debug and testing
@@ -240,4 +258,7 @@ class NoSender:
         return None
 
     def call(self, to: str, url: str, status_callback: str) -> SendResult:
+        raise SendError(self._reason)
+
+    def update_call(self, call_sid: str, twiml: str) -> None:
         raise SendError(self._reason)

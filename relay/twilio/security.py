@@ -43,6 +43,33 @@ def signature_is_valid() -> bool:
         return False
 
 
+def stream_url(path: str) -> str:
+    """The websocket URL of `path` under the public base: wss:// for https://, ws:// for
+    http:// (what <Stream url> names, and what Twilio signs on the upgrade request)."""
+    base = current_app.config["PUBLIC_BASE_URL"]
+    scheme, _, rest = base.partition("://")
+    return ("wss" if scheme == "https" else "ws") + "://" + rest + path
+
+
+def stream_signature_is_valid() -> bool:
+    """True when a websocket upgrade carries Twilio's signature of the stream URL.
+
+    Twilio signs a Media Stream's upgrade (a GET with no parameters) like any webhook: the
+    URL as written in <Stream url>, here rebuilt from the public base, with no form values.
+    """
+    signature = request.headers.get(SIGNATURE_HEADER, "")
+    if not signature:
+        return False
+    algorithm = get_signature_algorithm(request.headers.get(SIGNATURE_SETTINGS_HEADER))
+    validator = RequestValidator(current_app.config["TWILIO_AUTH_TOKEN"])
+    try:
+        return bool(
+            validator.validate(stream_url(request.path), {}, signature, algorithm=algorithm)
+        )
+    except ValueError:
+        return False
+
+
 def sign(url: str, params: dict[str, str], auth_token: str) -> str:
     """The signature Twilio would send for a POST of `params` to `url` (simulator and tests)."""
     return str(RequestValidator(auth_token).compute_signature(url, params))

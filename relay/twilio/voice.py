@@ -16,6 +16,7 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, current_app, request
 
 from languages import registry
+from relay.channels.live import live_twiml
 from relay.services import services
 from relay.twilio.security import twilio_signed
 from relay.voice.prompts import Prompts
@@ -118,7 +119,8 @@ def menu() -> Response | tuple[dict[str, str], int]:
     if chosen is not None:
         receipt = Receipt(sid, f"voice.menu.{digits}", request.form.to_dict())
         calls.choose_language(sid, chosen.code, receipt)
-        return _xml(builder.record(chosen.code, _max_seconds()))
+        live = live_twiml(sid, chosen.code)  # agents at work: the call goes live
+        return _xml(live or builder.record(chosen.code, _max_seconds()))
     attempts = calls.count_menu_attempt(sid)
     if attempts >= int(current_app.config["VOICE_MENU_ATTEMPTS"]):
         return _xml(builder.goodbye_no_choice(caller.language))

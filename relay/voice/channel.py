@@ -7,6 +7,9 @@ The default ("auto") answers in the channel the resident used: a caller is calle
 Korean handsets cannot show Vietnamese or many Chinese characters in an SMS and a spoken reply
 reaches them whole, while a texter gets a text. Mongolian has no Twilio voice, so Mongolian
 replies always go by SMS (with the link to the full text when needed).
+
+While the resident is on a live call, "auto" answers on that call ("live"): the reply is spoken
+to them there (relay/channels/live_reply.py), or texted when it cannot be.
 """
 
 from __future__ import annotations
@@ -15,10 +18,11 @@ from sqlalchemy.orm import Session
 
 from languages import registry
 from transcripts.chat import WEB_CONTACT_PREFIX
+from transcripts.live_calls import live_call_for
 from transcripts.models import Channel, Conversation
 from transcripts.policy import resident_channel
 
-CHANNELS = ("sms", "voice", "web")
+CHANNELS = ("sms", "voice", "web", "live")
 
 
 class ChannelError(ValueError):
@@ -31,7 +35,12 @@ def choose_channel(
     """The reply channel: the agent's choice, else the configured default; ChannelError when
     the reply cannot go that way."""
     if requested is not None and requested not in CHANNELS:
-        raise ChannelError('channel must be "sms", "voice" or "web"')
+        raise ChannelError('channel must be "sms", "voice", "web" or "live"')
+    on_call = live_call_for(session, conversation.id) is not None
+    if requested == "live" and not on_call:
+        raise ChannelError("the resident is not on a live call: send by SMS or call back")
+    if requested == "live" or (requested is None and on_call):
+        return "live"  # a withheld number is no obstacle: the caller is on the line
     last = resident_channel(session, conversation.id)
     if requested is None and last is Channel.WEB:
         requested = "web"  # the resident writes on the chat page: answer there, whole

@@ -27,6 +27,9 @@ PROMPT_IDS = (
     "reply_intro",
     "reply_options",
     "goodbye",
+    "live_notice",
+    "live_no_agent",
+    "reply_by_text",
 )
 AUDIO_SUFFIXES = (".wav", ".mp3")
 
@@ -88,6 +91,30 @@ _TEXTS: dict[str, dict[str, str]] = {
         "ja": "もう一度メッセージを残すには1を、回答をもう一度聞くには2を押してください。",
         "vi": "Để để lại tin nhắn khác, bấm phím 1. Để nghe lại câu trả lời, bấm phím 2.",
         "mn": "Дахин зурвас үлдээх бол 1, хариуг дахин сонсох бол 2 дарна уу.",
+    },
+    "live_notice": {
+        "en": "Please hold: an agent is joining. This call is interpreted by machine and recorded.",
+        "zh": "请稍候，咨询员即将接听。本通话由机器翻译并录音。",
+        "ja": "そのままお待ちください。担当者がおつなぎします。"
+        "この通話は機械で通訳され、録音されます。",
+        "vi": "Xin vui lòng chờ, nhân viên sẽ tham gia ngay. "
+        "Cuộc gọi này được máy phiên dịch và ghi âm.",
+        "mn": "Түр хүлээнэ үү, ажилтан холбогдож байна. "
+        "Энэ дуудлагыг машинаар орчуулж, бичлэг хийнэ.",
+    },
+    "live_no_agent": {
+        "en": "All agents are busy. Please leave a message instead.",
+        "zh": "咨询员都在忙。请改为留言。",
+        "ja": "ただいま担当者がすべて対応中です。メッセージを残してください。",
+        "vi": "Tất cả nhân viên đều đang bận. Xin vui lòng để lại tin nhắn.",
+        "mn": "Бүх ажилтан завгүй байна. Зурвас үлдээнэ үү.",
+    },
+    "reply_by_text": {
+        "en": "The agent's answer has been sent to your phone as a text message.",
+        "zh": "咨询员的回答已通过短信发送到您的手机。",
+        "ja": "担当者の回答をショートメールでお送りしました。",
+        "vi": "Câu trả lời của nhân viên đã được gửi đến điện thoại của bạn bằng tin nhắn.",
+        "mn": "Ажилтны хариуг таны утас руу мессежээр илгээлээ.",
     },
     "goodbye": {
         "en": "Thank you for calling the 120 call centre. Goodbye.",

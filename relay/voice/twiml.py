@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from twilio.twiml.voice_response import Gather, VoiceResponse
+from twilio.twiml.voice_response import Gather, Start, Stop, VoiceResponse
 
 from languages import registry
 from relay.voice.prompts import Prompts, Spoken
@@ -16,6 +16,11 @@ from relay.voice.prompts import Prompts, Spoken
 # Seconds of silence that end a recording: callers pause while thinking in a second language.
 RECORD_SILENCE_SECONDS = 10
 MENU_TIMEOUT_SECONDS = 6
+# Live calls: the one stream name, so <Stop> ends exactly relay's stream; how long each <Pause>
+# holds the line before relay looks again whether an agent took the call.
+LIVE_STREAM_NAME = "relay-live"
+LIVE_WAIT_PAUSE_SECONDS = 5
+LIVE_HOLD_PAUSE_SECONDS = 60
 
 
 class TwimlBuilder:
@@ -66,6 +71,10 @@ class TwimlBuilder:
     def record(self, language: str, max_seconds: int) -> str:
         """The recording notice, then <Record> with its status callback and a length cap."""
         response = VoiceResponse()
+        self._record_into(response, language, max_seconds)
+        return str(response)
+
+    def _record_into(self, response: VoiceResponse, language: str, max_seconds: int) -> None:
         self._speak(response, self.prompts.in_language("recording_notice", language))
         self._speak(response, self.prompts.in_language("leave_message", language))
         response.record(
@@ -81,7 +90,6 @@ class TwimlBuilder:
         )
         # Reached only when nothing was recorded; the status callback marks the call abandoned.
         response.hangup()
-        return str(response)
 
     def thanks(self, language: str | None) -> str:
         response = VoiceResponse()
@@ -106,6 +114,65 @@ class TwimlBuilder:
         response.append(gather)
         self._speak(response, self.prompts.in_language("goodbye", language))
         response.hangup()
+        return str(response)
+
+    def _start_stream(
+        self, response: VoiceResponse, stream_url: str, parameters: dict[str, str]
+    ) -> None:
+        start = Start()
+        stream = start.stream(name=LIVE_STREAM_NAME, url=stream_url, track="inbound_track")
+        for name, value in parameters.items():
+            stream.parameter(name=name, value=value)
+        response.append(start)
+
+    def live(self, language: str, stream_url: str, parameters: dict[str, str]) -> str:
+        """The caller's audio starts streaming to relay; they hear that an agent is joining
+        and that the call is machine-interpreted and recorded, then wait on <Pause> (a
+        document that ends hangs up) until the wait URL says whether an agent came."""
+        response = VoiceResponse()
+        self._start_stream(response, stream_url, parameters)
+        self._speak(response, self.prompts.in_language("live_notice", language))
+        response.pause(length=LIVE_WAIT_PAUSE_SECONDS)
+        response.redirect(self.url("/twilio/voice/live/wait"), method="POST")
+        return str(response)
+
+    def live_hold(self, *, agent_here: bool) -> str:
+        """Keep the line open while the stream runs: a short pause while waiting for an
+        agent (so relay looks again soon), a long one once an agent is on the call."""
+        response = VoiceResponse()
+        response.pause(length=LIVE_HOLD_PAUSE_SECONDS if agent_here else LIVE_WAIT_PAUSE_SECONDS)
+        response.redirect(self.url("/twilio/voice/live/wait"), method="POST")
+        return str(response)
+
+    def live_to_message(self, language: str, max_seconds: int) -> str:
+        """No agent came in time: stop the stream and offer today's recorded message."""
+        response = VoiceResponse()
+        stop = Stop()
+        stop.stream(name=LIVE_STREAM_NAME)
+        response.append(stop)
+        self._speak(response, self.prompts.in_language("live_no_agent", language))
+        self._record_into(response, language, max_seconds)
+        return str(response)
+
+    def live_reply(
+        self,
+        language: str,
+        translated_text: str | None,
+        stream_url: str,
+        parameters: dict[str, str],
+    ) -> str:
+        """The agent's reply on the live call: the stream first (a REST update replaces the
+        call's TwiML, and a bidirectional stream is known to die with it: starting it again
+        keeps the captions either way), then the reply in the caller's language, or, without
+        a voice for it, the notice that it went by text; then the line is held."""
+        response = VoiceResponse()
+        self._start_stream(response, stream_url, parameters)
+        if translated_text is not None and self.prompts.has_voice(language):
+            self._speak(response, self.prompts.say(translated_text, language))
+        else:
+            self._speak(response, self.prompts.in_language("reply_by_text", language))
+        response.pause(length=LIVE_HOLD_PAUSE_SECONDS)
+        response.redirect(self.url("/twilio/voice/live/wait"), method="POST")
         return str(response)
 
     def reject(self) -> str:

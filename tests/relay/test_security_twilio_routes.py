@@ -35,9 +35,24 @@ def _methods(rule: Rule) -> list[str]:
     return sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
 
 
+#: A websocket route matches only an upgrade request (anything else is a 400 before any view),
+#: so its signature check is reached, and must refuse, with the headers of a real upgrade.
+UPGRADE = {
+    "Upgrade": "websocket",
+    "Connection": "Upgrade",
+    "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+    "Sec-WebSocket-Version": "13",
+}
+
+
+def _headers(rule: Rule, signature: dict[str, str]) -> dict[str, str]:
+    return {**UPGRADE, **signature} if rule.websocket else signature
+
+
 def test_the_enumeration_sees_the_known_webhooks(app: Flask) -> None:
     paths = {rule.rule for rule in _twilio_rules(app)}
-    assert {"/twilio/sms", "/twilio/voice", "/twilio/voice/recording"} <= paths
+    known = {"/twilio/sms", "/twilio/voice", "/twilio/voice/recording", "/twilio/voice/stream"}
+    assert known <= paths
 
 
 @pytest.mark.parametrize("signature", [None, "", "bm90LWEtc2lnbmF0dXJl", "wrong"])
@@ -51,7 +66,7 @@ def test_every_twilio_route_refuses_a_missing_or_wrong_signature(
         path = _path(rule)
         for method in _methods(rule):
             data = params if method != "GET" else None
-            response = client.open(path, method=method, data=data, headers=headers)
+            response = client.open(path, method=method, data=data, headers=_headers(rule, headers))
             assert response.status_code == 403, f"{method} {path} answered {response.status_code}"
             response.close()
 
@@ -68,7 +83,7 @@ def test_a_signature_for_another_token_is_refused_everywhere(app: Flask) -> None
                 path,
                 method=method,
                 data=body or None,
-                headers={"X-Twilio-Signature": forged},
+                headers=_headers(rule, {"X-Twilio-Signature": forged}),
             )
             assert response.status_code == 403, f"{method} {path} answered {response.status_code}"
             response.close()

@@ -138,6 +138,9 @@ def _app_config(tmp_path: Path, template: Path, models_path: Path, **extra: Any)
         "SMS_ACKNOWLEDGEMENT": False,
         "OUTBOX": development,
         "DEV_PAGES": development,
+        # Off, so the voice tests drive the recorded-message path; tests/relay/test_live_calls.py
+        # turns it on (the default) for live calls.
+        "VOICE_LIVE": False,
         **extra,
     }
 
