@@ -110,8 +110,11 @@ def _translated(scene: Scene, message_id: int, korean: str, note: str | None = N
 
 
 def _call(scene: Scene) -> tuple[int, int]:
-    """A call through the signed voice webhooks up to its stored recording."""
-    call = TwilioCall(scene.webhooks, from_number=scene.phone())
+    """A call through the signed voice webhooks up to its stored recording; the caller's
+    simulator page shows it."""
+    phone = scene.phone()
+    scene.show(f"/dev/simulator?phone={quote(phone)}")
+    call = TwilioCall(scene.webhooks, from_number=phone)
     call.start()
     call.press("1")
     assert call.recording_ready("http://127.0.0.1:9/never-fetched", 5).status_code == 204
@@ -165,10 +168,20 @@ def sms_body(scene: Scene, text: str) -> None:
 
 
 def sms_korean_and_flag(scene: Scene, text: str) -> None:
-    cid, mid, _ = _sms(scene, "I lost my wallet on the bus.")
+    """The translator's Korean and review note; closed, it heads the resident's next thread."""
+    cid, mid, phone = _sms(scene, "I lost my wallet on the bus.")
     _translated(scene, mid, text, note=text)
     scene.thread(cid, text)
     scene.exported.append(text)
+    headers = {"Authorization": f"Bearer {scene.token}"}
+    client = scene.app.test_client()
+    client.post(f"/api/conversations/{cid}/claim", headers=headers)
+    closed = client.post(
+        f"/api/conversations/{cid}/close", json={"disposition": "resolved"}, headers=headers
+    )
+    assert closed.status_code == 200, closed.get_data(as_text=True)
+    assert scene.webhooks.sms("Hello again.", from_number=phone).status_code == 200
+    scene.show(f"/agent/conversations/{cid + 1}")
 
 
 def voice_transcript(scene: Scene, text: str) -> None:
@@ -247,6 +260,18 @@ def agent_edited_translation(scene: Scene, text: str) -> None:
     scene.exported.append(text)
 
 
+def agent_spoken_reply(scene: Scene, text: str) -> None:
+    """An agent's own translation, read to the caller on a call-back."""
+    cid, mid = _call(scene)
+    _transcribed(scene, mid, [seg(0.0, 2.0, "Hello.", "안녕하세요")])
+    sent = _reply(scene, cid, text=BENIGN_KO, translated_text=text, channel="voice")
+    assert sent["message"]["channel"] == "voice"
+    scene.thread(cid, text)
+    with services(scene.app).sessions() as session:
+        phone = session.get(Message, mid).conversation.contact.phone  # type: ignore[union-attr]
+    scene.show(f"/dev/simulator?phone={quote(phone)}", text)
+
+
 def back_translation_from_memory(scene: Scene, text: str) -> None:
     """An admin's Korean for a sentence is remembered, and comes back as the back-translation
     of a reply that uses the same sentence."""
@@ -274,6 +299,10 @@ def account_names(scene: Scene, text: str) -> None:
     scene.show("/admin/conversations", name)
 
 
+def admin_search_query(scene: Scene, text: str) -> None:
+    scene.show(f"/admin/conversations?q={quote(text)}", text.strip())
+
+
 def phrasebook_query(scene: Scene, text: str) -> None:
     query = quote(text)
     scene.show(f"/agent/phrasebook?q={query}&language=en", text[:100].strip())
@@ -299,8 +328,10 @@ ENTRY_POINTS: list[Callable[[Scene, str], None]] = [
     machine_text_beside_correction,
     agent_reply,
     agent_edited_translation,
+    agent_spoken_reply,
     back_translation_from_memory,
     account_names,
+    admin_search_query,
     phrasebook_query,
     sign_in_name,
 ]
