@@ -122,6 +122,11 @@ class Defaults:
     # Twilio's REST API base URL for messages and calls; empty: https://api.twilio.com. For a
     # regional endpoint or a proxy every request must pass (the tests' local stand-in for Twilio).
     TWILIO_API_BASE_URL: str = ""
+    # Whisper's CPU threads (0: faster-whisper's default of four) and the seconds one recording
+    # may take before no further 30 s window is decoded: with the token cap per window, a
+    # recording holds a worker for at most this plus one window.
+    WHISPER_CPU_THREADS: int = 0
+    WHISPER_TIME_LIMIT_SECONDS: float = 120.0
 
 
 def instance_path_from_env(default: Path) -> Path:
