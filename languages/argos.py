@@ -259,6 +259,7 @@ class ArgosEngine:
         self._modules: ArgosModules | None = None
         self._packages: dict[Path, Any] = {}
         self._translators: dict[Path, Any] = {}
+        self._minisbd: dict[Path, Any | None] = {}
         if "argostranslate.settings" in sys.modules:
             _check_home(sys.modules["argostranslate.settings"], self.home)
 
@@ -322,14 +323,27 @@ class ArgosEngine:
             self._load(installed)
 
     def _sentencizer(self, modules: ArgosModules, package: Any) -> _Sentencizer:
-        """MiniSBD only when its model file is already on disk; our rules otherwise."""
+        """A splitter for one call over the package's MiniSBD, which is made once per package:
+        a new MiniSBDSentencizer loads its ONNX model again on its first split, and every
+        translation paid for that. (The wrapper is per call: its memo is for one call.)"""
+        path = Path(package.package_path)
+        with self._lock:
+            if path not in self._minisbd:
+                self._minisbd[path] = self._on_disk_minisbd(modules, package)
+            minisbd = self._minisbd[path]
+        return _Sentencizer(minisbd, package.from_code)
+
+    @staticmethod
+    def _on_disk_minisbd(modules: ArgosModules, package: Any) -> Any | None:
+        """MiniSBD only when its model file is already on disk (else it would download one);
+        None means our rules split."""
         minisbd = modules.sbd.MiniSBDSentencizer(package)
         model = Path(minisbd.lang)  # a packaged .onnx path, or a MiniSBD language name
         if not model.is_absolute():
             file_name = modules.sbd.minisbd_models.MODELS.get(minisbd.lang, "")
             model = Path(modules.sbd.minisbd_models.cache_dir) / file_name
         on_disk = model.suffix == ".onnx" and model.is_file()
-        return _Sentencizer(minisbd if on_disk else None, package.from_code)
+        return minisbd if on_disk else None
 
     # -- translation -----------------------------------------------------------------------
 

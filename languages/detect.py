@@ -5,7 +5,11 @@ often mix in a Korean term, a link or an emoji. The script alone settles most me
 with certainty (Hangul is Korean, kana is Japanese, ө/ү are Mongolian); lingua decides the rest
 (English against Vietnamese, Chinese against Japanese written in kanji only, Mongolian against
 Russian). Russian is a distractor only: a Russian message is reported as "not a language relay
-serves" instead of being mistaken for Mongolian, which shares the alphabet.
+serves" instead of being mistaken for Mongolian, which shares the alphabet. A Cyrillic text is
+Mongolian only when all its letters are in the Mongolian alphabet (Russian's plus ө and ү) and
+lingua ranks Mongolian first: Kazakh, Kyrgyz and Uzbek, which lingua cannot tell (it has no
+Kyrgyz or Uzbek model) and often called Mongolian, are named by their own letters and sent to
+an interpreter. Uzbek in Latin letters is recognised by oʻ/gʻ and its commonest words.
 
 Lingua loads a language's models on first need. Measured on 2 cores: building the detector is
 instant, the first Latin-script text costs ~0.6 s (English and Vietnamese models), the first
@@ -78,6 +82,81 @@ _LINK = re.compile(
     re.IGNORECASE,
 )
 _MONGOLIAN_ONLY = frozenset("өүӨҮ")
+#: Mongolian Cyrillic: the Russian alphabet (а-я and ё, ъ ы ь э included) plus ө and ү; any
+#: other Cyrillic letter means the text is not Mongolian. Mongolians on a Russian keyboard
+#: sometimes type Ukrainian є/ї for ө/ү; such texts go to an interpreter, not to a guess.
+MONGOLIAN_ALPHABET = frozenset("абвгдеёжзийклмнопрстуфхцчшщъыьэюяөү")
+#: The letters outside Mongolian's alphabet that each language writes; a text is named after
+#: the smallest set holding all its foreign letters (ў қ: Uzbek; і қ: Kazakh; ң: Kyrgyz).
+_CYRILLIC_LETTERS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("Kyrgyz", frozenset("ң")),
+    ("Belarusian", frozenset("іў")),
+    ("Uzbek", frozenset("ўқғҳ")),
+    ("Ukrainian", frozenset("іїєґ")),
+    ("Kazakh", frozenset("әғқңұһі")),
+    ("Serbian or Macedonian", frozenset("ђјљњћџѓќѕ")),
+)
+#: How sure lingua must be of an unserved language before a message goes to an interpreter;
+#: below it, residents' unaccented Vietnamese or terse English still reach translation.
+DISTRACTOR_CERTAINTY = 0.6
+
+#: Vietnamese recognised by word shapes rather than by lingua (languages/unaccented.py): sure
+#: enough to route and translate, reported below 1.0 because it is a rule, not a model.
+UNACCENTED_VIETNAMESE_PROBABILITY = 0.8
+UNACCENTED_REASON = "Vietnamese written without diacritics"
+
+#: Longer texts are cut here before detection; the language is settled long before.
+MAX_DETECTION_CHARS = 20_000
+
+_LINK = re.compile(
+    r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|kr|io)\b\S*",
+    re.IGNORECASE,
+)
+_MONGOLIAN_ONLY = frozenset("өүӨҮ")
+#: Mongolian Cyrillic: the Russian alphabet (а-я and ё, ъ ы ь э included) plus ө and ү; any
+#: other Cyrillic letter means the text is not Mongolian. Mongolians on a Russian keyboard
+#: sometimes type Ukrainian є/ї for ө/ү; such texts go to an interpreter, not to a guess.
+MONGOLIAN_ALPHABET = frozenset("абвгдеёжзийклмнопрстуфхцчшщъыьэюяөү")
+#: Letters that name the language writing them, checked in this order (Kazakh and Kyrgyz
+#: share ң; Uzbek and Belarusian share ў, which Uzbek marks further with қ ғ ҳ).
+_CYRILLIC_MARKERS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("Kazakh", frozenset("әғқұһі")),
+    ("Uzbek", frozenset("ўқғҳ")),
+    ("Kyrgyz", frozenset("ң")),
+    ("Ukrainian", frozenset("іїєґ")),
+    ("Belarusian", frozenset("ў")),
+    ("Serbian or Macedonian", frozenset("ђјљњћџѓќѕ")),
+)
+#: How sure lingua must be that a text of Mongolian letters is Mongolian: short Russian and
+#: Kyrgyz texts fit the alphabet too, and lingua has no Kyrgyz model (it says Kazakh).
+MONGOLIAN_AGREEMENT = 0.5
+#: Uzbek written in Latin letters, which lingua does not know (it says English or Malay):
+#: oʻ and gʻ with any apostrophe, and words no English or Vietnamese text uses.
+_UZBEK_LETTERS = re.compile(r"[og][ʻʼ'‘’`][a-z]", re.IGNORECASE)
+_UZBEK_WORDS = frozenset(
+    [
+        "rahmat",
+        "assalomu",
+        "alaykum",
+        "salom",
+        "yordam",
+        "bering",
+        "uchun",
+        "bilan",
+        "qanday",
+        "qayerda",
+        "nima",
+        "kerak",
+        "emas",
+        "iltimos",
+        "katta",
+        "mening",
+        "sizning",
+        "menga",
+        "sizga",
+        "qildim",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -149,9 +228,11 @@ class LanguageDetector:
             return Detection("ko", 1.0, "Hangul script" + suffix)
         if group == "cjk":
             return self._detect_cjk(counts, suffix)
-        if group == "cyrillic" and any(ch in _MONGOLIAN_ONLY for ch in cleaned):
-            return Detection("mn", 1.0, "Mongolian letters ө/ү" + suffix)
         words = " ".join(counts.words[group])
+        if group == "cyrillic":
+            return self._detect_cyrillic(words, suffix)
+        if group == "latin" and _looks_like_uzbek(cleaned, words):
+            return Detection(None, 0.0, "looks like Uzbek (Latin letters), not served" + suffix)
         if group == "latin" and looks_like_unaccented_vietnamese(words):
             return Detection("vi", UNACCENTED_VIETNAMESE_PROBABILITY, UNACCENTED_REASON + suffix)
         return self._ask_lingua(words, suffix)
@@ -168,6 +249,38 @@ class LanguageDetector:
         if chinese and not japanese:
             return Detection("zh", 0.9, "Chinese-only character forms" + suffix)
         return self._ask_lingua(text, suffix)
+
+    def _detect_cyrillic(self, text: str, suffix: str) -> Detection:
+        """Mongolian only when every letter is in its alphabet and lingua agrees.
+
+        Kazakh, Kyrgyz and Uzbek share ө/ү or most of the alphabet, and lingua (with no Kyrgyz
+        or Uzbek model) called them Mongolian with high confidence; short Russian texts fared
+        no better once only served languages competed. Letters Mongolian does not use settle
+        it at once; otherwise lingua must rank Mongolian first among the Cyrillic languages.
+        """
+        letters = {char for char in text.casefold() if char.isalpha()}
+        foreign = letters - MONGOLIAN_ALPHABET
+        if foreign:
+            name = _cyrillic_language(foreign)
+            shown = " ".join(sorted(foreign))
+            return Detection(
+                None, 0.0, f"looks like {name} (letters {shown}), which relay does not serve"
+            )
+        values = self._detector().compute_language_confidence_values(text)
+        top = values[0] if values else None
+        if top is None or _LINGUA_CODES[top.language] != "mn" or top.value < MONGOLIAN_AGREEMENT:
+            name = top.language.name.title() if top is not None else "not Mongolian"
+            return Detection(
+                None,
+                0.0,
+                f"Cyrillic that lingua does not take for Mongolian (looks like {name}), "
+                "which relay does not serve" + suffix,
+            )
+        why = "Mongolian letters ө/ү and lingua agree" if letters & _MONGOLIAN_ONLY else "lingua"
+        alternatives = tuple(
+            (v.language.name.lower(), round(v.value, 4)) for v in values[1:3] if v.value > 0.0
+        )
+        return Detection("mn", round(top.value, 4), why + suffix, alternatives)
 
     def _ask_lingua(self, text: str, suffix: str) -> Detection:
         values = self._detector().compute_language_confidence_values(text)
@@ -191,12 +304,35 @@ class LanguageDetector:
         # Reported as a probability among the languages relay serves; when an unserved
         # language scored higher, the reason says so, so the agent can ask.
         ranked = [(code, value / total) for code, value in served]
+        if len(text.split()) < MIN_WORDS_FOR_DISTRACTORS:
+            # Short texts compete among served languages only; the share among them would
+            # say 1.0 for "Спасибо" as Mongolian. Report lingua's own confidence instead.
+            ranked = list(served)
         best, probability = ranked[0]
         note = ""
         if unserved and unserved[0][1] > best_served:
             note = f"; could also be {unserved[0][0].name.title()}"
         alternatives = tuple((str(code), round(p, 4)) for code, p in ranked[1:3] if p > 0.0)
         return Detection(str(best), round(probability, 4), "lingua" + note + suffix, alternatives)
+
+
+def _looks_like_uzbek(text: str, words: str) -> bool:
+    """Uzbek in Latin letters: an oʻ/gʻ in the text, or two words only Uzbek uses among its
+    Latin words (one, when it is the only word)."""
+    if _UZBEK_LETTERS.search(text):
+        return True
+    folded = words.casefold().split()
+    hits = sum(1 for word in folded if word in _UZBEK_WORDS)
+    return hits >= 2 or (hits == 1 and len(folded) == 1)
+
+
+def _cyrillic_language(foreign: set[str]) -> str:
+    """The language whose own letters explain all of `foreign`, else the one sharing most."""
+    holding = [(len(marks), name) for name, marks in _CYRILLIC_LETTERS if foreign <= marks]
+    if holding:
+        return min(holding)[1]
+    name, marks = max(_CYRILLIC_LETTERS, key=lambda item: len(foreign & item[1]))
+    return name if foreign & marks else "a Cyrillic language"
 
 
 def _script_of(char: str) -> str | None:

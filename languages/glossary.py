@@ -51,17 +51,20 @@ _KOREAN_VERB = r"(?=하|해|했|할|합|한|되|된|됩|됐)"
 _NUMBER = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?"
 _MULTIPLIER = r"억|億|亿|만|萬|万|천|千"
 _CURRENCY = r"원|won|krw|韩元|韓元|ウォン|вон"
+#: Won amounts as residents and agents write them (30,000원, ₩30,000, 3만 5천원, 30,000 won);
+#: the verifier (verify.py) reads them too.
+AMOUNT_PATTERN = re.compile(
+    rf"(?:₩|\bKRW)\s?(?:{_NUMBER})|(?<![\d.,])(?:{_NUMBER})\s?(?:(?:{_MULTIPLIER})"
+    rf"(?:\s?\d+\s?(?:{_MULTIPLIER}))*\s?)?(?:{_CURRENCY})(?![a-z])",
+    re.IGNORECASE,
+)
+#: Links and e-mail addresses, shared with the verifier.
+URL_PATTERN = re.compile(r"(?:https?://|www\.)[^\s<>\"'，。、]+", re.IGNORECASE)
+EMAIL_PATTERN = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _SPAN_PATTERNS: tuple[tuple[SpanKind, re.Pattern[str]], ...] = (
-    ("url", re.compile(r"(?:https?://|www\.)[^\s<>\"'，。、]+", re.IGNORECASE)),
-    ("email", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
-    (
-        "amount",
-        re.compile(
-            rf"(?:₩|\bKRW)\s?(?:{_NUMBER})|(?<![\d.,])(?:{_NUMBER})\s?(?:(?:{_MULTIPLIER})"
-            rf"(?:\s?\d+\s?(?:{_MULTIPLIER}))*\s?)?(?:{_CURRENCY})(?![a-z])",
-            re.IGNORECASE,
-        ),
-    ),
+    ("url", URL_PATTERN),
+    ("email", EMAIL_PATTERN),
+    ("amount", AMOUNT_PATTERN),
     (
         "phone",
         re.compile(
@@ -282,17 +285,26 @@ class Glossary:
                 found.append(TermMatch(match.group(0), match.start(), match.end(), entry))
         return tuple(found)
 
-    def protect(self, text: str, source: str, target: str) -> Protected:
-        """Replace terms with a `target` translation and do-not-translate spans by placeholders."""
+    def protect(
+        self, text: str, source: str, target: str, *, terms_only: bool = False
+    ) -> Protected:
+        """Replace terms with a `target` translation and do-not-translate spans by placeholders.
+
+        `terms_only` leaves numbers, amounts, links and addresses in the text for the engine
+        (the translator verifies them afterwards, see verify.py) and hides only glossary terms,
+        plus bracketed numbers already in the text, which would be mistaken for placeholders.
+        """
         candidates: list[tuple[int, int, SpanKind, GlossaryEntry | None]] = [
             (term.start, term.end, "term", term.entry)
             for term in self.find_terms(text, source)
             if term.entry.approved(target) is not None
         ]
         for kind, pattern in _SPAN_PATTERNS:
+            if terms_only and kind != "bracket":
+                continue
             for match in pattern.finditer(text):
                 end = (
-                    match.start() + len(_trim_url(match.group(0))) if kind == "url" else match.end()
+                    match.start() + len(trim_url(match.group(0))) if kind == "url" else match.end()
                 )
                 candidates.append((match.start(), end, kind, None))
         candidates.sort(key=lambda item: (item[0], -(item[1] - item[0])))
@@ -360,7 +372,7 @@ def _entry_for(
     return None
 
 
-def _trim_url(url: str) -> str:
+def trim_url(url: str) -> str:
     """A URL without the sentence punctuation that follows it (a closing ")" unless opened)."""
     while url and url[-1] in ".,;:!?'\"]}>)":
         if url[-1] == ")" and url.count("(") >= url.count(")"):

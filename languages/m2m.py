@@ -46,6 +46,19 @@ def language_token(m2m_code: str) -> str:
     return f"__{m2m_code}__"
 
 
+_SPECIAL_TOKEN = re.compile(r"^(?:__[a-z]{2,3}__|madeupword\d*|<unk>|<s>|</s>|<pad>)$")
+
+
+def content_tokens(tokens: Sequence[str]) -> list[str]:
+    """The pieces of a hypothesis without M2M-100's special tokens.
+
+    The forced target token comes first, but a weak model also writes other language tokens,
+    the padding words fairseq added to the vocabulary (`madeupword0000`...), `<unk>` and `</s>`
+    inside its output; SentencePiece would decode them as text the resident reads.
+    """
+    return [token for token in tokens if not _SPECIAL_TOKEN.match(token)]
+
+
 def read_vocabulary(model_dir: Path) -> list[str]:
     """The tokens of a converted model, from whichever vocabulary file CTranslate2 wrote."""
     for name in VOCABULARY_NAMES:
@@ -100,6 +113,9 @@ class M2MEngine:
         inter_threads: int = 1,
         max_batch_tokens: int = 2048,
         max_decoding_length: int = 256,
+        length_ratio: float = 3.0,
+        no_repeat_ngram_size: int = 4,
+        repetition_penalty: float = 1.1,
     ) -> None:
         self.model_dir = Path(model_dir)
         self.languages = frozenset(languages) if languages is not None else None
@@ -109,6 +125,9 @@ class M2MEngine:
         self.inter_threads = inter_threads
         self.max_batch_tokens = max_batch_tokens
         self.max_decoding_length = max_decoding_length
+        self.length_ratio = length_ratio
+        self.no_repeat_ngram_size = no_repeat_ngram_size
+        self.repetition_penalty = repetition_penalty
         self._lock = threading.Lock()
         self._loaded: tuple[Any, Any] | None = None
         self._pairs: tuple[int, frozenset[tuple[str, str]]] | None = None
@@ -199,12 +218,20 @@ class M2MEngine:
             beam_size=self.beam_size,
             max_batch_size=self.max_batch_tokens,
             batch_type="tokens",
-            max_decoding_length=self.max_decoding_length,
+            max_decoding_length=self.decoding_limit(max(len(tokens) for tokens in batch)),
+            no_repeat_ngram_size=self.no_repeat_ngram_size,
+            repetition_penalty=self.repetition_penalty,
         )
-        texts = []
-        for result in results:
-            tokens = result.hypotheses[0]
-            if tokens[:1] == [target_token]:
-                tokens = tokens[1:]
-            texts.append(processor.decode(tokens).strip())
-        return texts
+        return [
+            processor.decode(content_tokens(result.hypotheses[0])).strip() for result in results
+        ]
+
+    def decoding_limit(self, source_tokens: int) -> int:
+        """Tokens the decoder may write for a source of `source_tokens`: a ratio of it (a
+        translation is rarely three times its source), never above the configured ceiling.
+
+        A model that loops ("xin xin xin ...") otherwise writes up to the ceiling for a two-word
+        text and holds the worker for seconds. The +2 leaves room for the target token and
+        the end token of a one-token sentence.
+        """
+        return max(4, min(self.max_decoding_length, int(source_tokens * self.length_ratio) + 2))

@@ -31,6 +31,7 @@ from pathlib import Path, PurePosixPath
 
 from languages import m2m
 from languages.argos import ArgosHome, InstalledPackage, installed_packages, load_argostranslate
+from languages.engine import ModelMissingError
 
 logger = logging.getLogger(__name__)
 
@@ -289,8 +290,14 @@ def install_m2m(
             _report(progress, f"extracting {source.name}", 0.0)
             _extract(source, unpacked)
         root = _m2m_root(unpacked)
-        m2m.sentencepiece_path(root)
-        if not m2m.model_languages(root):
+        try:
+            m2m.sentencepiece_path(root)
+            languages = m2m.model_languages(root)
+        except ModelMissingError as error:
+            # A folder without its SentencePiece model or vocabulary is an install error the
+            # command reports in one line, not a translation failure with a traceback.
+            raise ModelInstallError(str(error).replace(str(root), source.name)) from None
+        if not languages:
             raise ModelInstallError("the model's vocabulary has no __xx__ language tokens")
         if name is None:
             name = root.name if root != unpacked else _archive_stem(source)

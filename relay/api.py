@@ -179,6 +179,10 @@ def _reply_request(conversation_id: int) -> Any:
     for field in ("translated_text", "language", "channel"):
         if payload.get(field) is not None and not isinstance(payload[field], str):
             return _error(f"{field} must be a string", 400)
+    if payload.get("confirm_missing") is not None and not isinstance(
+        payload["confirm_missing"], bool
+    ):
+        return _error("confirm_missing must be true or false", 400)
     if any(not _storable(value) for value in (text, edited)):
         return _error("text and translated_text must be valid Unicode: no lone surrogates", 400)
     with services().record.uow.read() as session:
@@ -229,10 +233,21 @@ def send_reply(conversation_id: int) -> Any:
     """Translate, store and queue a reply for sending; answers 202 with the message.
 
     An agent's own translation (edited in the preview) is kept in the translation memory in
-    the same transaction as the reply."""
+    the same transaction as the reply. A reply whose text lacks a number, link or term of the
+    Korean is refused with 409 naming them, unless `confirm_missing` is true."""
     result = _reply_request(conversation_id)
     if isinstance(result, tuple):
         return result
+    confirmed = (request.get_json(silent=True) or {}).get("confirm_missing") is True
+    if result.missing_spans and not confirmed:
+        # A resident must never get a wrong phone number or amount unnoticed: the agent edits
+        # the text, or confirms they checked it.
+        return {
+            "error": "번역에 빠진 숫자·용어가 있습니다: "
+            + ", ".join(result.missing_spans)
+            + " (missing from the translation; edit it, or send again with confirm_missing: true)",
+            "missing_spans": list(result.missing_spans),
+        }, 409
     svc = services()
     channel = request.environ["relay.reply_channel"]
     edited = result.translated_text != result.machine_translation

@@ -144,6 +144,11 @@ class Defaults:
     # Silence that ends an utterance, and the longest utterance before it is cut anyway.
     VOICE_LIVE_END_SILENCE_MS: int = 700
     VOICE_LIVE_MAX_UTTERANCE_SECONDS: float = 15.0
+    # Whisper's CPU threads (0: faster-whisper's default of four) and the seconds one recording
+    # may take before no further 30 s window is decoded: with the token cap per window, a
+    # recording holds a worker for at most this plus one window.
+    WHISPER_CPU_THREADS: int = 0
+    WHISPER_TIME_LIMIT_SECONDS: float = 120.0
 
 
 def instance_path_from_env(default: Path) -> Path:

@@ -19,6 +19,7 @@ from huey.api import Task
 
 from languages.engine import ModelMissingError, TranslationError
 from languages.sms import acknowledgement
+from languages.verify import Span, ascii_digits
 from relay.channels import adapter_for
 from relay.replies import human_reply
 from relay.retention import purge_expired
@@ -105,7 +106,7 @@ def translate_inbound(
             pivot=translation.pivot,
             translation_ms=translation.duration_ms,
             detection_ms=detection_ms,
-            review_note=_review_note(translation.lost_placeholders),
+            review_note=_review_note(translation.missing_spans),
         ),
     )
 
@@ -133,11 +134,33 @@ def acknowledge_first_contact(svc: Services, message_id: int, language: str) -> 
         svc.jobs.send_outbound(queued.id)
 
 
-def _review_note(lost: tuple[str, ...]) -> str | None:
-    """Tell the agent which protected terms or numbers the engine dropped, in Korean first."""
-    if not lost:
+_KIND_NAMES = {
+    "registration": "등록번호",
+    "card": "카드번호",
+    "phone": "전화번호",
+    "amount": "금액",
+    "date": "날짜",
+    "number": "숫자",
+    "url": "링크",
+    "email": "이메일",
+    "term": "용어",
+}
+
+
+def _review_note(missing: tuple[Span, ...]) -> str | None:
+    """Tell the agent what the Korean lacks of the resident's text (terms, numbers, links),
+    Korean first. Registration and card numbers are named by kind and last digits only: the
+    note travels into lists and exports, the original text already holds the full number."""
+    if not missing:
         return None
-    spans = ", ".join(lost)
+    named = []
+    for span in missing:
+        kind = _KIND_NAMES.get(span.kind, span.kind)
+        if span.kind in ("registration", "card"):
+            named.append(f"{kind} …{ascii_digits(span.text)[-4:]}")
+        else:
+            named.append(f"{kind} {span.text}")
+    spans = ", ".join(named)
     return f"번역에서 빠진 용어·숫자가 있습니다 (dropped in translation): {spans}"
 
 

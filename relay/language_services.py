@@ -55,6 +55,8 @@ class LanguageServices:
         whisper_device: str,
         whisper_compute_type: str,
         sessions: sessionmaker[Session],
+        whisper_threads: int = 0,
+        whisper_time_limit: float | None = None,
     ) -> None:
         self.models_path = models_path
         self._beam_size = beam_size
@@ -62,6 +64,8 @@ class LanguageServices:
         self._whisper_model = whisper_model
         self._whisper_device = whisper_device
         self._whisper_compute_type = whisper_compute_type
+        self._whisper_threads = whisper_threads
+        self._whisper_time_limit = whisper_time_limit
         self._sessions = sessions
         self._lock = threading.Lock()
         self._detector: LanguageDetector | None = None
@@ -85,6 +89,8 @@ class LanguageServices:
             whisper_device=config["WHISPER_DEVICE"],
             whisper_compute_type=config["WHISPER_COMPUTE_TYPE"],
             sessions=sessions,
+            whisper_threads=int(config["WHISPER_CPU_THREADS"]),
+            whisper_time_limit=float(config["WHISPER_TIME_LIMIT_SECONDS"]) or None,
         )
 
     @property
@@ -183,6 +189,8 @@ class LanguageServices:
                     self._whisper_model,
                     device=self._whisper_device,
                     compute_type=self._whisper_compute_type,
+                    cpu_threads=self._whisper_threads,
+                    time_limit=self._whisper_time_limit,
                 )
             return self._recognizer
 

@@ -42,10 +42,17 @@ class ReplyPreview:
     delivered_body: str
     uses_link: bool
     reply_token: str | None
+    # Numbers, links and glossary terms of the Korean reply that the text to be sent lacks
+    # (as the agent wrote them); sending such a reply needs the agent's confirmation.
+    missing_spans: tuple[str, ...] = ()
+    # Spans the engine dropped and the translator kept by translating around them.
+    retried_spans: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["undeliverable"] = list(self.undeliverable)
+        data["missing_spans"] = list(self.missing_spans)
+        data["retried_spans"] = list(self.retried_spans)
         data.pop("reply_token")
         return data
 
@@ -84,7 +91,12 @@ def compose_reply(
     channel: str = "sms",
 ) -> ReplyPreview:
     """Translate a Korean reply for the resident and decide how it can be delivered by SMS
-    (on the chat page, `channel="web"`, it is shown whole: no SMS rules apply)."""
+    (on the chat page, `channel="web"`, it is shown whole: no SMS rules apply).
+
+    The text to be sent (the machine's, or the agent's edit of it) is checked for every
+    number, link and glossary term of the Korean: those it lacks are named in
+    `missing_spans`, so the agent sees them before anything is sent.
+    """
     korean_text = korean_text.strip()
     if not korean_text:
         raise ReplyError("the reply is empty")
@@ -94,6 +106,11 @@ def compose_reply(
         raise ReplyError(f"cannot reply in {language!r}: not a resident language relay serves")
     forward = translator.translate(korean_text, "ko", language)
     translated = (edited_translation or "").strip() or forward.text
+    if translated == forward.text:
+        missing = forward.lost_placeholders
+    else:
+        checked = translator.verify(korean_text, translated, "ko", language)
+        missing = tuple(span.text for span in checked.missing)
     back = translator.translate(translated, language, "ko")
     if channel == "web":
         carried = SmsDelivery(translated, "", 0, (), None)
@@ -115,6 +132,8 @@ def compose_reply(
         delivered_body=carried.body,
         uses_link=carried.token is not None,
         reply_token=carried.token,
+        missing_spans=missing,
+        retried_spans=forward.retried_spans if translated == forward.text else (),
     )
 
 

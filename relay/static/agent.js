@@ -103,9 +103,23 @@
     var undeliverable = document.getElementById("preview-undeliverable");
     var source = document.getElementById("preview-source");
     var error = document.getElementById("preview-error");
+    var missing = document.getElementById("preview-missing");
+    var confirmBox = document.getElementById("confirm-missing-box");
+    var confirmMissing = document.getElementById("confirm-missing");
     var edited = false, timer = null, seq = 0;
 
     function showError(text) { error.textContent = text; error.hidden = !text; }
+
+    // Numbers, links and terms of the Korean that the translation lacks: named, and sending
+    // needs the agent's tick (the server refuses it otherwise).
+    function showMissing(spans) {
+      spans = spans || [];
+      missing.textContent = spans.length
+        ? "번역에 빠진 숫자·용어: " + spans.join(", ") + " — 번역을 고치거나 확인 후 보내세요" : "";
+      missing.hidden = !spans.length;
+      confirmBox.hidden = !spans.length;
+      if (!spans.length) confirmMissing.checked = false;
+    }
 
     function render(data, keepTranslation) {
       if (!keepTranslation) translated.value = data.translated_text;
@@ -116,6 +130,7 @@
       undeliverable.textContent = data.undeliverable.length
         ? "휴대전화에 표시되지 않는 글자: " + data.undeliverable.join(" ") : "";
       source.textContent = data.engine === "memory" ? "(번역 메모리)" : "(기계 번역 " + data.engine + ")";
+      showMissing(data.missing_spans);
       form.setAttribute("data-previewed", "yes");
     }
 
@@ -165,6 +180,7 @@
       edited = false;
       source.textContent = "(상용구: 사람이 쓴 번역)";
       back.textContent = "—"; smsInfo.textContent = "—"; undeliverable.textContent = "";
+      showMissing([]);
       form.setAttribute("data-previewed", "yes");
       korean.focus();
     });
@@ -172,6 +188,7 @@
     function sent() {
       korean.value = ""; translated.value = ""; entry.value = ""; edited = false;
       back.textContent = "—"; smsInfo.textContent = "—"; undeliverable.textContent = ""; source.textContent = "";
+      showMissing([]);
       form.removeAttribute("data-previewed");
       document.body.dispatchEvent(new CustomEvent("relay:thread", { detail: { sent: true } }));
     }
@@ -197,7 +214,13 @@
       if (edited && translated.value.trim()) body.translated_text = translated.value;
       var channel = document.getElementById("reply-channel");
       if (channel && channel.value) body.channel = channel.value;  // empty: the server's default
+      if (!confirmBox.hidden && confirmMissing.checked) body.confirm_missing = true;
       postJson(form.getAttribute("data-send"), body).then(function (r) {
+        if (r.status === 409 && r.data.missing_spans) {
+          showMissing(r.data.missing_spans);
+          showError("번역에 빠진 숫자·용어가 있어 보내지 않았습니다. 고치거나 확인란을 누르세요.");
+          return;
+        }
         if (r.status !== 202) { showError(r.data.error || "보내지 못했습니다"); return; }
         showError(""); sent();
       }).catch(function () { showError("보내지 못했습니다."); }).finally(done);

@@ -120,6 +120,25 @@ def test_translators_load_once(argos_engine: ArgosEngine) -> None:
     assert argos_engine._translators == loaded
 
 
+def test_the_sentence_splitter_is_made_once_per_package(
+    argos_engine: ArgosEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import argostranslate.sbd
+
+    made: list[object] = []
+
+    class Counting(argostranslate.sbd.MiniSBDSentencizer):  # type: ignore[misc]
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            made.append(args)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(argostranslate.sbd, "MiniSBDSentencizer", Counting)
+    argos_engine._minisbd.clear()
+    for _ in range(3):
+        assert argos_engine.translate_batch(["Thank you."], "en", "ko").texts == ("감사합니다.",)
+    assert len(made) == 1
+
+
 @pytest.mark.slow
 def test_translation_needs_no_network(argos_models_dir: Path, m2m_model_dir: Path) -> None:
     """Run the engines in a fresh process without a network namespace: any connection fails."""

@@ -175,3 +175,68 @@ def test_latin_script_languages_relay_does_not_serve_are_not_called_english(
 @pytest.mark.parametrize("text", ["ok", "Thank you.", "Please help me", "My name is Anna."])
 def test_short_english_is_not_lost_to_distractors(detector: LanguageDetector, text: str) -> None:
     assert detector.detect(text).language == "en"
+
+
+# Sentences written for these tests: "I lost my (foreign resident registration) card / passport,
+# what should I do?", "thank you", "please help", "can I come today?". Kyrgyz and Uzbek have
+# no lingua model, and lingua alone called most of these Mongolian or English.
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        # Kazakh
+        (
+            "Сәлеметсіз бе, мен шетелдік тіркеу куәлігімді жоғалтып алдым, не істеуім керек?",
+            "Kazakh",
+        ),
+        ("Рақмет сізге", "Kazakh"),
+        ("Көмектесіңізші", "Kazakh"),  # ө as in Mongolian, but і and ң are not
+        # Kyrgyz
+        ("Саламатсызбы, мага жардам бериңизчи, мен паспортумду автобуста жоготуп алдым.", "Kyrgyz"),
+        ("Чоң рахмат", "Kyrgyz"),
+        ("Бүгүн келе аламбы?", "Kazakh"),  # only Mongolian letters, ү included: lingua decides
+        ("Мен паспортумду жоготуп алдым", "Kazakh"),
+        # Uzbek, Cyrillic
+        (
+            "Ассалому алайкум, мен хорижий фуқаронинг рўйхатдан ўтиш картасини йўқотиб қўйдим.",
+            "Uzbek",
+        ),
+        ("Катта раҳмат", "Uzbek"),
+        # Russian: every letter is in the Mongolian alphabet too
+        (
+            "Здравствуйте, я потерял свою карту регистрации иностранца, что мне теперь делать?",
+            "Russian",
+        ),
+        ("Спасибо большое", "Russian"),
+        ("Помогите", "Russian"),
+    ],
+)
+def test_cyrillic_that_is_not_mongolian_is_not_served(
+    detector: LanguageDetector, text: str, named: str
+) -> None:
+    detection = detector.detect(text)
+    assert (detection.language, detection.probability) == (None, 0.0)
+    assert named in detection.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Assalomu alaykum, men chet el fuqarosining roʻyxatdan oʻtish kartasini yoʻqotib "
+        "qoʻydim, nima qilishim kerak?",
+        "Men pasportimni yo'qotdim",
+        "Katta rahmat",
+        "Yordam bering",
+    ],
+)
+def test_uzbek_in_latin_letters_is_not_english(detector: LanguageDetector, text: str) -> None:
+    detection = detector.detect(text)
+    assert detection.language is None
+    assert "Uzbek" in detection.reason
+
+
+def test_short_texts_report_linguas_own_confidence(detector: LanguageDetector) -> None:
+    # Among served languages only, "ok" was English with 1.0; lingua itself is far less sure.
+    ok = detector.detect("ok")
+    assert ok.language == "en" and ok.probability < 0.5
+    hello = detector.detect("Сайн байна уу")
+    assert hello.language == "mn" and 0.5 < hello.probability < 1.0

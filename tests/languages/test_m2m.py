@@ -101,3 +101,35 @@ def test_pairs_are_read_once_until_the_model_changes(m2m_model_dir: Path, tmp_pa
     assert engine.pairs() is first  # cached
     (copy / "model.bin").unlink()
     assert engine.pairs() == frozenset()  # removed: nothing served
+
+
+def test_special_tokens_never_reach_the_text() -> None:
+    from languages.m2m import content_tokens
+
+    hypothesis = ["__ko__", "▁안녕", "__vi__", "madeupword0002", "<unk>", "하세요", "</s>"]
+    assert content_tokens(hypothesis) == ["▁안녕", "하세요"]
+    assert content_tokens(["▁__init__", "▁madeup"]) == ["▁__init__", "▁madeup"]  # text, kept
+
+
+def test_output_length_is_capped_relative_to_the_input(
+    m2m_model_dir: Path, tiny_models: TinyModels
+) -> None:
+    phrase = tiny_models.phrase("hours")
+    full = M2MEngine(m2m_model_dir, beam_size=1).translate_batch([phrase["vi"]], "vi", "ko")
+    assert full.texts == (phrase["ko"],)
+    capped = M2MEngine(m2m_model_dir, beam_size=1, length_ratio=0.2)
+    assert capped.decoding_limit(20) == 6
+    assert capped.decoding_limit(2000) == 256  # the configured ceiling still holds
+    short = capped.translate_batch([phrase["vi"]], "vi", "ko").texts[0]
+    assert len(short) < len(phrase["ko"])
+
+
+def test_repetition_is_stopped(m2m_model_dir: Path, tiny_models: TinyModels) -> None:
+    # With no n-gram allowed twice, even a single repeated piece is cut: the option reaches
+    # CTranslate2's decoder (the default of 4 only stops real loops).
+    phrase = tiny_models.phrase("wait")
+    engine = M2MEngine(m2m_model_dir, beam_size=1, no_repeat_ngram_size=1)
+    out = engine.translate_batch(["xin xin xin xin xin xin xin xin"], "vi", "ko").texts[0]
+    pieces = out.split()
+    assert len(pieces) == len(set(pieces))
+    assert engine.translate_batch([phrase["vi"]], "vi", "ko").texts[0]

@@ -54,6 +54,7 @@ PHRASES = {
     "Where is the [0]?": "[0]는 어디에 있습니까?",
     "Hello": "안녕하세요",
     "Call [0].": "[0]로 전화하세요.",
+    "Call 1577-1366.": "1577-1366로 전화하세요.",
     "I lost my [0] and my [1].": "[ 0 ]를 잃어버렸습니다.",  # the engine drops [1]
 }
 
@@ -142,7 +143,7 @@ def test_translate_many_batches_once_and_keeps_order(
     translator = Translator([engine], memory=memory, glossary=glossary)
     texts = ["Where is the city hall?", "Hello", "", "Call 1577-1366.", "Where is the city hall?"]
     results = translator.translate_many(texts, "en", "ko")
-    assert engine.calls == [(("Where is the [0]?", "Call [0]."), "en", "ko")]
+    assert engine.calls == [(("Where is the [0]?", "Call 1577-1366."), "en", "ko")]
     assert [r.text for r in results] == [
         "시청은 어디에 있습니까?",
         "안녕하십니까",

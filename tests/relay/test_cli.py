@@ -127,6 +127,22 @@ def test_languages_install_rejects_bad_files(app_factory: Any, tmp_path: Path) -
     assert run(app, "languages", "list").output.startswith("no models installed")
 
 
+def test_an_m2m_folder_without_its_sentencepiece_model_is_a_clear_error(
+    app_factory: Any, tmp_path: Path, tiny_models: TinyModels
+) -> None:
+    import shutil
+
+    folder = tmp_path / "m2m100_418M-ct2"
+    shutil.copytree(tiny_models.m2m_dir, folder)
+    (folder / "sentencepiece.bpe.model").unlink()
+    app = app_factory(MODELS_PATH=str(tmp_path / "models"))
+    result = run(app, "languages", "install", str(folder))
+    assert result.exit_code == 1
+    assert "no SentencePiece model" in result.output
+    assert "Traceback" not in result.output and result.exception is not None
+    assert isinstance(result.exception, SystemExit)
+
+
 def test_db_upgrade_is_idempotent(app: Flask) -> None:
     first = run(app, "db", "upgrade")
     second = run(app, "db", "upgrade")

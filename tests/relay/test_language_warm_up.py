@@ -70,3 +70,11 @@ def test_flask_worker_loads_the_models_as_it_starts(
     result = app.test_cli_runner().invoke(args=["worker", "--threads", "1"])
     assert result.exit_code == 0, result.output
     assert started and started[0] is not Readiness.UNLOADED
+
+
+def test_whisper_threads_and_time_limit_come_from_configuration(app_factory: Any) -> None:
+    app = app_factory(WHISPER_CPU_THREADS=2, WHISPER_TIME_LIMIT_SECONDS=45.0)
+    recognizer = services(app).languages.recognizer()
+    assert (recognizer.cpu_threads, recognizer.time_limit) == (2, 45.0)
+    unbounded = app_factory(WHISPER_TIME_LIMIT_SECONDS=0)
+    assert services(unbounded).languages.recognizer().time_limit is None

@@ -424,16 +424,30 @@ def test_an_agents_corrected_translation_is_remembered_for_next_time(
     assert again["engine"] == "memory"
 
 
-def test_a_term_the_engine_dropped_is_flagged_for_the_agent(
+def test_a_term_whose_placeholder_the_engine_dropped_is_translated_again(
     app: Flask, webhooks: Webhooks, auth_headers: dict[str, str], tiny_models: TinyModels
 ) -> None:
-    # The glossary hides "national health insurance" behind a placeholder the tiny en→ko model
-    # never learned for this sentence, so its output lacks it: the agent must be told.
+    # The glossary first hides "national health insurance" behind a placeholder the tiny en→ko
+    # model never learned for this sentence, so its output lacks the term; the verifier
+    # notices and the sentence as written (which the model knows) brings the approved term.
     summary = open_thread(app, webhooks, auth_headers, tiny_models.phrase("insurance")["en"])
     message = summary["last_message"]
     assert message["status"] == "translated"
-    assert "national health insurance" in message["flag"]
-    assert "빠진" in message["flag"]
+    assert message["translated_text"] == tiny_models.phrase("insurance")["ko"]
+    assert "국민건강보험" in message["translated_text"]
+    assert not message["flag"]
+
+
+def test_a_number_lost_inbound_is_flagged_for_the_agent(
+    app: Flask, webhooks: Webhooks, auth_headers: dict[str, str]
+) -> None:
+    # The tiny ko model knows nothing of this text; whatever it makes of it, the registration
+    # number is either in the Korean or named in the flag, never lost silently.
+    text = "My alien registration number is 900101-5123456."
+    summary = open_thread(app, webhooks, auth_headers, text)
+    message = summary["last_message"]
+    assert message["status"] == "translated"
+    assert "900101-5123456" in message["translated_text"] or "등록번호" in (message["flag"] or "")
 
 
 def test_metrics_are_for_admins_and_count_contacts(
