@@ -122,6 +122,9 @@ class Defaults:
     # Twilio's REST API base URL for messages and calls; empty: https://api.twilio.com. For a
     # regional endpoint or a proxy every request must pass (the tests' local stand-in for Twilio).
     TWILIO_API_BASE_URL: str = ""
+    # The spoken-language check flags a recording when another language is more likely than the
+    # menu's by more than this (0: the most likely language decides); see languages/spoken.py.
+    SPOKEN_LANGUAGE_MARGIN: float = 0.0
 
 
 def instance_path_from_env(default: Path) -> Path:

@@ -246,6 +246,9 @@ class Message(Base):
     audio_path: Mapped[str | None] = mapped_column(String(512))
     audio_seconds: Mapped[float | None]
     segments: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    # the spoken-language check of a recording: the menu's language, the one Whisper heard
+    # over all its languages, how sure, and whether they differ (languages/spoken.py)
+    spoken_language: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
 
