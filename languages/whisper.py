@@ -254,9 +254,10 @@ class FasterWhisperRecognizer:
 
         Takes samples, not a path, so a live call's utterance can be checked as it is. Runs on
         the same VAD-kept speech the transcription decodes, over its first 30 s window only:
-        one encoder pass and one decoder step (about 0.6-1.5 s on two cores, the price of one
-        more window). faster-whisper 1.2 cannot hand that encoder output to a forced
-        transcription (`transcribe` always encodes again), so the pass is not shared.
+        one encoder pass and one decoder step (0.6-2 s on two cores, about two thirds of a
+        short recording's forced transcription). faster-whisper 1.2 cannot hand that encoder
+        output to a forced transcription (`transcribe` always encodes again), so the pass is
+        not shared.
         """
         started = time.monotonic()
         samples = _as_samples(samples)
