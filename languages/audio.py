@@ -220,3 +220,23 @@ def _join_frames(frames: list[av.AudioFrame]) -> Samples:
     return np.concatenate([frame.to_ndarray().reshape(-1) for frame in frames]).astype(
         np.float32, copy=False
     )
+
+
+def encode_mulaw(samples: npt.NDArray[np.int16]) -> bytes:
+    """Compress 16-bit linear samples to G.711 mu-law bytes (the inverse of `decode_mulaw`)."""
+    linear = samples.astype(np.int32)
+    sign = np.where(linear < 0, 0x80, 0x00)
+    magnitude = np.minimum(np.abs(linear), 32635) + 0x84
+    exponent = np.floor(np.log2(magnitude)).astype(np.int32) - 7
+    mantissa = (magnitude >> (exponent + 3)) & 0x0F
+    return (~(sign | (exponent << 4) | mantissa) & 0xFF).astype(np.uint8).tobytes()
+
+
+def as_phone_audio(samples: Samples) -> Samples:
+    """`samples` (16 kHz) as a phone call carries them: down to 8 kHz, through G.711 mu-law
+    and back up to 16 kHz, so a recording made on a good microphone can be measured as the
+    recogniser hears callers."""
+    narrow = resample(samples, SAMPLE_RATE, 8_000)
+    linear = np.clip(np.round(narrow * 32768.0), -32768, 32767).astype(np.int16)
+    heard = decode_mulaw(encode_mulaw(linear)).astype(np.float32) / 32768.0
+    return resample(heard, 8_000)

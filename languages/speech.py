@@ -43,16 +43,22 @@ class Segment:
     avg_logprob: float
     no_speech_prob: float
     compression_ratio: float
+    # What Whisper wrote, when relay changed `text` after recognition (Chinese in traditional
+    # characters written in simplified ones): kept as the evidence of what was recognised.
+    recognised_text: str | None = None
 
     def to_json_dict(self) -> dict[str, Any]:
         """The stored form of a segment; the compression ratio is diagnostic and not stored."""
-        return {
+        data: dict[str, Any] = {
             "start": self.start,
             "end": self.end,
             "text": self.text,
             "avg_logprob": self.avg_logprob,
             "no_speech_prob": self.no_speech_prob,
         }
+        if self.recognised_text is not None:
+            data["recognised_text"] = self.recognised_text
+        return data
 
 
 @dataclass(frozen=True)
@@ -98,4 +104,36 @@ class Recognizer(Protocol):
         Raises languages.audio.AudioError for unreadable audio and SpeechError for other
         failures. Silence and noise are not errors: they give an empty transcript.
         """
+        ...
+
+
+@dataclass(frozen=True)
+class LanguageGuess:
+    """Whisper's belief about which language is spoken, over all the languages it knows.
+
+    `probabilities` are (Whisper code, probability) pairs, most likely first, from one
+    detection pass over the speech. Unlike `Transcript.language_probability`, nothing here is
+    restricted to relay's languages: this is what tells French from English.
+    """
+
+    probabilities: tuple[tuple[str, float], ...]
+    seconds: float  # how long the detection took, so its cost can be watched
+
+    @property
+    def top(self) -> tuple[str, float]:
+        """The most likely language and its probability."""
+        return self.probabilities[0] if self.probabilities else ("", 0.0)
+
+    def probability_of(self, code: str) -> float:
+        """The probability of one Whisper language code (0.0 when Whisper does not know it)."""
+        return next((p for c, p in self.probabilities if c == code), 0.0)
+
+
+@runtime_checkable
+class SpokenLanguageDetector(Protocol):
+    """Guesses the spoken language of 16 kHz samples: a recording, or one live utterance."""
+
+    def detect_spoken_language(self, samples: npt.NDArray[np.float32]) -> LanguageGuess | None:
+        """Whisper's language probabilities for the speech in `samples`; None when no speech
+        was found (nothing to judge)."""
         ...

@@ -46,7 +46,13 @@ import numpy as np
 
 from languages import registry
 from languages.audio import Samples, duration_seconds, load_audio
-from languages.speech import AudioInput, Segment, SpeechModelMissingError, Transcript
+from languages.speech import (
+    AudioInput,
+    LanguageGuess,
+    Segment,
+    SpeechModelMissingError,
+    Transcript,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -241,6 +247,34 @@ class FasterWhisperRecognizer:
 
     def _token_budget(self, seconds: float) -> int:
         return math.ceil(seconds * self.guards.max_tokens_per_second) + self.guards.token_allowance
+
+    def detect_spoken_language(self, samples: Samples) -> LanguageGuess | None:
+        """Whisper's probabilities over all its languages for the speech in `samples` (16 kHz
+        mono float32): the spoken-language check beside a transcription forced by the menu.
+
+        Takes samples, not a path, so a live call's utterance can be checked as it is. Runs on
+        the same VAD-kept speech the transcription decodes, over its first 30 s window only:
+        one encoder pass and one decoder step (0.6-2 s on two cores, about two thirds of a
+        short recording's forced transcription). faster-whisper 1.2 cannot hand that encoder
+        output to a forced transcription (`transcribe` always encodes again), so the pass is
+        not shared.
+        """
+        started = time.monotonic()
+        samples = _as_samples(samples)
+        chunks = _speech_chunks(samples)
+        if not chunks:
+            return None
+        speech = np.concatenate([samples[chunk["start"] : chunk["end"]] for chunk in chunks])
+        _top, _probability, probabilities = self._whisper().detect_language(
+            audio=speech, language_detection_segments=1
+        )
+        ranked = sorted(
+            ((str(code), round(float(p), 4)) for code, p in probabilities),
+            key=lambda pair: -pair[1],
+        )
+        return LanguageGuess(
+            probabilities=tuple(ranked), seconds=round(time.monotonic() - started, 3)
+        )
 
 
 def _as_samples(audio: AudioInput) -> Samples:

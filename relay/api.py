@@ -97,6 +97,7 @@ def message_json(message: Message) -> dict[str, Any]:
         else None,
         "audio_seconds": message.audio_seconds,
         "segments": message.segments,
+        "spoken_language": message.spoken_language,
         "error_code": message.error_code,
         "attempts": message.attempts,
         "created_at": _iso(message.created_at),

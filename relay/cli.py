@@ -1,4 +1,5 @@
-"""`flask --app wsgi ...` commands: users, languages, translate, transcribe, db, worker."""
+"""`flask --app wsgi ...` commands: users, languages, translate, transcribe, transcribe-eval, db,
+worker."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ def register_commands(app: Flask) -> None:
         app.cli.add_command(group)
     app.cli.add_command(translate_command)
     app.cli.add_command(transcribe_command)
+    app.cli.add_command(transcribe_eval_command)
     app.cli.add_command(worker_command)
 
 
@@ -265,6 +267,41 @@ def transcribe_command(audio: Path, language: str | None, as_json: bool) -> None
         click.echo(
             f"[{transcript.language} {transcript.language_probability:.2f}] {transcript.text}"
         )
+
+
+@click.command("transcribe-eval")
+@with_appcontext
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--rate",
+    "rates",
+    multiple=True,
+    type=click.Choice(["16k", "8k-mulaw"]),
+    help="Measure at this rate only (repeatable); both by default.",
+)
+@click.option(
+    "--menu",
+    default="en",
+    show_default=True,
+    help="The menu language assumed for recordings in languages relay does not serve.",
+)
+def transcribe_eval_command(folder: Path, rates: tuple[str, ...], menu: str) -> None:
+    """Word and character error rates per language, and the spoken-language check's
+    confusion table, on FOLDER (<lang>/<name>.wav with <name>.txt, or references.tsv)."""
+    from languages.audio import AudioError
+    from languages.evaluation import RATES, EvaluationError, evaluate, find_recordings, report
+
+    recognizer = services().languages.recognizer()
+    try:
+        recordings = find_recordings(folder)
+        evaluation = evaluate(
+            recordings, recognizer, recognizer, rates=rates or tuple(RATES), menu=menu
+        )
+    except (EvaluationError, AudioError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{len(recordings)} recordings in {folder}")
+    for line in report(evaluation):
+        click.echo(line)
 
 
 @click.command("worker")

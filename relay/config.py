@@ -149,6 +149,9 @@ class Defaults:
     # recording holds a worker for at most this plus one window.
     WHISPER_CPU_THREADS: int = 0
     WHISPER_TIME_LIMIT_SECONDS: float = 120.0
+    # The spoken-language check flags a recording when another language is more likely than the
+    # menu's by more than this (0: the most likely language decides); see languages/spoken.py.
+    SPOKEN_LANGUAGE_MARGIN: float = 0.0
 
 
 def instance_path_from_env(default: Path) -> Path:

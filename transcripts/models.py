@@ -265,6 +265,9 @@ class Message(Base):
     speech_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     transcript_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     korean_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the spoken-language check of a recording: the menu's language, the one Whisper heard
+    # over all its languages, how sure, and whether they differ (languages/spoken.py)
+    spoken_language: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
 

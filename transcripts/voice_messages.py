@@ -81,6 +81,19 @@ class VoiceTranscript:
     recognition_ms: float
 
 
+@dataclass(frozen=True)
+class HeardLanguage:
+    """The spoken-language check of one recording, as the record keeps it.
+
+    `check` is the stored evidence (menu's language, language heard, probabilities); when
+    `differs`, `notice` is the agent's Korean notice and the conversation needs an interpreter.
+    """
+
+    check: Mapping[str, Any]
+    differs: bool
+    notice: str | None = None
+
+
 # Recording status callbacks that end a recording's story (Twilio also sends in-progress etc.).
 FINAL_RECORDING_STATUSES = frozenset({"completed", "absent", "failed"})
 
@@ -198,6 +211,30 @@ class VoiceMessages(UseCases):
                 message.status_reason = reason
             add_event(
                 session, EventKind.of_message(message.status), message.conversation_id, message.id
+            )
+
+    def record_spoken_language(self, message_id: int, heard: HeardLanguage) -> None:
+        """Keep which language the recording sounds like; when it is not the menu's, tell the
+        agent (the notice with earlier ones) and mark the conversation for an interpreter, in
+        one transaction, before the transcript is saved: the agent never sees the machine's
+        rendering without the warning."""
+        with self._uow.write() as session:
+            message = get_message(session, message_id)
+            message.spoken_language = dict(heard.check)
+            if not heard.differs:
+                return
+            if heard.notice and heard.notice not in (message.flag or ""):
+                notes = [n for n in (heard.notice, message.flag) if n]
+                message.flag = "; ".join(notes)[:255]  # the new notice first: it must show
+            conversation = session.get(Conversation, message.conversation_id)
+            assert conversation is not None
+            conversation.needs_interpreter = True
+            add_event(
+                session,
+                EventKind.MESSAGE_NEEDS_INTERPRETER,
+                message.conversation_id,
+                message.id,
+                reason=heard.notice,
             )
 
     def flag_message(self, message_id: int, note: str) -> None:

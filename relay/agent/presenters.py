@@ -8,6 +8,7 @@ from typing import Any
 
 from languages import registry
 from languages.glossary import Glossary
+from languages.spoken import MACHINE_RENDERING, check_from_json
 from transcripts.models import Author, Message, MessageStatus
 
 # Below these, recognition or translation is weak enough that the agent should check the
@@ -158,3 +159,10 @@ def segment_rows(message: Message) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def machine_rendering(message: Message) -> str | None:
+    """The label that replaces "원문" when the spoken-language check found another language:
+    the text is what Whisper wrote in the menu's language, not the caller's words."""
+    check = check_from_json(message.spoken_language)
+    return MACHINE_RENDERING if check is not None and check.differs else None

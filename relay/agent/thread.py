@@ -20,6 +20,7 @@ from relay.agent.presenters import (
     STATUS_LABELS,
     highlight_terms,
     language_label,
+    machine_rendering,
     produced_by,
     quality_warnings,
     segment_rows,
@@ -64,6 +65,7 @@ def _message_views(messages: Any, usernames: dict[int, str]) -> list[dict[str, A
                 "status_label": STATUS_LABELS.get(m.status, m.status.value),
                 "warnings": quality_warnings(m),
                 "segments": segment_rows(m),
+                "machine_rendering": machine_rendering(m) if inbound else None,
                 "corrected_by": usernames.get(m.corrected_by_id or 0),
                 "edited": m.machine_translation is not None
                 and m.translated_text is not None

@@ -18,15 +18,18 @@ from urllib.parse import urlsplit
 from flask import Flask
 from huey import Huey
 
+from languages.audio import load_audio
+from languages.chinese_script import simplify_transcript
 from languages.engine import ModelMissingError, TranslationError
-from languages.speech import SpeechError, Transcript
+from languages.speech import SpeechError, SpokenLanguageDetector, Transcript
+from languages.spoken import check_spoken_language
 from relay.recordings import new_recording_path, stored_recording
 from relay.services import Services, services
 from relay.twilio.outbound import SendError
 from relay.voice.download import DownloadError, DownloadSettings, download
 from transcripts.db import utcnow
 from transcripts.models import Message, MessageStatus
-from transcripts.voice_messages import VoiceMessages, VoiceTranscript
+from transcripts.voice_messages import HeardLanguage, VoiceMessages, VoiceTranscript
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,7 @@ class VoiceSettings:
     public_base_url: str
     max_recording_seconds: int
     download: DownloadSettings
+    spoken_language_margin: float = 0.0
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> VoiceSettings:
@@ -61,6 +65,7 @@ class VoiceSettings:
                 auth_token=config["TWILIO_AUTH_TOKEN"],
                 allowed_hosts=_recording_hosts(config),
             ),
+            spoken_language_margin=float(config.get("SPOKEN_LANGUAGE_MARGIN", 0.0)),
         )
 
 
@@ -96,6 +101,8 @@ def process_recording(
         svc.record.inbound.mark(message_id, MessageStatus.FAILED, f"speech recognition: {error}")
         return
     recognition_ms = (time.perf_counter() - started) * 1000
+    transcript = simplify_transcript(transcript)
+    _check_spoken_language(svc, voice, message_id, path, language, cfg)
     if transcript.is_empty:
         why = "; ".join(transcript.dropped) or "nothing recognisable was said"
         voice.save_voice_transcript(
@@ -189,6 +196,41 @@ def _flag_language_mismatch(
         message_id,
         f"{transcript.language}로 선택했지만 {heard}처럼 들립니다 "
         f"(menu chose {transcript.language}, the transcript reads as {heard}): 녹음을 확인하세요",
+    )
+
+
+def _check_spoken_language(
+    svc: Services,
+    voice: VoiceMessages,
+    message_id: int,
+    path: Path,
+    language: str | None,
+    cfg: VoiceSettings,
+) -> None:
+    """Whisper's language detection over all its languages, beside the forced transcription:
+    a caller speaking a language relay does not serve is flagged in Korean and the
+    conversation marked for an interpreter before the transcript is saved. A failed check
+    costs the message nothing: it is logged and the transcript goes on."""
+    recognizer = svc.languages.recognizer()
+    if language is None or not isinstance(recognizer, SpokenLanguageDetector):
+        return
+    try:
+        check = check_spoken_language(
+            recognizer, load_audio(path), language, cfg.spoken_language_margin
+        )
+    except SpeechError as error:
+        log.warning("spoken-language check of message %s failed: %s", message_id, error)
+        return
+    if check is None:
+        return  # no speech: the transcript says so
+    log.info(
+        "message %s: menu %s, heard %s (%.2f) in %.2f s%s",
+        *(message_id, check.chosen, check.spoken, check.probability, check.seconds),
+        ", flagged" if check.differs else "",
+    )
+    voice.record_spoken_language(
+        message_id,
+        HeardLanguage(check.to_json_dict(), check.differs, check.notice if check.differs else None),
     )
 
 
