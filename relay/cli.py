@@ -111,7 +111,7 @@ def upgrade_command() -> None:
 @languages_cli.command("setup")
 def setup_command() -> None:
     """Prepare the models folder and the shipped Whisper base model (fast when already done)."""
-    from languages.models import ModelInstallError, install_whisper_base
+    from languages.model_store import ModelInstallError, install_whisper_base
 
     layout = services().languages.layout
     for folder in (layout.argos, layout.m2m):
@@ -138,7 +138,7 @@ def _echo_progress(message: str, fraction: float | None) -> None:
 def install_command(sources: tuple[str, ...]) -> None:
     """Install models: .argosmodel files, M2M-100 model folders or archives (offline), or Argos
     pairs such as `en-ko` (online)."""
-    from languages import models
+    from languages import model_store as models
 
     layout = services().languages.layout
     for source in sources:
@@ -155,7 +155,7 @@ def install_command(sources: tuple[str, ...]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def list_command(as_json: bool) -> None:
     """Show installed models and the language pairs they serve."""
-    from languages.models import list_models
+    from languages.model_store import list_models
 
     models = list_models(services().languages.layout)
     if as_json:
@@ -183,7 +183,7 @@ def list_command(as_json: bool) -> None:
 @click.option("--kind", type=click.Choice(["argos", "m2m", "whisper"]), default=None)
 def remove_command(name: str, kind: str | None) -> None:
     """Remove an installed model by the name `languages list` shows."""
-    from languages import models
+    from languages import model_store as models
 
     layout = services().languages.layout
     try:
@@ -316,7 +316,7 @@ def transcribe_eval_command(folder: Path, rates: tuple[str, ...], menu: str) -> 
 def worker_command(threads: int, stop_with_parent: bool) -> None:
     """Run the job consumer in the foreground (when the web process does not embed it)."""
     from relay.delivery import DeliveryNotConfiguredError, require_delivery
-    from relay.queue import make_consumer
+    from relay.job_queue import make_consumer
 
     try:
         require_delivery(current_app.config)  # the worker is what sends

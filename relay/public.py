@@ -25,7 +25,7 @@ from sqlalchemy import text
 from languages import registry
 from relay.agent.stream import feed_slots
 from relay.delivery import NO_DELIVERY_REASON, Delivery, delivery
-from relay.language_services import Readiness
+from relay.engines import Readiness
 from relay.services import Services, services
 from relay.voice.prompts import AUDIO_SUFFIXES, PROMPT_IDS
 from transcripts import repository

@@ -15,7 +15,7 @@ from huey import Huey
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from relay.language_services import LanguageServices
+from relay.engines import LanguageServices
 from relay.twilio.outbound import Sender
 from transcripts.record import Record
 

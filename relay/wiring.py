@@ -13,9 +13,9 @@ from flask import Flask
 
 from languages.memory import normalise
 from relay.delivery import NO_DELIVERY_REASON, Delivery, delivery
+from relay.engines import LanguageServices
+from relay.job_queue import make_huey
 from relay.jobs import register_jobs
-from relay.language_services import LanguageServices
-from relay.queue import make_huey
 from relay.services import Services
 from relay.twilio.outbound import NoSender, OutboxSender, Sender, TwilioSender
 from transcripts.db import make_engine, make_session_factory

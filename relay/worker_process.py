@@ -17,7 +17,7 @@ old consumer is gone before the reloaded server starts the next one: one consume
 Should the child die on its own (killed for memory, a crash), the parent starts another after
 a short, growing pause. Jobs a dying consumer held are found again by the sweeper.
 
-A job queued by the web process is found by the child within `relay.queue.POLL_SECONDS`
+A job queued by the web process is found by the child within `relay.job_queue.POLL_SECONDS`
 (WakingSqliteStorage reads the file again at least that often), or at once with Redis.
 """
 
@@ -55,7 +55,7 @@ def start_embedded_worker(app: Flask, huey: Huey) -> SupervisedWorker | Consumer
     (which no other process can see)."""
     threads = int(app.config["WORKER_THREADS"])
     if urlparse(app.config["QUEUE_URL"]).scheme == "memory":
-        from relay.queue import start_embedded_consumer
+        from relay.job_queue import start_embedded_consumer
 
         return start_embedded_consumer(huey, threads)
     context = click.get_current_context(silent=True)

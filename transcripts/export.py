@@ -22,10 +22,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from transcripts.agent_actions import audit
+from transcripts.listings import ReviewFilter, review_ids
 from transcripts.masking import mask_personal_data
 from transcripts.models import Conversation, Message
 from transcripts.policy import EventKind
-from transcripts.queue import ReviewFilter, review_ids
 
 BATCH_SIZE = 500
 CHUNK_CHARS = 64 * 1024  # how much text a streamed download gathers before handing it on

@@ -11,15 +11,15 @@ def register_agent_views(app: Flask) -> None:
     from relay.agent import (
         actions,
         admin,
-        queue,
         review,
         review_export,
         review_metrics,
         stream,
         thread,
+        waiting,
     )
     from relay.agent.tools import AgentTools
 
     app.extensions["relay_agent"] = AgentTools()
-    for module in (queue, thread, actions, stream, admin, review, review_export, review_metrics):
+    for module in (waiting, thread, actions, stream, admin, review, review_export, review_metrics):
         app.register_blueprint(module.bp)

@@ -13,7 +13,7 @@ from relay.agent.access import actor, admin_required, page_number
 from relay.agent.presenters import language_label
 from relay.centre_time import centre_zone
 from relay.services import services
-from transcripts import queue as queue_reads
+from transcripts import listings as queue_reads
 from transcripts import repository
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

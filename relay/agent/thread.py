@@ -28,7 +28,7 @@ from relay.agent.presenters import (
 from relay.agent.tools import agent_tools
 from relay.replies import human_reply
 from relay.services import services
-from transcripts import queue as queue_reads
+from transcripts import listings as queue_reads
 from transcripts import repository
 from transcripts.models import Author, Channel, ConversationStatus, Disposition
 

@@ -1,4 +1,4 @@
-"""Tests for languages/models.py: installing, listing and removing real model files."""
+"""Tests for languages/model_store.py: installing, listing and removing real model files."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 
 from languages.argos import ArgosEngine, load_argostranslate
 from languages.m2m import M2MEngine
-from languages.models import (
+from languages.model_store import (
     ModelInstallError,
     ModelsLayout,
     install_argos,

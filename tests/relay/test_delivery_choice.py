@@ -74,7 +74,7 @@ def test_the_worker_refuses_to_start_in_production_without_a_choice(
         def run(self) -> None:
             started.append(1)  # the real one would run until stopped
 
-    monkeypatch.setattr("relay.queue.make_consumer", lambda huey, threads: Consumer())
+    monkeypatch.setattr("relay.job_queue.make_consumer", lambda huey, threads: Consumer())
     app.config.update(TESTING=False, DEBUG=False, OUTBOX=False)
     result = app.test_cli_runner().invoke(args=["worker"])
     assert result.exit_code != 0

@@ -10,7 +10,7 @@ from flask import Flask
 from languages.argos import ArgosEngine
 from languages.engine import TranslationError
 from languages.m2m import M2MEngine
-from relay.language_services import Readiness
+from relay.engines import Readiness
 from relay.services import services
 
 
@@ -66,7 +66,7 @@ def test_flask_worker_loads_the_models_as_it_starts(
         def run(self) -> None:
             started.append(services(app).languages.readiness)
 
-    monkeypatch.setattr("relay.queue.make_consumer", lambda huey, threads: Consumer())
+    monkeypatch.setattr("relay.job_queue.make_consumer", lambda huey, threads: Consumer())
     result = app.test_cli_runner().invoke(args=["worker", "--threads", "1"])
     assert result.exit_code == 0, result.output
     assert started and started[0] is not Readiness.UNLOADED

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from huey import Huey
 
-from relay.queue import (
+from relay.job_queue import (
     POLL_SECONDS,
     QueueConfigError,
     make_consumer,

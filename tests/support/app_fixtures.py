@@ -20,9 +20,9 @@ from twilio.http import HttpClient
 from twilio.http.response import Response as TwilioResponse
 from werkzeug.test import TestResponse
 
-from languages.models import ModelsLayout
+from languages.model_store import ModelsLayout
 from relay import create_app
-from relay.queue import run_pending
+from relay.job_queue import run_pending
 from relay.services import services
 from relay.twilio.security import sign
 from tests.support import modelkit

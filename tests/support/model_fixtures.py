@@ -16,7 +16,7 @@ import pytest
 
 from languages.argos import ArgosEngine, load_argostranslate
 from languages.m2m import M2MEngine
-from languages.models import ModelsLayout
+from languages.model_store import ModelsLayout
 from tests.support import modelkit
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from languages.models import install_whisper_base
+from languages.model_store import install_whisper_base
 from languages.whisper import FasterWhisperRecognizer
 
 REPO = Path(__file__).resolve().parents[2]

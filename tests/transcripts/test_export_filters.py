@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from transcripts import export
 from transcripts.export import csv_chunks, export_rows, jsonl_chunks, write_csv, write_jsonl
 from transcripts.inbound import InboundSms
-from transcripts.queue import ReviewFilter
+from transcripts.listings import ReviewFilter
 from transcripts.record import Record
 
 

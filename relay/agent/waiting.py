@@ -14,7 +14,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from relay.agent.access import actor, agent_required, me, page_number, wants_fragment
 from relay.agent.presenters import language_label, quality_warnings
 from relay.services import services
-from transcripts import queue as queue_reads
+from transcripts import listings as queue_reads
 from transcripts import repository
 from transcripts.agent_actions import ClaimOutcome
 from transcripts.db import utcnow

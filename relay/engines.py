@@ -23,7 +23,7 @@ from transcripts.memory import DatabaseTranslationMemory
 if TYPE_CHECKING:
     from languages.detect import Detection, LanguageDetector
     from languages.engine import TranslationEngine
-    from languages.models import ModelsLayout
+    from languages.model_store import ModelsLayout
     from languages.translation import Translator
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ class LanguageServices:
     @property
     def layout(self) -> ModelsLayout:
         """The folders under the models path (argos/, m2m/, whisper/)."""
-        from languages.models import ModelsLayout
+        from languages.model_store import ModelsLayout
 
         return ModelsLayout(self.models_path)
 
@@ -254,7 +254,7 @@ class LanguageServices:
 
     def status(self) -> dict[str, Any]:
         """What is installed, read from disk without loading any model (for /healthz)."""
-        from languages.models import list_models
+        from languages.model_store import list_models
 
         models = list_models(self.layout)
         pairs = sorted({f"{s}-{t}" for m in models for s, t in m.pairs})
