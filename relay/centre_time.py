@@ -52,7 +52,8 @@ def _in_utc_range(moment: datetime) -> datetime:
     return moment
 
 
-def centre_clock(moment: datetime, seconds: bool = False) -> str:
-    """`moment` as the centre reads it, "2026-11-27 10:05 KST" (a template filter)."""
+def centre_clock(moment: datetime, seconds: bool = False, zone: ZoneInfo | None = None) -> str:
+    """`moment` as the centre reads it, "2026-11-27 10:05 KST" (a template filter). `zone`
+    for code running outside a request, such as a live feed's generator."""
     shown = "%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z"
-    return moment.astimezone(centre_zone()).strftime(shown)
+    return moment.astimezone(zone or centre_zone()).strftime(shown)

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from functools import partial
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from relay.agent.stream import event_stream
+from relay.centre_time import centre_clock
 from transcripts.chat import chat_line
 from transcripts.db import utcnow
 from transcripts.models import Conversation, ConversationStatus, Event, Message
@@ -24,8 +27,8 @@ from transcripts.policy import EventKind, is_typing
 ENDED = {EventKind.CONVERSATION_CLOSED.value, EventKind.CHAT_REVOKED.value}
 
 
-def line_frame(session: Session, event: Event) -> str:
-    """The frame for one event of the conversation."""
+def line_frame(session: Session, event: Event, zone: ZoneInfo) -> str:
+    """The frame for one event of the conversation; times in the centre's `zone`."""
     data: dict[str, object] = {}
     if event.message_id is not None:
         message = session.get(Message, event.message_id)
@@ -40,6 +43,9 @@ def line_frame(session: Session, event: Event) -> str:
                 "channel": line.channel,
                 "author": line.author,
                 "at": line.at.isoformat(),
+                # In the centre's time zone, as the page shows it: the browser's own zone (a
+                # resident's phone, or a server in UTC) must not decide the time they read.
+                "shown": centre_clock(line.at, zone=zone),
             }
     elif event.kind in ENDED:
         data = {"ended": True}
@@ -55,8 +61,9 @@ def chat_stream(
     poll: float,
     heartbeat: float,
     max_seconds: float,
+    zone: ZoneInfo,
 ) -> Iterator[str]:
-    """SSE frames for one conversation's chat page."""
+    """SSE frames for one conversation's chat page, times in the centre's `zone`."""
     shown: list[bool] = [False]
 
     def typing(session: Session) -> str:
@@ -78,6 +85,6 @@ def chat_stream(
         heartbeat=heartbeat,
         max_seconds=max_seconds,
         conversation_id=conversation_id,
-        frame=line_frame,
+        frame=partial(line_frame, zone=zone),
         tick=typing,
     )

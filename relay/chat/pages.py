@@ -27,6 +27,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from languages import registry
 from relay.agent.stream import live_feed, start_id
+from relay.centre_time import centre_zone
 from relay.chat import wording
 from relay.chat.feed import chat_stream
 from relay.services import services
@@ -232,8 +233,11 @@ def events() -> Any:
     svc = services()
     conversation_id = svc.record.chat.conversation_of(_secret())
     language = wording.words(_language())
+    zone = centre_zone()  # read here: the stream runs after the request's context is gone
     return live_feed(
-        lambda **timing: chat_stream(svc.sessions, conversation_id, start_id(), **timing),
+        lambda **timing: chat_stream(
+            svc.sessions, conversation_id, start_id(), zone=zone, **timing
+        ),
         language["offline"],
     )
 

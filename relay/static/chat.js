@@ -63,7 +63,7 @@
       meta.className = "meta";
       var when = document.createElement("time");
       when.dateTime = line.at;
-      when.textContent = new Date(line.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      when.textContent = line.shown;  // the centre's time, as the server writes it
       var state = document.createElement("span");
       state.className = "state";
       meta.appendChild(when);

@@ -61,6 +61,8 @@ def test_a_vietnamese_resident_chats_with_an_agent_on_a_phone(
     reply = resident.locator("li.theirs", has_text=received["vi"])
     reply.wait_for(timeout=5000)  # no reload: the page's live feed brought it
     assert reply.locator("p.text").inner_text() == received["vi"]  # every diacritic
+    # The centre's time, as on the page's own lines: not the browser's (this one is in UTC).
+    assert reply.locator("time").inner_text().endswith("KST")
     assert reply.locator("p.text").get_attribute("lang") == "vi"
     resident.wait_for_function(
         "document.querySelector('li.theirs:last-child').getAttribute('data-state') === 'read'"
