@@ -54,9 +54,10 @@ def _require_delivery_when_serving(app: Flask) -> None:
 
 
 def _register_template_filters(app: Flask) -> None:
-    from relay.centre_time import centre_clock
+    from relay.centre_time import centre_clock, centre_moment
 
     app.add_template_filter(centre_clock)  # times shown in the centre's time zone
+    app.add_template_filter(centre_moment)
 
 
 def _register_services(app: Flask) -> None:

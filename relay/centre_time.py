@@ -57,3 +57,10 @@ def centre_clock(moment: datetime, seconds: bool = False, zone: ZoneInfo | None 
     for code running outside a request, such as a live feed's generator."""
     shown = "%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z"
     return moment.astimezone(zone or centre_zone()).strftime(shown)
+
+
+def centre_moment(moment: datetime) -> str:
+    """`moment` as an agent reads it in a list or a thread: "14:05" when it is today at the
+    centre, "2026-11-27 14:05" on any other day (a template filter)."""
+    local = moment.astimezone(centre_zone())
+    return local.strftime("%H:%M" if local.date() == today() else "%Y-%m-%d %H:%M")

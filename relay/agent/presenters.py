@@ -32,7 +32,7 @@ AUTHOR_LABELS = {
     Author.AGENT: "상담원",
     Author.PHRASEBOOK: "상용구 (사람이 쓴 번역)",
     Author.SYSTEM: "센터 안내문",
-    Author.AUTOMATIC: "자동 접수 안내 (automatic receipt)",
+    Author.AUTOMATIC: "자동 접수 안내",
 }
 
 
@@ -85,10 +85,10 @@ def quality_warnings(message: Message) -> list[str]:
 def produced_by(message: Message, usernames: dict[int, str]) -> str:
     """Who or what produced the text the other side reads: person, phrasebook or engine."""
     who = AUTHOR_LABELS.get(message.author, message.author.value)
-    if message.author is Author.AGENT and message.author_user_id in usernames:
-        who = f"{who} {usernames[message.author_user_id]}"
-    if message.author in (Author.PHRASEBOOK, Author.AUTOMATIC):  # human-written, no engine
-        return f"{who} · {message.translation_model or ''}".rstrip(" ·")
+    if message.author_user_id in usernames and message.author is not Author.RESIDENT:
+        who = f"{who} · {usernames[message.author_user_id]}"  # the agent who sent it
+    if message.author in (Author.PHRASEBOOK, Author.AUTOMATIC, Author.SYSTEM):
+        return who  # human-written, no engine; the entry's internal id means nothing to staff
     engine = message.translation_engine
     if not engine:
         return who

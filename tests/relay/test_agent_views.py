@@ -159,7 +159,9 @@ def test_phrasebook_search_and_send_a_human_translation(
         assert reply.machine_translation is None
         assert reply.status is MessageStatus.HELD  # kept in the outbox, never sent
     page = agent.get(f"/agent/conversations/{cid}").get_data(as_text=True)
-    assert "상용구" in page and "courtesy.greeting" in page
+    # Named as people read it, with the agent who sent it; not by the entry's internal id.
+    assert "상용구" in page and "courtesy.greeting" not in page
+    assert "상용구 (사람이 쓴 번역) · kim" in page
 
 
 def test_abuse_button_warns_flags_blocks_and_later_texts_are_held(
