@@ -27,6 +27,9 @@ STATUS_LABELS = {
     MessageStatus.UNDELIVERED: "전달 실패",
     MessageStatus.HELD: "보관됨 (발송 안 함)",
 }
+#: Each channel as staff name it (one list for the thread, the queue and the figures).
+CHANNEL_LABELS = {"sms": "문자", "voice": "전화", "web": "웹 채팅", "live": "실시간 통화"}
+
 AUTHOR_LABELS = {
     Author.RESIDENT: "주민",
     Author.AGENT: "상담원",

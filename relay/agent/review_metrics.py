@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, render_template, request
 
 from relay.agent.access import admin_required
-from relay.agent.presenters import language_label
+from relay.agent.presenters import CHANNEL_LABELS, language_label
 from relay.centre_time import centre_zone, days_span, today
 from relay.services import services
 from transcripts.metrics import PROMPT_REPLY_SECONDS, service_figures
@@ -17,7 +17,6 @@ from transcripts.metrics import PROMPT_REPLY_SECONDS, service_figures
 bp = Blueprint("review_metrics", __name__, url_prefix="/admin")
 
 DEFAULT_DAYS = 7
-CHANNEL_LABELS = {"sms": "문자 (SMS)", "voice": "전화 (voice)"}
 
 
 def percent(share: float | None) -> str:

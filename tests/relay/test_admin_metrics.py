@@ -122,7 +122,7 @@ def test_metrics_page_shows_the_computed_figures(app: Flask) -> None:
     languages = page[page.index('id="languages"') : page.index('id="channels"')]
     assert re.search(r"베트남어.*?<td class=\"n\">2</td>", languages, re.S)
     assert re.search(r"영어.*?<td class=\"n\">1</td>", languages, re.S)
-    assert '문자 (SMS)</th><td class="n">3</td>' in page
+    assert '문자</th><td class="n">3</td>' in page
 
 
 def test_metrics_period_is_chosen_and_checked(app: Flask) -> None:
