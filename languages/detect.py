@@ -96,37 +96,6 @@ _CYRILLIC_LETTERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("Kazakh", frozenset("әғқңұһі")),
     ("Serbian or Macedonian", frozenset("ђјљњћџѓќѕ")),
 )
-#: How sure lingua must be of an unserved language before a message goes to an interpreter;
-#: below it, residents' unaccented Vietnamese or terse English still reach translation.
-DISTRACTOR_CERTAINTY = 0.6
-
-#: Vietnamese recognised by word shapes rather than by lingua (languages/unaccented.py): sure
-#: enough to route and translate, reported below 1.0 because it is a rule, not a model.
-UNACCENTED_VIETNAMESE_PROBABILITY = 0.8
-UNACCENTED_REASON = "Vietnamese written without diacritics"
-
-#: Longer texts are cut here before detection; the language is settled long before.
-MAX_DETECTION_CHARS = 20_000
-
-_LINK = re.compile(
-    r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|kr|io)\b\S*",
-    re.IGNORECASE,
-)
-_MONGOLIAN_ONLY = frozenset("өүӨҮ")
-#: Mongolian Cyrillic: the Russian alphabet (а-я and ё, ъ ы ь э included) plus ө and ү; any
-#: other Cyrillic letter means the text is not Mongolian. Mongolians on a Russian keyboard
-#: sometimes type Ukrainian є/ї for ө/ү; such texts go to an interpreter, not to a guess.
-MONGOLIAN_ALPHABET = frozenset("абвгдеёжзийклмнопрстуфхцчшщъыьэюяөү")
-#: Letters that name the language writing them, checked in this order (Kazakh and Kyrgyz
-#: share ң; Uzbek and Belarusian share ў, which Uzbek marks further with қ ғ ҳ).
-_CYRILLIC_MARKERS: tuple[tuple[str, frozenset[str]], ...] = (
-    ("Kazakh", frozenset("әғқұһі")),
-    ("Uzbek", frozenset("ўқғҳ")),
-    ("Kyrgyz", frozenset("ң")),
-    ("Ukrainian", frozenset("іїєґ")),
-    ("Belarusian", frozenset("ў")),
-    ("Serbian or Macedonian", frozenset("ђјљњћџѓќѕ")),
-)
 #: How sure lingua must be that a text of Mongolian letters is Mongolian: short Russian and
 #: Kyrgyz texts fit the alphabet too, and lingua has no Kyrgyz model (it says Kazakh).
 MONGOLIAN_AGREEMENT = 0.5
