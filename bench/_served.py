@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,12 +31,6 @@ AUTH_TOKEN = "bench-auth-token-0123456789abcdef"  # noqa: S105 - signs test webh
 CENTRE_NUMBER = "+8215880120"
 ADMIN = "bench-admin"
 ADMIN_PASSWORD = "bench-password-1"  # noqa: S105 - a throwaway account in a temporary folder
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

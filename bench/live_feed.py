@@ -28,7 +28,6 @@ from bench._served import (
     CENTRE_NUMBER,
     Served,
     flask_run,
-    free_port,
     percentile,
     prepare_relay,
     sign_in_admin,
@@ -36,6 +35,7 @@ from bench._served import (
 )
 from bench.webhooks import PHRASES
 from relay.twilio.security import sign
+from tests.support.servers import free_port
 
 #: (texts a second, how many): about 30 s at 1/s and 15 s at 20/s keep the case to a minute.
 RATES = ((1, 30), (20, 300))

@@ -32,13 +32,13 @@ from bench._served import (
     Burst,
     burst,
     flask_run,
-    free_port,
     prepare_relay,
     relay_env,
     sign_in_admin,
     wait_for_models,
 )
 from relay.twilio.security import sign
+from tests.support.servers import free_port
 
 TEXTS = 400
 REDELIVERED = 40

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -25,17 +24,12 @@ import requests
 
 from relay.twilio.security import sign
 from tests.support.modelkit import TinyModels
+from tests.support.servers import free_port
 
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
 TOKEN = "system-test-auth-token-0123456789"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -84,7 +78,7 @@ def _wait_until_up(base: str, process: subprocess.Popen[str]) -> None:
 
 
 def _serve(tmp_path: Path, models: Path, *extra: str) -> Iterator[Server]:
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
@@ -207,7 +201,7 @@ def test_flask_run_without_an_account_or_the_outbox_refuses_to_start(
     }
     env |= {"RELAY_INSTANCE_PATH": str(tmp_path / "instance"), "PYTHONUNBUFFERED": "1"}
     command = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    port = str(_free_port())
+    port = str(free_port())
     refused = subprocess.run(
         [*command, "run", "--port", port],
         cwd=REPO,

@@ -9,7 +9,6 @@ import os
 import re
 import runpy
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ import pytest
 import requests
 
 from relay.twilio.security import sign
+from tests.support.servers import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -29,12 +29,6 @@ TOKEN = "gunicorn-test-auth-token-0123456789"
 PASSWORD = "correct horse battery"
 # "Still answers", not a speed target: a starved server does not answer at all.
 PROMPT_SECONDS = 5.0
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _flask(env: dict[str, str], *args: str, stdin: str = "") -> str:
@@ -55,7 +49,7 @@ def _flask(env: dict[str, str], *args: str, stdin: str = "") -> str:
 def _gunicorn(tmp_path: Path, *args: str, **settings: str) -> Iterator[tuple[str, dict[str, str]]]:
     """gunicorn on a free port over a migrated SQLite instance, with an agent "kim" and an
     admin; yields its base URL and the admin's API headers (/healthz details are theirs)."""
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
