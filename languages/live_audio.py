@@ -207,16 +207,6 @@ class SpeechSegmenter:
         self._silent = 0  # consecutive silent windows since the last speech window
         self._last_speech_end = 0
 
-    @property
-    def speaking(self) -> bool:
-        """True while an utterance is being collected."""
-        return bool(self._speech)
-
-    @property
-    def clock(self) -> float:
-        """Seconds of audio processed so far."""
-        return self._position / SAMPLE_RATE
-
     def silence_after_speech(self) -> float:
         """Seconds since the last speech window (how long ago the caller stopped)."""
         return (self._position - self._last_speech_end) / SAMPLE_RATE

@@ -40,10 +40,6 @@ SpanKind = Literal[
     "url", "email", "registration", "card", "phone", "amount", "date", "number", "term"
 ]
 
-#: Kinds that identify a person or an account: a translation that drops one is flagged even
-#: on residents' messages, where a plain number written as a word is no cause for alarm.
-IDENTIFIER_KINDS: frozenset[SpanKind] = frozenset({"registration", "card", "phone"})
-
 _MULTIPLIERS = re.compile(r"억|億|亿|만|萬|万|천|千")
 _MONTHS_EN = (
     "january",

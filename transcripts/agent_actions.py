@@ -203,12 +203,10 @@ class AgentActions(UseCases):
             if conversation_id is not None and message.conversation_id != conversation_id:
                 raise NotFoundError(f"message {message_id} not found in {conversation_id}")
             require_actor(session, message.conversation_id, actor)
-            if message.direction is not Direction.INBOUND:
-                raise NotActionableError(
-                    "only failed inbound messages can be retried",
-                    "실패한 주민 메시지만 다시 번역할 수 있습니다.",
-                )
-            if message.status is not MessageStatus.FAILED:
+            if (
+                message.direction is not Direction.INBOUND
+                or message.status is not MessageStatus.FAILED
+            ):
                 raise NotActionableError(
                     "only failed inbound messages can be retried",
                     "실패한 주민 메시지만 다시 번역할 수 있습니다.",

@@ -59,7 +59,8 @@ class StatusOutcome(StrEnum):
 ANONYMOUS_CALLERS = frozenset(
     {"", "anonymous", "restricted", "unknown", "unavailable", "private", "+266696687"}
 )
-_FINAL = frozenset(
+#: Call states after which nothing more happens on the call (no stream may join it either).
+FINAL_CALL_STATUSES = frozenset(
     {
         CallStatus.COMPLETED,
         CallStatus.ABANDONED,
@@ -270,13 +271,13 @@ class CallService(UseCases):
         if call is None:
             return None
         now = utcnow()
-        if call.status in _FINAL:
+        if call.status in FINAL_CALL_STATUSES:
             if duration_seconds is not None and call.duration_seconds is None:
                 call.duration_seconds = duration_seconds
             return call
         if status is CallStatus.IN_PROGRESS and call.answered_at is None:
             call.answered_at = now
-        if status in _FINAL:
+        if status in FINAL_CALL_STATUSES:
             call.ended_at = now
             call.duration_seconds = duration_seconds
             if (

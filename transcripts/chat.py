@@ -29,7 +29,6 @@ from transcripts.models import (
     Conversation,
     ConversationStatus,
     Direction,
-    Event,
     Message,
     MessageStatus,
 )
@@ -47,11 +46,18 @@ from transcripts.policy import (
     require_actor,
     require_chat,
 )
+from transcripts.repository import latest_event_id
 from transcripts.uow import UseCases
 from transcripts.writes import add_event, hold_if_blocked
 
 #: The phone of a contact known only by a chat page: unique, and never a number anyone can text.
 WEB_CONTACT_PREFIX = "web:"
+
+
+def reachable_by_phone(phone: str) -> bool:
+    """False for a contact with no number SMS or a call can reach: a web visitor or a caller
+    who withheld their number."""
+    return not phone.startswith((WEB_CONTACT_PREFIX, "anonymous:"))
 
 
 @dataclass(frozen=True)
@@ -281,7 +287,7 @@ class WebChat(UseCases):
             ).all()
         due: dict[int, DueNudge] = {}
         for message_id, conversation_id, phone, callback, language in rows:
-            number = callback or (None if phone.startswith(("web:", "anonymous:")) else phone)
+            number = callback or (phone if reachable_by_phone(phone) else None)
             if number and language and conversation_id not in due:
                 due[conversation_id] = DueNudge(message_id, conversation_id, number, language)
         return tuple(due.values())
@@ -420,14 +426,11 @@ def chat_view(session: Session, conversation: Conversation, now: datetime) -> Ch
         select(Message).where(Message.conversation_id == conversation.id).order_by(Message.id)
     ).all()
     lines = tuple(line for line in map(chat_line, messages) if line is not None)
-    last_event = session.scalar(
-        select(func.max(Event.id)).where(Event.conversation_id == conversation.id)
-    )
     return ChatView(
         conversation_id=conversation.id,
         language=conversation.language,
         open=conversation.status is ConversationStatus.OPEN,
         typing=is_typing(conversation, now),
-        last_event_id=last_event or 0,
+        last_event_id=latest_event_id(session, conversation.id),
         lines=lines,
     )

@@ -34,11 +34,14 @@ from transcripts.policy import EventKind
 from transcripts.uow import UseCases
 from transcripts.writes import BLOCKED_REASON as BLOCKED_REASON  # where tests look for it
 from transcripts.writes import (
+    Receipt,
     add_event,
     get_message,
     hold_if_blocked,
+    keep_receipt,
     open_conversation,
     put_machine_korean,
+    receipt_outcome,
     settled_by_admin,
 )
 
@@ -107,15 +110,9 @@ class Inbound(UseCases):
     def reject_webhook(self, sid: str, event: str, payload: Mapping[str, Any], reason: str) -> None:
         """Keep a webhook relay refuses, with why, so it can be reviewed (a redelivery of the
         same refusal is kept once)."""
-        try:
-            with self._uow.write() as session:
-                session.add(
-                    WebhookReceipt(
-                        provider_sid=sid, event=event, payload=dict(payload), outcome=reason[:255]
-                    )
-                )
-        except IntegrityError:
-            return
+        with self._uow.write() as session:
+            if keep_receipt(session, Receipt(sid, event, payload)):
+                receipt_outcome(session, sid, event, reason)
 
     # -- inbound --------------------------------------------------------------------------
 

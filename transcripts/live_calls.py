@@ -18,11 +18,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from transcripts.calls import FINAL_CALL_STATUSES
 from transcripts.db import utcnow
 from transcripts.errors import NotFoundError
 from transcripts.models import (
     Call,
-    CallStatus,
     Conversation,
     ConversationStatus,
     Direction,
@@ -37,18 +37,6 @@ from transcripts.writes import (
     put_machine_korean,
     settled_by_admin,
     touch_conversation,
-)
-
-# Call states after which no stream may join the call.
-_ENDED = frozenset(
-    {
-        CallStatus.COMPLETED,
-        CallStatus.ABANDONED,
-        CallStatus.BUSY,
-        CallStatus.NO_ANSWER,
-        CallStatus.FAILED,
-        CallStatus.CANCELED,
-    }
 )
 
 
@@ -135,7 +123,7 @@ class LiveCalls(UseCases):
             conversation = session.get(Conversation, call.conversation_id)
             assert conversation is not None
             ended = (
-                call.status in _ENDED
+                call.status in FINAL_CALL_STATUSES
                 or call.live_ended_at is not None
                 or conversation.status is not ConversationStatus.OPEN
             )
@@ -165,7 +153,7 @@ class LiveCalls(UseCases):
                 return Admission(None, "unknown call")
             if call.direction is not Direction.INBOUND or call.live_at is None:
                 return Admission(None, "the call is not live")
-            if call.status in _ENDED or call.live_ended_at is not None:
+            if call.status in FINAL_CALL_STATUSES or call.live_ended_at is not None:
                 return Admission(None, "the call is over")
             if call.conversation_id is None or call.language is None:
                 return Admission(None, "the call has no conversation or language")
@@ -269,7 +257,7 @@ def live_call_for(session: Session, conversation_id: int) -> LiveCall | None:
             Call.conversation_id == conversation_id,
             Call.live_at.is_not(None),
             Call.live_ended_at.is_(None),
-            Call.status.not_in(_ENDED),
+            Call.status.not_in(FINAL_CALL_STATUSES),
         )
         .order_by(Call.id.desc())
         .limit(1)

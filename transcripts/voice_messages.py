@@ -20,7 +20,6 @@ from transcripts.errors import NotFoundError
 from transcripts.models import (
     Call,
     CallStatus,
-    Channel,
     Conversation,
     Direction,
     Message,
@@ -245,20 +244,6 @@ class VoiceMessages(UseCases):
                 return  # a retried job says the same thing once
             notes = [n for n in (message.flag, note) if n]
             message.flag = "; ".join(notes)[:255]
-
-    def voice_message_ids(self, message_ids: Sequence[int]) -> set[int]:
-        """Those of `message_ids` that are recorded voice messages (they need the voice job)."""
-        if not message_ids:
-            return set()
-        with self._uow.read() as session:
-            rows = session.scalars(
-                select(Message.id).where(
-                    Message.id.in_(message_ids),
-                    Message.channel == Channel.VOICE,
-                    Message.direction == Direction.INBOUND,
-                )
-            ).all()
-        return set(rows)
 
     # -- spoken replies -------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from languages import registry
-from transcripts.chat import WEB_CONTACT_PREFIX
+from transcripts.chat import reachable_by_phone
 from transcripts.live_calls import live_call_for
 from transcripts.models import Channel, Conversation
 from transcripts.policy import resident_channel
@@ -48,7 +48,7 @@ def choose_channel(
         if conversation.channel is not Channel.WEB and last is not Channel.WEB:
             raise ChannelError("the resident has not opened the chat page of this conversation")
         return "web"
-    if conversation.contact.phone.startswith(("anonymous:", WEB_CONTACT_PREFIX)):
+    if not reachable_by_phone(conversation.contact.phone):
         raise ChannelError("no phone number is known: no SMS or call-back can reach the resident")
     can_speak = registry.get(language).twilio_say_voice is not None
     if requested is None:
