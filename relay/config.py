@@ -24,9 +24,9 @@ def load(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     overrides that are not settings (Flask's own keys, a test's HTTP client) go in as given."""
     built = Settings.from_environment(overrides, Path(app.instance_path))
     app.extensions["relay.settings"] = built
-    app.config.update(built.flask_config())
-    known = set(built.flask_config())
-    app.config.update({k: v for k, v in (overrides or {}).items() if k not in known})
+    values = built.flask_config()
+    app.config.update(values)
+    app.config.update({k: v for k, v in (overrides or {}).items() if k not in values})
     app.config["REMEMBER_COOKIE_HTTPONLY"] = True
     app.config["REMEMBER_COOKIE_SAMESITE"] = "Lax"
     app.config["REMEMBER_COOKIE_SECURE"] = built.SESSION_COOKIE_SECURE

@@ -55,7 +55,6 @@ from relay.channels import media_stream
 from relay.recordings import new_recording_path
 from relay.services import services
 from relay.twilio.security import stream_signature_is_valid, stream_url, twilio_signed
-from relay.voice.prompts import Prompts
 from relay.voice.twiml import TwimlBuilder
 from transcripts.db import utcnow
 from transcripts.live_calls import LiveCall, LiveCaption, UtteranceAudio
@@ -151,9 +150,7 @@ def register_live_calls(app: Flask) -> None:
 
 
 def _builder() -> TwimlBuilder:
-    config = current_app.config
-    base = config["PUBLIC_BASE_URL"]
-    return TwimlBuilder(Prompts(Path(config["VOICE_PROMPTS_PATH"])), lambda path: base + path)
+    return TwimlBuilder.for_config(current_app.config)
 
 
 def live_twiml(call_sid: str, language: str) -> str | None:

@@ -17,21 +17,19 @@ which way it went.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from flask import current_app
 
 from languages import registry
+from relay.channels.live import STREAM_PATH
 from relay.services import Services
 from relay.twilio.outbound import SendError
 from relay.twilio.security import stream_url
-from relay.voice.prompts import Prompts
 from relay.voice.twiml import TwimlBuilder
 from transcripts.models import Message, MessageStatus
 
 log = logging.getLogger(__name__)
 
-STREAM_PATH = "/twilio/voice/stream"
 # Rough speaking rates of Twilio's voices, characters per second: a reply's echo is muted for
 # about as long as it takes to say, plus the time Twilio takes to start speaking.
 _CHARS_PER_SECOND = {"zh": 4.5, "ja": 6.0}
@@ -62,8 +60,7 @@ def speak_on_live_call(svc: Services, message: Message) -> None:
         _by_sms(svc, message, FAILED_NOTE + ": the call has ended")
         return
     can_speak = registry.get(language).twilio_say_voice is not None
-    base = config["PUBLIC_BASE_URL"]
-    builder = TwimlBuilder(Prompts(Path(config["VOICE_PROMPTS_PATH"])), lambda path: base + path)
+    builder = TwimlBuilder.for_config(config)
     seconds = speaking_seconds(text, language) if can_speak else 6.0
     twiml = builder.live_reply(
         language,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import math
 import uuid
-from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, request
 
@@ -19,7 +18,6 @@ from languages import registry
 from relay.channels.live import live_twiml
 from relay.services import services
 from relay.twilio.security import twilio_signed
-from relay.voice.prompts import Prompts
 from relay.voice.twiml import TwimlBuilder
 from transcripts import repository
 from transcripts.calls import CallService
@@ -57,9 +55,7 @@ def _xml(document: str) -> Response:
 
 
 def _builder() -> TwimlBuilder:
-    config = current_app.config
-    base = config["PUBLIC_BASE_URL"]
-    return TwimlBuilder(Prompts(Path(config["VOICE_PROMPTS_PATH"])), lambda path: base + path)
+    return TwimlBuilder.for_config(current_app.config)
 
 
 def _calls() -> CallService:

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from flask import Flask
 from huey import Huey
 
-from languages.audio import load_audio
+from languages.audio import Samples, load_audio
 from languages.chinese_script import simplify_transcript
 from languages.engine import ModelMissingError, TranslationError
 from languages.speech import SpeechError, SpokenLanguageDetector, Transcript
@@ -96,13 +96,14 @@ def process_recording(
     language = message.original_language
     started = time.perf_counter()
     try:
-        transcript: Transcript = svc.languages.recognizer().transcribe(path, language=language)
+        samples = load_audio(path)  # decoded once, for the transcript and the language check
+        transcript: Transcript = svc.languages.recognizer().transcribe(samples, language=language)
     except SpeechError as error:
         svc.record.inbound.mark(message_id, MessageStatus.FAILED, f"speech recognition: {error}")
         return
     recognition_ms = (time.perf_counter() - started) * 1000
     transcript = simplify_transcript(transcript)
-    _check_spoken_language(svc, voice, message_id, path, language, cfg)
+    _check_spoken_language(svc, voice, message_id, samples, language, cfg)
     if transcript.is_empty:
         why = "; ".join(transcript.dropped) or "nothing recognisable was said"
         voice.save_voice_transcript(
@@ -203,7 +204,7 @@ def _check_spoken_language(
     svc: Services,
     voice: VoiceMessages,
     message_id: int,
-    path: Path,
+    samples: Samples,
     language: str | None,
     cfg: VoiceSettings,
 ) -> None:
@@ -215,9 +216,7 @@ def _check_spoken_language(
     if language is None or not isinstance(recognizer, SpokenLanguageDetector):
         return
     try:
-        check = check_spoken_language(
-            recognizer, load_audio(path), language, cfg.spoken_language_margin
-        )
+        check = check_spoken_language(recognizer, samples, language, cfg.spoken_language_margin)
     except SpeechError as error:
         log.warning("spoken-language check of message %s failed: %s", message_id, error)
         return

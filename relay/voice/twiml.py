@@ -6,7 +6,9 @@ library's VoiceResponse, so views stay thin and every document can be tested on 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
 
 from twilio.twiml.voice_response import Gather, Start, Stop, VoiceResponse
 
@@ -29,6 +31,12 @@ class TwimlBuilder:
     def __init__(self, prompts: Prompts, url: Callable[[str], str]) -> None:
         self.prompts = prompts
         self.url = url  # path -> absolute URL
+
+    @classmethod
+    def for_config(cls, config: Mapping[str, Any]) -> TwimlBuilder:
+        """The builder an app's configuration asks for: its prompts, its public base URL."""
+        base = config["PUBLIC_BASE_URL"]
+        return cls(Prompts(Path(config["VOICE_PROMPTS_PATH"])), lambda path: base + path)
 
     def _speak(self, parent: VoiceResponse | Gather, spoken: Spoken) -> None:
         if spoken.play_path is not None:
