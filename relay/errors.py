@@ -79,10 +79,6 @@ def _api_text(error: Exception) -> str:
 def domain_error(error: Exception) -> Any:
     """Answer a domain error the way the page or client that caused it can use."""
     status = status_of(error)
-    if request.blueprint == "chat":  # residents: their language, never the staff's Korean
-        from relay.chat.pages import problem_page
-
-        return problem_page(error, status)
     if _wants_json():
         return {"error": _api_text(error)}, status
     korean = getattr(error, "korean", None) or KOREAN.get(status, KOREAN[400])

@@ -30,6 +30,7 @@ from relay.agent.stream import live_feed, start_id
 from relay.centre_time import centre_zone
 from relay.chat import wording
 from relay.chat.feed import chat_stream
+from relay.errors import STATUS, status_of
 from relay.services import services
 from transcripts.chat import ChatView
 from transcripts.errors import ChatEndedError, ChatLimitError, ChatMessageError, RecordError
@@ -275,15 +276,21 @@ def _problem_text(error: Exception, language: str | None) -> str:
     return w["not_found"]
 
 
-def problem_page(error: Exception, status: int) -> Any:
-    """What relay/errors.py answers under /chat: a friendly page in the resident's language
-    (the browser's), never a stack trace or an English error; JSON for chat.js."""
+def problem_page(error: Exception, status: int | None = None) -> Any:
+    """A domain error raised under /chat, answered for a resident: a friendly page in their
+    language (the browser's), never a stack trace or the staff's Korean; JSON for chat.js.
+    Registered on this blueprint for each error relay/errors.py maps, with the same status."""
+    status = status or status_of(error)
     language = _language()
     text = _problem_text(error, language)
     if _wants_json() or request.path.endswith(("/seen", "/events")):
         return {"error": text}, status
     page = render_template("chat/problem.html", lang=language, w=wording.words(language), text=text)
     return page, status
+
+
+for _kind, _status in STATUS:
+    bp.register_error_handler(_kind, problem_page)
 
 
 def too_large_page() -> Any:
