@@ -18,10 +18,11 @@ def register_agent_views(app: Flask) -> None:
         thread,
         waiting,
     )
-    from relay.agent.presenters import CHANNEL_LABELS
+    from relay.agent.presenters import CHANNEL_LABELS, contact_label
     from relay.agent.tools import AgentTools
 
     app.extensions["relay_agent"] = AgentTools()
     app.jinja_env.globals["channel_labels"] = CHANNEL_LABELS
+    app.add_template_filter(contact_label)
     for module in (waiting, thread, actions, stream, admin, review, review_export, review_metrics):
         app.register_blueprint(module.bp)

@@ -9,7 +9,8 @@ from typing import Any
 from languages import registry
 from languages.glossary import Glossary
 from languages.spoken import MACHINE_RENDERING, check_from_json
-from transcripts.models import Author, Message, MessageStatus
+from transcripts.chat import WEB_CONTACT_PREFIX
+from transcripts.models import Author, Conversation, Message, MessageStatus
 
 # Below these, recognition or translation is weak enough that the agent should check the
 # original (or call an interpreter) before acting on the Korean.
@@ -27,6 +28,20 @@ STATUS_LABELS = {
     MessageStatus.UNDELIVERED: "전달 실패",
     MessageStatus.HELD: "보관됨 (발송 안 함)",
 }
+
+
+def contact_label(conversation: Conversation) -> str:
+    """Who the resident is, as staff read it: their number, or words for a contact relay keeps
+    under an internal key (a web chat visitor, a caller who withheld their number)."""
+    phone = conversation.contact.phone
+    if phone.startswith(WEB_CONTACT_PREFIX):
+        callback = conversation.callback_phone
+        return f"웹 방문자 (회신 번호 {callback})" if callback else "웹 방문자"
+    if phone.startswith("anonymous:"):
+        return "번호 비공개 발신자"
+    return phone
+
+
 #: Each channel as staff name it (one list for the thread, the queue and the figures).
 CHANNEL_LABELS = {"sms": "문자", "voice": "전화", "web": "웹 채팅", "live": "실시간 통화"}
 

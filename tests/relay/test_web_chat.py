@@ -273,3 +273,13 @@ def test_an_unread_web_reply_is_nudged_by_sms_with_the_chat_link(
         assert nudge.status is MessageStatus.HELD  # this app keeps replies in the outbox
         assert nudge.delivered_body and "/r/" in nudge.delivered_body
         assert "Tong dai 120" in nudge.delivered_body
+
+
+def test_staff_pages_name_a_web_visitor_in_words_not_by_the_internal_key(app: Flask) -> None:
+    start_chat(app.test_client(), "Tôi bị mất ví trên xe buýt.")
+    drain(app)
+    admin = sign_in(app, "boss", "admin")
+    for url in ("/admin/conversations", "/admin/conversations/1/audit", "/agent/conversations/1"):
+        page = admin.get(url).get_data(as_text=True)
+        assert "웹 방문자" in page, url
+        assert "web:" not in page, url
