@@ -155,3 +155,9 @@ def mask_personal_data(text: str | None) -> str | None:
 def holds_personal_data(text: str | None) -> bool:
     """Whether masking would change `text`: it holds a number or address to keep private."""
     return bool(text) and mask_personal_data(text) != text
+
+
+def mask_contact_phone(phone: str) -> str:
+    """A resident's number as lists and exports show it: all but the last four digits hidden
+    (the last four are how an agent tells two residents apart on the phone)."""
+    return "*" * max(len(phone) - 4, 0) + phone[-4:]
