@@ -26,6 +26,7 @@ from transcripts.models import (
     Conversation,
     ConversationStatus,
     Direction,
+    Message,
     MessageStatus,
 )
 from transcripts.policy import EventKind
@@ -238,6 +239,18 @@ class LiveCalls(UseCases):
             add_event(
                 session, EventKind.CALL_REPLY_SPOKEN, message.conversation_id, message.id, note=note
             )
+
+    def spoken_check_of(self, call_sid: str) -> dict[str, Any] | None:
+        """The spoken-language check already run on this call's speech (kept with the
+        utterance it judged), or None when none was: the check runs once per call."""
+        with self._uow.read() as session:
+            found = session.scalars(
+                select(Message.spoken_language)
+                .join(Call, Call.id == Message.call_id)
+                .where(Call.call_sid == call_sid, Message.direction == Direction.INBOUND)
+                .order_by(Message.id)
+            )
+            return next((dict(check) for check in found if check), None)
 
     def conference_started(
         self, call_sid: str, name: str, legs: Mapping[str, str], user_id: int | None
