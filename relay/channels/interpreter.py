@@ -67,14 +67,12 @@ def connect_interpreter(
     try:
         interpreter = svc.sender.dial(number, builder.conference_leg(name))
     except SendError as error:
-        return _failed(svc, live, user_id, f"통역사 전화 연결 실패: {error.reason}")
+        return _failed(svc, live, user_id, "통역사 전화 연결 실패", error)
     try:
         svc.sender.update_call(live.call_sid, builder.live_conference(*_stream(live), name))
     except SendError as error:
         _hang_up(svc, interpreter.sid)
-        return _failed(
-            svc, live, user_id, f"주민 통화를 통역 통화로 옮기지 못했습니다: {error.reason}"
-        )
+        return _failed(svc, live, user_id, "주민 통화를 통역 통화로 옮기지 못했습니다", error)
     legs = {"interpreter": interpreter.sid}
     notice = "통역사를 불러 주민과 3자 통화로 연결했습니다. 자막은 계속 나옵니다."
     if escalation.agent_phone:
@@ -85,7 +83,7 @@ def connect_interpreter(
             notice += " 상담원 전화도 연결합니다."
         except SendError as error:
             log.warning("agent leg of %s refused: %s", name, error.reason)
-            notice += f" 상담원 전화 연결은 실패했습니다: {error.reason}"
+            notice += f" 상담원 전화 연결은 실패했습니다 ({twilio_error_ko(error)})."
     svc.record.live.conference_started(live.call_sid, name, legs, user_id)
     return ConferenceOutcome(True, notice)
 
@@ -95,10 +93,18 @@ def _stream(live: LiveCall) -> tuple[str, dict[str, str]]:
     return stream_url(STREAM_PATH), {"call": live.call_sid, "language": live.language}
 
 
-def _failed(svc: Services, live: LiveCall, user_id: int | None, notice: str) -> ConferenceOutcome:
-    log.warning("interpreter conference for %s failed: %s", live.call_sid, notice)
-    svc.record.live.conference_failed(live.call_sid, notice, user_id)
-    return ConferenceOutcome(False, f"통역 필요로 표시했습니다. {notice}")
+def twilio_error_ko(error: SendError) -> str:
+    """A refusal as the agent reads it: Twilio's error code (looked up in Twilio's console),
+    not its English message, which the record keeps."""
+    return f"Twilio 오류 {error.code}" if error.code else "Twilio에 연결하지 못했습니다"
+
+
+def _failed(
+    svc: Services, live: LiveCall, user_id: int | None, what: str, error: SendError
+) -> ConferenceOutcome:
+    log.warning("interpreter conference for %s failed: %s", live.call_sid, error.reason)
+    svc.record.live.conference_failed(live.call_sid, f"{what}: {error.reason}", user_id)
+    return ConferenceOutcome(False, f"통역 필요로 표시했습니다. {what} ({twilio_error_ko(error)}).")
 
 
 def _hang_up(svc: Services, call_sid: str) -> None:

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from relay.channels.interpreter import twilio_error_ko
 from relay.services import Services
 from relay.twilio.outbound import SendError
 from relay.voice.twiml import TwimlBuilder
@@ -45,7 +46,7 @@ def _hang_up_now(svc: Services, live: LiveCall, user_id: int | None, why: str) -
         svc.sender.end_call(live.call_sid)
     except SendError as error:
         svc.record.live.hung_up_by_agent(live.call_sid, f"refused: {error.reason}", user_id)
-        return f"통화를 끊지 못했습니다 (주민이 이미 끊었을 수 있습니다): {error.reason}"
+        return f"통화를 끊지 못했습니다. 주민이 이미 끊었을 수 있습니다 ({twilio_error_ko(error)})."
     svc.record.live.hung_up_by_agent(live.call_sid, f"completed at once ({why})", user_id)
     return "끝인사를 전하지 못해 통화를 바로 끊었습니다."
 

@@ -3,13 +3,15 @@ caller is on the line: the real twilio library sends the REST requests, captured
 recording HTTP client, and the webhooks are signed as Twilio signs them.
 
 What is asserted is what Twilio is asked to do (the TwiML and the numbers dialled) and what the
-record and the agent's page say afterwards; no audio is needed, so none of this is slow.
+record and the agent's page say afterwards; no audio is needed for those. One slow test streams
+speech over the real websocket to show that captions go on once the caller is in the conference.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,6 +23,7 @@ from relay.services import services
 from relay.settings import Settings, SettingsError
 from relay.twilio.security import sign
 from tests.relay.agent_helpers import post_form, sign_in
+from tests.relay.test_live_calls import captions, go_live, wait_for
 from tests.support.app_fixtures import (
     ACCOUNT_SID,
     AUTH_TOKEN,
@@ -29,7 +32,9 @@ from tests.support.app_fixtures import (
     Webhooks,
     drain,
 )
+from tests.support.media_stream_client import StreamPlayer, mulaw_bytes, serving, silence
 from tests.support.recording_server import parse_twiml
+from tests.support.speech_fixtures import SpeechClips
 from transcripts.models import Call, Conversation, Event
 
 RESIDENT = "+821055501234"
@@ -155,7 +160,8 @@ def test_a_refused_interpreter_leg_leaves_the_caller_where_they_were(
     [failed] = events(live_app, "call.conference_failed")
     assert "Geo permission" in failed.data["reason"]
     html = client.get(page).get_data(as_text=True)
-    assert "통역사 전화 연결 실패" in html
+    assert "통역사 전화 연결 실패 (Twilio 오류 21215)" in html
+    assert "Geo permission" not in html  # Twilio's English stays in the record
     assert 'id="interpreter-offer"' in html  # still offered: the agent can try again
     assert the_call(live_app).live_ended_at is None  # the live call goes on
 
@@ -279,3 +285,43 @@ def test_the_interpreter_number_and_agent_phones_are_validated(
     assert good.exit_code == 0 and "+821012345678" in good.output
     cleared = runner.invoke(args=["users", "phone", "agent-choi", "--clear"])
     assert cleared.exit_code == 0
+
+
+@pytest.mark.slow
+def test_captions_go_on_once_the_caller_is_in_the_conference(
+    app_factory: Any,
+    whisper_base_dir: Path,
+    twilio_http: RecordingHttpClient,
+    speech_clips: SpeechClips,
+) -> None:
+    with serving(
+        app_factory,
+        VOICE_LIVE=True,
+        WHISPER_MODEL=str(whisper_base_dir),
+        TWILIO_ACCOUNT_SID=ACCOUNT_SID,
+        TWILIO_HTTP_CLIENT=twilio_http,
+        INTERPRETER_NUMBER=INTERPRETER,
+    ) as (app, base):
+        url, parameters = go_live(app, base, CALL_SID)
+        first = StreamPlayer(url, AUTH_TOKEN, CALL_SID, parameters=parameters).connect()
+        first.start()
+        first.play(silence(0.3))
+        conversation = the_call(app).conversation_id
+        client = taken_by(app, conversation or 0)
+        page = f"/agent/conversations/{conversation}"
+        post_form(client, page, f"{page}/escalate")
+        moved = parse_twiml(call_requests(twilio_http)[1]["data"]["Twiml"])
+        stream = moved.find("Start/Stream")
+        assert stream is not None
+        again = {p.get("name", ""): p.get("value", "") for p in stream.findall("Parameter")}
+        # Twilio starts the conference document's stream on the same call; it takes over.
+        second = StreamPlayer(stream.get("url", ""), AUTH_TOKEN, CALL_SID, "MZ" + "2" * 32, again)
+        second.connect().start()
+        first.stop()
+        first.close()
+        second.play(silence(0.3) + mulaw_bytes(speech_clips.english_mulaw) + silence(1.2))
+        [caption] = wait_for(lambda: captions(app), timeout=90)
+        second.stop()
+        second.close()
+        assert "garbage" in caption.original_text.lower()
+        assert caption.translated_text
