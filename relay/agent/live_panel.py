@@ -37,7 +37,7 @@ def live_panel(
     on_line = call.ended_at is None
     in_conference = on_line and call.conference_at is not None
     if not on_line:
-        state = "통화 종료"
+        state = "실시간 통화 종료"
     elif in_conference:
         state = "3자 통역 통화 중"
     elif call.agent_answered_at is not None:
