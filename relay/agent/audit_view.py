@@ -62,12 +62,16 @@ EVENT_LABELS: dict[EventKind, str] = {
     EventKind.CALL_CALLER_SPEAKING: "발신자가 말하는 중",
     EventKind.CALL_LIVE_ENDED: "실시간 통화 끝남",
     EventKind.CALL_REPLY_SPOKEN: "답변을 통화로 들려줌",
+    EventKind.CALL_CONFERENCE: "3자 통역 통화 연결",
+    EventKind.CALL_CONFERENCE_FAILED: "3자 통역 통화 연결 실패",
+    EventKind.CALL_ENDED_BY_AGENT: "상담원이 통화를 끝냄",
     EventKind.TRANSCRIPTS_EXPORTED: "대화 기록 내보내기",
     EventKind.PERSONAL_DATA_REVEALED: "가려진 개인정보 보기",
 }
 
 _FIELD_LABELS = {"original": "원문", "translation": "번역", "segment": "음성 구간"}
-_UNSHOWN = {"user_id", "contact_id", "call_id", "reply_id"}  # internal keys, or the who column
+#: Internal keys (call and conference ids), or the who column.
+_UNSHOWN = {"user_id", "contact_id", "call_id", "reply_id", "conference", "legs"}
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,7 @@ def _details(data: Mapping[str, Any], name: Callable[[object], str]) -> tuple[tu
         "after": ("수정 후", str),
         "reason": ("사유", str),
         "note": ("메모", str),
+        "how": ("처리", str),
         "blocked_until": ("차단 해제 예정", _moment),
         "ended": ("끝난 시각", _moment),
         "remembered": ("번역 메모리에 반영", lambda value: "예" if value else "아니요"),

@@ -16,6 +16,7 @@ from relay.agent.access import (
     me,
     wants_fragment,
 )
+from relay.agent.live_panel import live_panel
 from relay.agent.presenters import (
     DISPOSITION_LABELS,
     STATUS_LABELS,
@@ -32,6 +33,7 @@ from relay.replies import human_reply
 from relay.services import services
 from transcripts import listings as queue_reads
 from transcripts import repository
+from transcripts.live_calls import latest_live_call
 from transcripts.masking import mask_personal_data
 from transcripts.models import Author, Channel, ConversationStatus
 
@@ -105,6 +107,7 @@ def _thread_context(conversation_id: int) -> dict[str, Any]:
             ],
         )
         mine = conversation.claimed_by_id == me()
+        live_call = latest_live_call(session, conversation_id)
         return {
             "c": conversation,
             "language": language_label(conversation.language),
@@ -120,6 +123,7 @@ def _thread_context(conversation_id: int) -> dict[str, Any]:
             "quality_note": _quality_note(conversation.language),
             "earlier": repository.earlier_conversations(session, conversation),
             "last_event_id": repository.latest_event_id(session),
+            "live": live_panel(conversation, live_call, messages),
         }
 
 

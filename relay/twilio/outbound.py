@@ -85,6 +85,10 @@ class Sender(Protocol):
 
     def update_call(self, call_sid: str, twiml: str) -> None: ...
 
+    def dial(self, to: str, twiml: str) -> SendResult: ...
+
+    def end_call(self, call_sid: str) -> None: ...
+
 
 class TwilioSender:
     """Sends through `twilio.rest.Client`; tests pass a recording `http_client`, or point
@@ -221,6 +225,35 @@ class TwilioSender:
         except (TwilioException, OSError) as error:
             raise SendError(f"Twilio could not be reached: {error}") from error
 
+    def dial(self, to: str, twiml: str) -> SendResult:
+        """Place a call from the centre's number that runs `twiml` once answered (a leg of an
+        interpreter conference): the document travels with the request, so no webhook of
+        relay's has to be reachable for the interpreter to join."""
+        if not self._from:
+            raise SendError("set RELAY_TWILIO_NUMBER to place calls")
+        try:
+            call = self._client.calls.create(to=to, from_=self._from, twiml=twiml)
+        except TwilioRestException as error:
+            raise SendError(
+                f"Twilio refused the call ({error.status}): {error.msg}",
+                str(error.code) if error.code else None,
+            ) from error
+        except (TwilioException, OSError) as error:
+            raise SendError(f"Twilio could not be reached: {error}") from error
+        return SendResult(sid=str(call.sid), status=MessageStatus.SENT)
+
+    def end_call(self, call_sid: str) -> None:
+        """Hang a call up (status=completed), e.g. once the agent has closed its conversation."""
+        try:
+            self._client.calls(call_sid).update(status="completed")
+        except TwilioRestException as error:
+            raise SendError(
+                f"Twilio refused to end the call ({error.status}): {error.msg}",
+                str(error.code) if error.code else None,
+            ) from error
+        except (TwilioException, OSError) as error:
+            raise SendError(f"Twilio could not be reached: {error}") from error
+
 
 class OutboxSender:
     """Keeps messages instead of sending them (RELAY_OUTBOX): the outbox page shows them.
@@ -249,6 +282,15 @@ class OutboxSender:
         """Keep a live call's new TwiML instead of sending it (nothing leaves the machine)."""
         log.info("outbox: TwiML for live call %s held (%d characters)", call_sid, len(twiml))
 
+    def dial(self, to: str, twiml: str) -> SendResult:
+        """Keep a conference leg instead of placing it."""
+        log.info("outbox: call to %s held, not placed (%d characters)", to, len(twiml))
+        return SendResult(sid=f"OUTBOXCA{uuid.uuid4().hex}", status=MessageStatus.HELD)
+
+    def end_call(self, call_sid: str) -> None:
+        """Nothing was placed through the outbox that could be hung up."""
+        log.info("outbox: hang-up of call %s held", call_sid)
+
 
 class NoSender:
     """Stands in when there is neither an account nor the outbox (allowed in debug and testing
@@ -268,4 +310,10 @@ class NoSender:
         raise SendError(self._reason)
 
     def update_call(self, call_sid: str, twiml: str) -> None:
+        raise SendError(self._reason)
+
+    def dial(self, to: str, twiml: str) -> SendResult:
+        raise SendError(self._reason)
+
+    def end_call(self, call_sid: str) -> None:
         raise SendError(self._reason)
