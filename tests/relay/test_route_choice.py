@@ -9,6 +9,7 @@ on a test set whose zh column holds Vietnamese phrases, the direct M2M route is 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,14 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from sqlalchemy import func, select
+
+from relay.services import services
 from relay.settings import Settings, SettingsError
+from tests.relay.agent_helpers import sign_in
 from tests.support import modelkit
+from tests.support.app_fixtures import Webhooks, drain
+from transcripts.models import Conversation
 
 
 def run(app: Flask, *args: str) -> Any:
@@ -51,7 +58,7 @@ def test_set(tmp_path: Path, tiny_models: modelkit.TinyModels) -> Path:
 def translate(app: Flask, text: str) -> dict[str, Any]:
     result = run(app, "translate", "-s", "zh", "-t", "ko", "--json", text)
     assert result.exit_code == 0, result.output
-    return json.loads(result.output)  # type: ignore[no-any-return]
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
 
 
 def test_evaluate_prints_and_saves_scores_and_the_app_routes_by_them(
@@ -96,3 +103,26 @@ def test_a_routes_setting_that_cannot_be_read_stops_the_service(tmp_path: Path) 
         Settings.from_environment(
             None, tmp_path / "instance", {"RELAY_TRANSLATION_ROUTES": "zh-ko=deepl"}
         )
+
+
+def test_the_agent_sees_the_route_used_and_its_measured_quality_in_korean(
+    app_factory: Any, models_root: Path, test_set: Path, tiny_models: modelkit.TinyModels
+) -> None:
+    measuring = app_factory(MODELS_PATH=str(models_root))
+    assert run(measuring, "languages", "evaluate", str(test_set), "--pair", "zh-ko").exit_code == 0
+    chinese = tiny_models.phrase("arc")["zh"]
+    for agent, routes, route, level in (
+        ("kim", "", "번역 M2M-100 · 직접 번역", "좋음"),
+        ("lee", "zh-ko=argos", "번역 Argos · 영어 경유", "낮음"),
+    ):
+        app = app_factory(MODELS_PATH=str(models_root), TRANSLATION_ROUTES=routes)
+        assert Webhooks(app.test_client()).sms(chinese).status_code == 200
+        drain(app)
+        with services(app).sessions() as session:
+            cid = session.scalars(select(func.max(Conversation.id))).one()
+        page = sign_in(app, agent).get(f"/agent/conversations/{cid}").get_data(as_text=True)
+        assert route in page
+        assert "translate-" not in page  # the model's file names stay in the record
+        note = re.search(r'<p class="quality \w+">(.*?)</p>', page, re.S)
+        assert note is not None
+        assert f"번역 품질 {level}" in note.group(1) and "시험 문장 15개로 측정한" in note.group(1)
