@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-
 from sqlalchemy import func, select
 
 from relay.services import services
