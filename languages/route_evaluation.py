@@ -27,7 +27,7 @@ from pathlib import Path
 
 import sacrebleu
 
-from languages.engine import TranslationEngine
+from languages.engine import PreloadingEngine, TranslationEngine
 from languages.glossary import Glossary
 from languages.registry import KOREAN, UnsupportedLanguageError, get
 from languages.routes import RouteScore, RouteScores
@@ -128,6 +128,8 @@ def _score(
     glossary: Glossary | None,
     clock: Callable[[], float],
 ) -> RouteScore:
+    if isinstance(engine, PreloadingEngine):
+        engine.warm(source, target)  # loading the model is not translation speed
     outputs: list[str] = []
     model, pivot = "", None
     elapsed = 0.0
