@@ -186,3 +186,16 @@ def test_a_routes_setting_is_read() -> None:
         ("zh", "ko"): "m2m100",
         ("ja", "ko"): "argos",
     }
+
+
+def test_placeholders_are_trusted_only_on_routes_measured_to_keep_them(
+    argos_engine: ArgosEngine, tiny_models: modelkit.TinyModels
+) -> None:
+    glossary = Glossary.default()
+    test_set = phrases_set(tiny_models, {"ko": "ko", "en": "en"})
+    scores = evaluate_routes(test_set, [argos_engine], glossary, evaluated_at=WHEN)
+    by_pair = {score.pair: score for score in scores.scores}
+    # The tiny models never saw a placeholder: Argos en→ko breaks the ones it is given.
+    en_ko = by_pair[("en", "ko")]
+    assert en_ko.placeholders_total > 0 and en_ko.placeholders_kept < en_ko.placeholders_total
+    assert scores.placeholders_shown()[("argos", "en", "ko")] is False
