@@ -241,7 +241,8 @@ def evaluate_command(test_set: Path | None, pairs: tuple[str, ...]) -> None:
         raise click.ClickException(str(error)) from None
     if not scores.scores:
         raise click.ClickException(
-            f"no installed model serves a pair of {parallel.name}; see `languages list`"
+            f"nothing to score: no installed model serves a pair of {parallel.name} that has "
+            "sentences (and is named by --pair); see `languages list`"
         )
     click.echo(f"{len(parallel.rows)} sentences in {parallel.name}")
     for line in report(scores):
