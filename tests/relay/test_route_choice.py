@@ -125,3 +125,25 @@ def test_the_agent_sees_the_route_used_and_its_measured_quality_in_korean(
         note = re.search(r'<p class="quality \w+">(.*?)</p>', page, re.S)
         assert note is not None
         assert f"번역 품질 {level}" in note.group(1) and "시험 문장 15개로 측정한" in note.group(1)
+
+
+def test_glossary_placeholders_go_only_to_routes_the_evaluation_saw_keep_them(
+    app_factory: Any, tmp_path: Path, relay_models_path: Path, tiny_models: modelkit.TinyModels
+) -> None:
+    root = tmp_path / "argos-only"
+    root.mkdir()
+    (root / "argos").symlink_to(relay_models_path / "argos", target_is_directory=True)
+    app = app_factory(MODELS_PATH=str(root))
+    arc = tiny_models.phrase("arc")
+    # Given "我想更新[0]。", the tiny zh→en→ko chain keeps the placeholder but says "call [0]".
+    assert translate(app, arc["zh"])["text"] == "외국인등록증에 전화하세요."
+
+    test_set = tmp_path / "zh.tsv"
+    rows = [f"{phrase['ko']}\t{phrase['zh']}" for phrase in tiny_models.phrases]
+    test_set.write_text("ko\tzh\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert run(app, "languages", "evaluate", str(test_set), "--pair", "zh-ko").exit_code == 0
+    [score] = json.loads((root / "route-quality.json").read_text(encoding="utf-8"))["scores"]
+    assert score["placeholders_kept"] < score["placeholders_total"]
+
+    # Measured to lose placeholders, the route gets the term as written, and translates it.
+    assert translate(app, arc["zh"])["text"] == arc["ko"]
