@@ -137,6 +137,7 @@ def acknowledge_first_contact(svc: Services, message_id: int, language: str) -> 
 _KIND_NAMES = {
     "registration": "등록번호",
     "card": "카드번호",
+    "document": "여권·문서번호",
     "phone": "전화번호",
     "amount": "금액",
     "date": "날짜",
@@ -156,7 +157,7 @@ def _review_note(missing: tuple[Span, ...]) -> str | None:
     named = []
     for span in missing:
         kind = _KIND_NAMES.get(span.kind, span.kind)
-        if span.kind in ("registration", "card"):
+        if span.kind in ("registration", "card", "document"):
             named.append(f"{kind} …{ascii_digits(span.text)[-4:]}")
         else:
             named.append(f"{kind} {span.text}")

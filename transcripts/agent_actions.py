@@ -32,6 +32,7 @@ from transcripts.models import (
     Direction,
     Disposition,
     Event,
+    Message,
     MessageStatus,
     User,
 )
@@ -215,6 +216,26 @@ class AgentActions(UseCases):
             back_to_work(message)
             audit(session, EventKind.MESSAGE_RETRIED, message.conversation_id, actor.user_id,
                   message_id=message_id, reason=reason)  # fmt: skip
+
+    def reveal(self, conversation_id: int, message_id: int, actor: Actor) -> None:
+        """Show one message's masked personal data to its conversation's holder or an admin,
+        and keep who looked and when: pages mask registration, phone and card numbers unless
+        someone who needs them asks, and the record says who did."""
+        with self._uow.write() as session:
+            require_actor(session, conversation_id, actor)
+            message = session.get(Message, message_id)
+            if message is None or message.conversation_id != conversation_id:
+                raise NotFoundError(
+                    f"message {message_id} not in conversation {conversation_id}",
+                    "이 대화의 메시지가 아닙니다.",
+                )
+            audit(
+                session,
+                EventKind.PERSONAL_DATA_REVEALED,
+                conversation_id,
+                actor.user_id,
+                message_id=message_id,
+            )
 
     def close(self, conversation_id: int, actor: Actor, disposition: Disposition) -> None:
         """Close the conversation with how it ended (the figures the centres report)."""

@@ -82,6 +82,7 @@ class EventKind(StrEnum):
     CALL_LIVE_ENDED = "call.live_ended"
     CALL_REPLY_SPOKEN = "call.reply_spoken"
     TRANSCRIPTS_EXPORTED = "transcripts.exported"
+    PERSONAL_DATA_REVEALED = "message.personal_data_revealed"  # masked numbers shown, by whom
 
     @classmethod
     def of_message(cls, status: StrEnum) -> EventKind:

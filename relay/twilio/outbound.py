@@ -22,6 +22,7 @@ from twilio.http import HttpClient
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from transcripts.masking import mask_contact_phone
 from transcripts.models import MessageStatus
 
 log = logging.getLogger(__name__)
@@ -168,7 +169,11 @@ class TwilioSender:
                 and self._sent_by_us(message.from_, message.messaging_service_sid)
                 and (message.date_created is None or message.date_created >= since - CLOCK_SKEW)
             ):
-                log.info("reply to %s found at Twilio as %s; not sent again", to, message.sid)
+                log.info(
+                    "reply to %s found at Twilio as %s; not sent again",
+                    mask_contact_phone(to),
+                    message.sid,
+                )
                 status = status_from_twilio(message.status or "queued") or MessageStatus.SENT
                 return SendResult(sid=str(message.sid), status=status)
         return None
@@ -225,7 +230,9 @@ class OutboxSender:
     """
 
     def send(self, to: str, body: str) -> SendResult:
-        log.info("outbox: reply to %s held, not sent (%d characters)", to, len(body))
+        log.info(
+            "outbox: reply to %s held, not sent (%d characters)", mask_contact_phone(to), len(body)
+        )
         return SendResult(sid=f"OUTBOX{uuid.uuid4().hex}", status=MessageStatus.HELD)
 
     def find_sent(self, to: str, body: str, since: datetime) -> SendResult | None:
@@ -235,7 +242,7 @@ class OutboxSender:
 
     def call(self, to: str, url: str, status_callback: str) -> SendResult:
         """Keep a call-back instead of placing it; its TwiML stays readable at `url`."""
-        log.info("outbox: call-back to %s held, not placed (%s)", to, url)
+        log.info("outbox: call-back to %s held, not placed (%s)", mask_contact_phone(to), url)
         return SendResult(sid=f"OUTBOXCA{uuid.uuid4().hex}", status=MessageStatus.HELD)
 
     def update_call(self, call_sid: str, twiml: str) -> None:
