@@ -111,7 +111,12 @@ class Outbound(UseCases):
                 )
             return message
 
-    def acknowledge_first_contact(self, message_id: int, draft: ReplyDraft) -> Message | None:
+    def acknowledge_first_contact(
+        self,
+        message_id: int,
+        draft: ReplyDraft,
+        channels: tuple[Channel, ...] = (Channel.SMS, Channel.WEB),
+    ) -> Message | None:
         """Queue the automatic receipt for a resident's first SMS (or chat message) of a new
         conversation, on the channel it came by; None
         when it is not that (a later message, a conversation already answered, a blocked
@@ -140,7 +145,7 @@ class Outbound(UseCases):
             )
             if (
                 message.direction is not Direction.INBOUND
-                or message.channel not in (Channel.SMS, Channel.WEB)
+                or message.channel not in channels
                 or first_inbound != message.id
                 or answered is not None
                 or conversation.status is not ConversationStatus.OPEN
