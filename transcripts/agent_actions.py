@@ -220,9 +220,9 @@ class AgentActions(UseCases):
             if conversation_id is not None and message.conversation_id != conversation_id:
                 raise NotFoundError(f"message {message_id} not found in {conversation_id}")
             require_actor(session, message.conversation_id, actor)
-            if (
-                message.direction is not Direction.INBOUND
-                or message.status is not MessageStatus.FAILED
+            if message.direction is not Direction.INBOUND or message.status not in (
+                MessageStatus.FAILED,
+                MessageStatus.BLOCKED,
             ):
                 raise NotActionableError(
                     "only failed inbound messages can be retried",

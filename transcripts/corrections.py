@@ -145,7 +145,7 @@ class Corrections(UseCases):
 def _settle(message: Message) -> None:
     """An admin's Korean answers a message whose machine work failed or is still pending: it is
     translated now, so nobody retries it and a late machine result keeps to the side."""
-    if message.status in (MessageStatus.FAILED, MessageStatus.RECEIVED):
+    if message.status in (MessageStatus.FAILED, MessageStatus.RECEIVED, MessageStatus.BLOCKED):
         message.status = MessageStatus.TRANSLATED
         message.status_reason = CORRECTED_REASON
 

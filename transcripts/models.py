@@ -71,6 +71,7 @@ class MessageStatus(StrEnum):
     FAILED = "failed"  # the work failed; status_reason says why; it can be retried
     NEEDS_INTERPRETER = "needs_interpreter"  # a language relay does not serve
     EMPTY = "empty"  # nothing to translate (empty body)
+    BLOCKED = "blocked"  # from a blocked contact: kept, not translated unless an agent asks
     # outbound
     QUEUED = "queued"
     SENT = "sent"

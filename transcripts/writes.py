@@ -27,9 +27,7 @@ from transcripts.models import (
 )
 from transcripts.policy import EventKind, is_blocked
 
-BLOCKED_REASON = (
-    "차단된 번호의 메시지: 보관만 하고 번역하지 않았습니다 (blocked contact: stored only)"
-)
+BLOCKED_REASON = "차단된 번호의 메시지: 보관만 하고 번역하지 않았습니다"
 
 
 def add_event(
@@ -203,11 +201,11 @@ def back_to_work(message: Message) -> None:
 
 def hold_if_blocked(session: Session, contact: Contact, message: Message, now: datetime) -> bool:
     """Keep a blocked contact's new message out of the translation queue, saying why; True when
-    it was held. FAILED with a reason: the sweeper leaves it alone, and an agent may still
-    choose to have it translated (retry)."""
+    it was held. BLOCKED, not failed: nothing went wrong, the sweeper leaves it alone and the
+    figures do not count it as a failure; an agent may still have it translated (retry)."""
     if not message.original_text.strip() or not is_blocked(contact, now):
         return False
-    message.status = MessageStatus.FAILED
+    message.status = MessageStatus.BLOCKED
     message.status_reason = BLOCKED_REASON
     add_event(session, EventKind.MESSAGE_BLOCKED, message.conversation_id, message.id, user_id=None)
     return True

@@ -24,6 +24,7 @@ STATUS_LABELS = {
     MessageStatus.FAILED: "실패",
     MessageStatus.NEEDS_INTERPRETER: "통역 필요",
     MessageStatus.EMPTY: "내용 없음",
+    MessageStatus.BLOCKED: "차단된 번호 (번역 안 함)",
     MessageStatus.QUEUED: "대기",
     MessageStatus.SENT: "발송됨",
     MessageStatus.DELIVERED: "전달됨",

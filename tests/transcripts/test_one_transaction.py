@@ -51,7 +51,7 @@ def test_a_blocked_contacts_text_is_held_in_the_transaction_that_stores_it(
     with sessions() as session:
         message = session.get(Message, held.message_id)
         assert message is not None
-        assert message.status is MessageStatus.FAILED
+        assert message.status is MessageStatus.BLOCKED
         assert message.status_reason == BLOCKED_REASON
         kinds = session.scalars(select(Event.kind).where(Event.message_id == held.message_id))
         assert list(kinds) == [EventKind.MESSAGE_RECEIVED, EventKind.MESSAGE_BLOCKED]
