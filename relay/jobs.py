@@ -17,6 +17,7 @@ from flask import Flask, current_app
 from huey import Huey, crontab
 from huey.api import Task
 
+from languages.chosen import keep_chosen
 from languages.engine import ModelMissingError, TranslationError
 from languages.sms import acknowledgement
 from languages.verify import Span, ascii_digits
@@ -48,7 +49,9 @@ def translate_inbound(
         return
     text = message.original_text
     started = time.perf_counter()
-    detection = svc.languages.detect(text)
+    detection = keep_chosen(
+        svc.languages.detect(text), svc.record.chat.chosen_language(message_id), text
+    )
     detection_ms = (time.perf_counter() - started) * 1000
     if detection.language is None:
         svc.record.inbound.mark(

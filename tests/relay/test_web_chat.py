@@ -283,3 +283,36 @@ def test_staff_pages_name_a_web_visitor_in_words_not_by_the_internal_key(app: Fl
         page = admin.get(url).get_data(as_text=True)
         assert "웹 방문자" in page, url
         assert "web:" not in page, url
+
+
+def test_a_short_or_unclear_text_keeps_the_language_the_resident_chose(
+    app: Flask, tiny_models: TinyModels
+) -> None:
+    resident = app.test_client()
+    start_chat(resident, "xxxx")  # lingua: a few percent for some language, not Vietnamese
+    for text in ("ok", "Hello"):  # lingua: English, at 7% and 14%
+        write(resident, text)
+    drain(app)
+    conversation = only_conversation(app)
+    assert conversation.language == "vi"
+    with services(app).sessions() as session:
+        languages = session.scalars(select(Message.original_language).order_by(Message.id)).all()
+    assert languages[-3:] == ["vi", "vi", "vi"]
+    kim, client = bearer(app), app.test_client()
+    client.post(f"/api/conversations/{conversation.id}/claim", headers=kim)
+    received = tiny_models.phrase("received")
+    sent = client.post(
+        f"/api/conversations/{conversation.id}/replies", json={"text": received["ko"]}, headers=kim
+    )
+    assert sent.get_json()["preview"]["language"] == "vi"
+    drain(app)
+    assert received["vi"] in resident.get("/chat/c").get_data(as_text=True)
+
+
+def test_a_clear_text_in_another_served_language_is_taken_as_that_language(app: Flask) -> None:
+    resident = app.test_client()
+    start_chat(resident, "I lost my wallet on the bus yesterday, where can I ask for it?")
+    drain(app)
+    with services(app).sessions() as session:
+        message = session.scalars(select(Message)).one()
+    assert message.original_language == "en"
