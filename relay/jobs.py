@@ -22,7 +22,7 @@ from languages.engine import ModelMissingError, TranslationError
 from languages.sms import acknowledgement
 from languages.verify import Span, ascii_digits
 from relay.channels import adapter_for
-from relay.replies import human_reply
+from relay.replies import centre_sender, human_reply
 from relay.retention import purge_expired
 from relay.services import Jobs, Services, services
 from relay.twilio.outbound import SendError
@@ -131,6 +131,7 @@ def acknowledge_first_contact(svc: Services, message_id: int, language: str) -> 
         source="acknowledgement",
         user_id=None,
         public_base_url=current_app.config["PUBLIC_BASE_URL"],
+        sender=centre_sender(current_app.config),
     )
     queued = svc.record.outbound.acknowledge_first_contact(message_id, draft)
     if queued is not None:

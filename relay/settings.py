@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from languages.sms import Sender, sender_problem
+
 log = logging.getLogger(__name__)
 
 ENV_PREFIX = "RELAY"
@@ -55,6 +57,12 @@ class Settings:
     PUBLIC_BASE_URL: str = "http://127.0.0.1:5000"
     TWILIO_ACCOUNT_SID: str = ""
     TWILIO_AUTH_TOKEN: str = ""
+    # Who residents are told a text with a link comes from, so they can check it is the
+    # centre: its name in Latin letters (one name every resident can read and look up) and the
+    # number they can call. Shown in every SMS notice and reply-waiting text and on the chat
+    # pages; languages/sms.py has the rules (at most 30 characters; digits, +, - and spaces).
+    CENTRE_NAME: str = "120 Call Centre"
+    CENTRE_NUMBER: str = "120"
     # The centre's Twilio number (E.164). Messages to other numbers are accepted but flagged.
     TWILIO_NUMBER: str = ""
     # Optional Messaging Service SID for sending from a number pool instead of TWILIO_NUMBER.
@@ -213,6 +221,9 @@ class Settings:
             raise SettingsError("RELAY_SESSION_COOKIE_SAMESITE must be Lax, Strict or None")
         if self.VOICE_DEFAULT_REPLY_CHANNEL not in ("auto", "sms", "voice"):
             raise SettingsError("RELAY_VOICE_DEFAULT_REPLY_CHANNEL must be auto, sms or voice")
+        problem = sender_problem(Sender(self.CENTRE_NAME, self.CENTRE_NUMBER))
+        if problem is not None:
+            raise SettingsError(f"RELAY_CENTRE_NAME / RELAY_CENTRE_NUMBER: {problem}")
         for name in ("WORKER_THREADS", "MAX_JOB_ATTEMPTS", "VOICE_MENU_ATTEMPTS"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"RELAY_{name} must be at least 1")

@@ -13,7 +13,7 @@ from flask import Blueprint, Response, current_app, flash, redirect, request, ur
 from relay.agent.access import actor, agent_required, back_to_thread, me
 from relay.agent.tools import agent_tools
 from relay.ids import MAX_ID
-from relay.replies import human_reply
+from relay.replies import centre_sender, human_reply
 from relay.services import services
 from transcripts.models import Author, Disposition
 from transcripts.outbound import ReplyDraft
@@ -56,6 +56,7 @@ def _warning(language: str) -> ReplyDraft:
         source="abuse_warning",
         user_id=me(),
         public_base_url=current_app.config["PUBLIC_BASE_URL"],
+        sender=centre_sender(current_app.config),
     )
 
 

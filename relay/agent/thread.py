@@ -26,7 +26,7 @@ from relay.agent.presenters import (
     segment_rows,
 )
 from relay.agent.tools import agent_tools
-from relay.replies import human_reply
+from relay.replies import centre_sender, human_reply
 from relay.services import services
 from transcripts import listings as queue_reads
 from transcripts import repository
@@ -170,6 +170,7 @@ def send_phrasebook(conversation_id: int) -> Any:
         source=entry.id,
         user_id=me(),
         public_base_url=current_app.config["PUBLIC_BASE_URL"],
+        sender=centre_sender(current_app.config),
     )
     message = svc.record.outbound.queue(conversation_id, draft, Channel.SMS, actor())
     svc.jobs.send_outbound(message.id)

@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
+from languages.sms import Sender
 from relay.channels.web import send_nudges
 from relay.services import services
 from tests.relay.agent_helpers import csrf_from, post_form, sign_in
@@ -20,6 +21,7 @@ from tests.support.modelkit import TinyModels
 from transcripts.db import utcnow
 from transcripts.models import Channel, Conversation, Direction, Message, MessageStatus
 
+CENTRE = Sender("Seoul Dasan Call Centre", "02-120")
 VI_HEADERS = {"Accept-Language": "vi-VN,vi;q=0.9,en;q=0.5"}
 
 
@@ -187,8 +189,9 @@ def test_a_closed_or_purged_conversation_gets_a_friendly_page(app: Flask) -> Non
 
 
 def test_an_sms_reply_link_opens_the_same_conversation_as_a_chat(
-    app: Flask, tiny_models: TinyModels
+    app_factory: Any, tiny_models: TinyModels
 ) -> None:
+    app = app_factory(CENTRE_NAME=CENTRE.name, CENTRE_NUMBER=CENTRE.number)
     wallet, received = tiny_models.phrase("wallet"), tiny_models.phrase("received")
     Webhooks(app.test_client()).sms(wallet["vi"])
     drain(app)
@@ -201,6 +204,8 @@ def test_an_sms_reply_link_opens_the_same_conversation_as_a_chat(
     assert sent["preview"]["channel"] == "sms" and sent["preview"]["uses_link"]
     drain(app)
     notice = sent["message"]["sms"]["delivered_body"]
+    # Who sent it, in words the resident can check: the centre's name and number.
+    assert notice.startswith("Seoul Dasan Call Centre (02-120) da tra loi ban")
     link = re.search(r"https://relay\.example\.org(/r/[\w-]+)", notice)
     assert link is not None and len(link.group(0)) <= 50  # short, on the centre's domain
     resident = app.test_client()
@@ -208,6 +213,7 @@ def test_an_sms_reply_link_opens_the_same_conversation_as_a_chat(
     assert opened.status_code == 303 and "relay_chat=" in opened.headers["Set-Cookie"]
     page = resident.get("/chat/c").get_data(as_text=True)
     assert wallet["vi"] in page and received["vi"] in page
+    assert "Seoul Dasan Call Centre" in page and 'href="tel:02-120"' in page  # the same name
     assert write(resident, tiny_models.phrase("thanks")["vi"]).status_code == 303
     drain(app)
     with services(app).sessions() as session:
@@ -260,11 +266,11 @@ def test_an_unread_web_reply_is_nudged_by_sms_with_the_chat_link(
     )
     drain(app)
     with app.app_context():
-        assert send_nudges(services(app), 15, "https://relay.example.org") == 0  # not yet
+        assert send_nudges(services(app), 15, "https://relay.example.org", CENTRE) == 0  # not yet
         with services(app).sessions() as session, session.begin():
             session.execute(update(Message).values(created_at=utcnow() - timedelta(minutes=20)))
-        assert send_nudges(services(app), 15, "https://relay.example.org") == 1
-        assert send_nudges(services(app), 15, "https://relay.example.org") == 0  # once
+        assert send_nudges(services(app), 15, "https://relay.example.org", CENTRE) == 1
+        assert send_nudges(services(app), 15, "https://relay.example.org", CENTRE) == 0  # once
     drain(app)
     with services(app).sessions() as session:
         nudge = session.scalars(select(Message).order_by(Message.id.desc())).first()
@@ -272,7 +278,7 @@ def test_an_unread_web_reply_is_nudged_by_sms_with_the_chat_link(
         assert nudge.to_number == "+821012345678"
         assert nudge.status is MessageStatus.HELD  # this app keeps replies in the outbox
         assert nudge.delivered_body and "/r/" in nudge.delivered_body
-        assert "Tong dai 120" in nudge.delivered_body
+        assert "Seoul Dasan Call Centre (02-120)" in nudge.delivered_body
 
 
 def test_staff_pages_name_a_web_visitor_in_words_not_by_the_internal_key(app: Flask) -> None:
