@@ -14,10 +14,13 @@ def register_web_chat(app: Flask) -> None:
     """Add the chat pages and the nudge job to `app`."""
     from relay.channels.web import send_nudges
     from relay.chat.pages import bp
+    from relay.chat.problems import http_problem_page
+    from relay.errors import answer_http_errors_under
     from relay.replies import centre_sender
     from relay.services import services
 
     app.register_blueprint(bp)
+    answer_http_errors_under(app, ("/chat", "/r/"), http_problem_page)
     config = app.config
 
     @app.context_processor

@@ -322,3 +322,63 @@ def test_a_clear_text_in_another_served_language_is_taken_as_that_language(app: 
     with services(app).sessions() as session:
         message = session.scalars(select(Message)).one()
     assert message.original_language == "en"
+
+
+NOT_FOUND = {
+    "en": "This chat link is not valid any more",
+    "zh": "此聊天链接已失效",
+    "ja": "このチャットのリンクは無効です",
+    "vi": "Đường liên kết trò chuyện này không còn hiệu lực",
+    "mn": "Энэ чатын холбоос хүчингүй болсон",
+}
+
+
+def assert_in_all_five(answer: Any, status: int) -> None:
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == status and '<html lang="mul">' in html
+    for code, text in NOT_FOUND.items():
+        assert f'<section class="note" lang="{code}">' in html and text in html, code
+    assert "Not Found" not in html and "Traceback" not in html
+
+
+def test_a_bad_chat_address_or_link_answers_in_the_residents_language_or_all_five(
+    app: Flask,
+) -> None:
+    client = app.test_client()
+    for path in ("/chat/" + "Z" * 22, "/chat/c/x/y", "/r/not-a-reply-link"):
+        known = client.get(path, headers=VI_HEADERS)
+        html = known.get_data(as_text=True)
+        assert known.status_code == 404 and '<html lang="vi">' in html, path
+        assert NOT_FOUND["vi"] in html and "Not Found" not in html, path
+        # A browser naming none of the five (German here) gets the page in all five.
+        assert_in_all_five(client.get(path, headers={"Accept-Language": "de-DE"}), 404)
+    forged = app.test_client()
+    forged.set_cookie("relay_chat", "A" * 22, path="/chat")
+    assert_in_all_five(forged.get("/chat/c"), 404)
+    wrong_method = client.put("/chat/c", headers=VI_HEADERS)  # a method no chat page takes
+    assert wrong_method.status_code == 405
+    assert NOT_FOUND["vi"] in wrong_method.get_data(as_text=True)
+
+
+def test_a_closed_conversation_says_so_in_its_own_language_whatever_the_browser_asks(
+    app: Flask,
+) -> None:
+    resident = app.test_client()
+    start_chat(resident, "Xin chào")
+    conversation = only_conversation(app)
+    kim, client = bearer(app), app.test_client()
+    client.post(f"/api/conversations/{conversation.id}/claim", headers=kim)
+    client.post(f"/api/conversations/{conversation.id}/close", json={}, headers=kim)
+    ended = resident.get("/chat/c", headers={"Accept-Language": "en-US"})
+    html = ended.get_data(as_text=True)
+    assert ended.status_code == 410 and '<html lang="vi">' in html
+    assert "Cuộc trò chuyện này đã kết thúc" in html
+
+
+def test_a_flood_from_the_start_page_is_refused_in_the_residents_language(app: Flask) -> None:
+    resident = app.test_client()
+    answers = [start_chat(resident, f"Xin chào {n}") for n in range(31)]
+    assert [a.status_code for a in answers].count(303) == 30
+    refused = answers[-1]
+    assert refused.status_code == 429 and '<html lang="vi">' in refused.get_data(as_text=True)
+    assert "Bạn gửi tin nhắn quá nhanh" in refused.get_data(as_text=True)
