@@ -146,6 +146,10 @@ class Settings:
     # feeds can never take every thread from webhooks. 0: no limit (`flask run` starts a thread
     # per request); gunicorn.conf.py sets half of gunicorn's threads.
     AGENT_SSE_MAX_STREAMS: int = 0
+    # The same for residents' open chat pages (/chat/c/events), in a pool of their own so open
+    # pages never take an agent's feed; a page over the cap is refused and tries again, and
+    # still sends and shows replies on reload. 0: no limit; gunicorn.conf.py sets a quarter.
+    CHAT_SSE_MAX_STREAMS: int = 0
     # Twilio's REST API base URL for messages and calls; empty: https://api.twilio.com. For a
     # regional endpoint or a proxy every request must pass (the tests' local stand-in for Twilio).
     TWILIO_API_BASE_URL: str = ""

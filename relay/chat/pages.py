@@ -26,7 +26,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from languages import registry
-from relay.agent.stream import live_feed, start_id
+from relay.agent.stream import RESIDENTS, live_feed, start_id
 from relay.centre_time import centre_zone
 from relay.chat import wording
 from relay.chat.feed import chat_stream
@@ -241,6 +241,7 @@ def events() -> Any:
             svc.sessions, conversation_id, start_id(), zone=zone, **timing
         ),
         language["offline"],
+        RESIDENTS,
     )
 
 
