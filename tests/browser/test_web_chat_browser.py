@@ -56,6 +56,8 @@ def test_a_vietnamese_resident_chats_with_an_agent_on_a_phone(
     assert "웹 채팅" in row.inner_text()
     row.locator("button", has_text="맡기").click()
     agent.wait_for_url("**/agent/conversations/*")
+    agent.fill("#reply-text", received["ko"])
+    resident.locator("#typing").wait_for(state="visible", timeout=5000)  # "an agent is typing"
     agent_replies(agent, received["ko"], received["vi"])
     assert "웹 채팅" in agent.inner_text("#preview-sms")  # no SMS rules: the preview says so
 

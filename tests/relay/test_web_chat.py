@@ -382,3 +382,23 @@ def test_a_flood_from_the_start_page_is_refused_in_the_residents_language(app: F
     refused = answers[-1]
     assert refused.status_code == 429 and '<html lang="vi">' in refused.get_data(as_text=True)
     assert "Bạn gửi tin nhắn quá nhanh" in refused.get_data(as_text=True)
+
+
+def test_the_residents_open_page_is_told_when_the_agent_is_typing(app_factory: Any) -> None:
+    app = app_factory(AGENT_SSE_POLL_SECONDS=0.05, AGENT_SSE_MAX_SECONDS=5.0)
+    resident = app.test_client()
+    start_chat(resident, "Xin chào")
+    drain(app)
+    conversation = only_conversation(app)
+    agent = sign_in(app, "kim")
+    thread = f"/agent/conversations/{conversation.id}"
+    post_form(agent, "/agent/", f"{thread}/claim")
+    post_form(agent, thread, f"{thread}/typing")
+    feed = resident.get("/chat/c/events")
+    frames = b""
+    for chunk in feed.iter_encoded():
+        frames += chunk
+        if b"event: typing" in frames:
+            break
+    feed.close()
+    assert b'event: typing\ndata: {"typing": true}' in frames
