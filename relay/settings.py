@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from languages.sms import Sender, sender_problem
+from transcripts.phones import is_e164
 
 log = logging.getLogger(__name__)
 
@@ -182,6 +183,10 @@ class Settings:
     # The spoken-language check flags a recording when another language is more likely than the
     # menu's by more than this (0: the most likely language decides); see languages/spoken.py.
     SPOKEN_LANGUAGE_MARGIN: float = 0.0
+    # The centre's human interpreter line (E.164). On a live call the agent's 3자 통역 연결 dials
+    # it into a conference with the caller (and the agent's own phone, when their account has
+    # one); empty: the button only marks the conversation, as for texts.
+    INTERPRETER_NUMBER: str = ""
 
     @classmethod
     def from_environment(
@@ -228,6 +233,11 @@ class Settings:
         problem = sender_problem(Sender(self.CENTRE_NAME, self.CENTRE_NUMBER))
         if problem is not None:
             raise SettingsError(f"RELAY_CENTRE_NAME / RELAY_CENTRE_NUMBER: {problem}")
+        if self.INTERPRETER_NUMBER and not is_e164(self.INTERPRETER_NUMBER):
+            raise SettingsError(
+                "RELAY_INTERPRETER_NUMBER must be an international number such as +8221200120, "
+                f"not {self.INTERPRETER_NUMBER!r}"
+            )
         for name in ("WORKER_THREADS", "MAX_JOB_ATTEMPTS", "VOICE_MENU_ATTEMPTS"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"RELAY_{name} must be at least 1")
