@@ -27,6 +27,9 @@ def test_short_or_unclear_texts_keep_the_chosen_language(
     ("text", "language"),
     [
         ("I lost my wallet on the bus yesterday", "en"),
+        ("Cảm ơn", "vi"),  # two words, but letters only Vietnamese writes
+        ("Баярлалаа", "mn"),  # one word, but Cyrillic: not the Vietnamese chosen
+        ("谢谢", "zh"),
         ("ありがとう", "ja"),  # kana settles it, however short
         ("감사합니다", "ko"),
         ("外国人登录证在哪里办理", "zh"),
@@ -36,7 +39,8 @@ def test_short_or_unclear_texts_keep_the_chosen_language(
 def test_a_clear_text_in_another_served_language_overrules_the_choice(
     detector: LanguageDetector, text: str, language: str
 ) -> None:
-    assert keep_chosen(detector.detect(text), "vi", text).language == language
+    chosen = "en" if language == "vi" else "vi"
+    assert keep_chosen(detector.detect(text), chosen, text).language == language
 
 
 def test_a_text_clearly_in_an_unserved_language_still_goes_to_an_interpreter(
@@ -44,6 +48,14 @@ def test_a_text_clearly_in_an_unserved_language_still_goes_to_an_interpreter(
 ) -> None:
     german = "Ich habe meine Geldbörse im Bus verloren und brauche dringend Hilfe."
     assert keep_chosen(detector.detect(german), "vi", german).language is None
+
+
+@pytest.mark.parametrize("chosen", ["zh", "ja", "mn"])
+def test_short_latin_text_keeps_a_choice_written_in_another_script(
+    detector: LanguageDetector, chosen: str
+) -> None:
+    for text in ("ok", "Hello", "xxxx"):  # typed by everyone: proves nothing
+        assert keep_chosen(detector.detect(text), chosen, text).language == chosen
 
 
 def test_without_a_choice_the_detection_stands(detector: LanguageDetector) -> None:
