@@ -20,7 +20,7 @@ from relay.channels.interpreter import connect_interpreter
 from relay.channels.live_end import end_live_call
 from relay.ids import MAX_ID
 from relay.recordings import audio_mimetype, stored_recording
-from relay.replies import ReplyError, compose_reply
+from relay.replies import ReplyError, centre_sender, compose_reply
 from relay.services import services
 from relay.voice.channel import ChannelError, choose_channel
 from transcripts import repository
@@ -213,6 +213,7 @@ def _reply_request(conversation_id: int) -> Any:
             text,
             language,
             public_base_url=current_app.config["PUBLIC_BASE_URL"],
+            sender=centre_sender(current_app.config),
             edited_translation=edited,
             channel=channel,
         )

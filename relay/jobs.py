@@ -17,12 +17,13 @@ from flask import Flask, current_app
 from huey import Huey, crontab
 from huey.api import Task
 
+from languages.chosen import keep_chosen
 from languages.engine import ModelMissingError, TranslationError
 from languages.sms import acknowledgement, interpreter_receipt
 from languages.verify import Span, ascii_digits
 from relay.channels import adapter_for
 from relay.channels.live_end import end_call_job
-from relay.replies import human_reply
+from relay.replies import centre_sender, human_reply
 from relay.retention import purge_expired
 from relay.services import Jobs, Services, services
 from relay.twilio.outbound import SendError
@@ -51,7 +52,9 @@ def translate_inbound(
         return
     text = message.original_text
     started = time.perf_counter()
-    detection = svc.languages.detect(text)
+    detection = keep_chosen(
+        svc.languages.detect(text), svc.record.chat.chosen_language(message_id), text
+    )
     detection_ms = (time.perf_counter() - started) * 1000
     if detection.language is None:
         svc.record.inbound.mark(
@@ -133,6 +136,7 @@ def acknowledge_first_contact(svc: Services, message_id: int, language: str) -> 
         source="acknowledgement",
         user_id=None,
         public_base_url=current_app.config["PUBLIC_BASE_URL"],
+        sender=centre_sender(current_app.config),
     )
     queued = svc.record.outbound.acknowledge_first_contact(message_id, draft)
     if queued is not None:

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from languages.routes import RoutesError, parse_routes
+from languages.sms import Sender, sender_problem
 from transcripts.phones import is_e164
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,12 @@ class Settings:
     PUBLIC_BASE_URL: str = "http://127.0.0.1:5000"
     TWILIO_ACCOUNT_SID: str = ""
     TWILIO_AUTH_TOKEN: str = ""
+    # Who residents are told a text with a link comes from, so they can check it is the
+    # centre: its name in Latin letters (one name every resident can read and look up) and the
+    # number they can call. Shown in every SMS notice and reply-waiting text and on the chat
+    # pages; languages/sms.py has the rules (at most 30 characters; digits, +, - and spaces).
+    CENTRE_NAME: str = "120 Call Centre"
+    CENTRE_NUMBER: str = "120"
     # The centre's Twilio number (E.164). Messages to other numbers are accepted but flagged.
     TWILIO_NUMBER: str = ""
     # Optional Messaging Service SID for sending from a number pool instead of TWILIO_NUMBER.
@@ -144,6 +151,10 @@ class Settings:
     # feeds can never take every thread from webhooks. 0: no limit (`flask run` starts a thread
     # per request); gunicorn.conf.py sets half of gunicorn's threads.
     AGENT_SSE_MAX_STREAMS: int = 0
+    # The same for residents' open chat pages (/chat/c/events), in a pool of their own so open
+    # pages never take an agent's feed; a page over the cap is refused and tries again, and
+    # still sends and shows replies on reload. 0: no limit; gunicorn.conf.py sets a quarter.
+    CHAT_SSE_MAX_STREAMS: int = 0
     # Twilio's REST API base URL for messages and calls; empty: https://api.twilio.com. For a
     # regional endpoint or a proxy every request must pass (the tests' local stand-in for Twilio).
     TWILIO_API_BASE_URL: str = ""
@@ -223,6 +234,9 @@ class Settings:
             raise SettingsError("RELAY_SESSION_COOKIE_SAMESITE must be Lax, Strict or None")
         if self.VOICE_DEFAULT_REPLY_CHANNEL not in ("auto", "sms", "voice"):
             raise SettingsError("RELAY_VOICE_DEFAULT_REPLY_CHANNEL must be auto, sms or voice")
+        problem = sender_problem(Sender(self.CENTRE_NAME, self.CENTRE_NUMBER))
+        if problem is not None:
+            raise SettingsError(f"RELAY_CENTRE_NAME / RELAY_CENTRE_NUMBER: {problem}")
         if self.INTERPRETER_NUMBER and not is_e164(self.INTERPRETER_NUMBER):
             raise SettingsError(
                 "RELAY_INTERPRETER_NUMBER must be an international number such as +8221200120, "

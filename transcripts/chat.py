@@ -189,6 +189,18 @@ class WebChat(UseCases):
             conversation = _by_secret(session, secret)
             return chat_view(session, conversation, utcnow())
 
+    def chosen_language(self, message_id: int) -> str | None:
+        """The language the resident chose on the chat page for a message written there (the
+        conversation's, which only a clear text in another language changes); None for a
+        message that came another way."""
+        with self._uow.read() as session:
+            row = session.execute(
+                select(Message.channel, Conversation.language)
+                .join(Conversation, Conversation.id == Message.conversation_id)
+                .where(Message.id == message_id)
+            ).first()
+            return row.language if row is not None and row.channel is Channel.WEB else None
+
     def link_reply(self, reply_token: str) -> str | None:
         """A new secret for the conversation of an SMS reply link, so a texting resident
         continues on the chat page; None when that conversation is closed or its page revoked

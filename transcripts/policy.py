@@ -231,7 +231,7 @@ def require_chat(conversation: Conversation | None, *, revoked: bool) -> Convers
     if conversation is None or revoked or conversation.chat_revoked_at is not None:
         raise ChatAccessError("no chat answers to this secret")
     if conversation.status is not ConversationStatus.OPEN:
-        raise ChatEndedError(f"conversation {conversation.id} is closed")
+        raise ChatEndedError(f"conversation {conversation.id} is closed", conversation.language)
     return conversation
 
 

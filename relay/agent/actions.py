@@ -15,7 +15,7 @@ from relay.agent.tools import agent_tools
 from relay.channels.interpreter import connect_interpreter
 from relay.channels.live_end import end_live_call
 from relay.ids import MAX_ID
-from relay.replies import human_reply
+from relay.replies import centre_sender, human_reply
 from relay.services import services
 from transcripts.models import Author, Disposition
 from transcripts.outbound import ReplyDraft
@@ -58,6 +58,7 @@ def _warning(language: str) -> ReplyDraft:
         source="abuse_warning",
         user_id=me(),
         public_base_url=current_app.config["PUBLIC_BASE_URL"],
+        sender=centre_sender(current_app.config),
     )
 
 

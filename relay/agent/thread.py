@@ -31,7 +31,7 @@ from relay.agent.presenters import (
 )
 from relay.agent.privacy import holds_personal_data, revealed_messages
 from relay.agent.tools import agent_tools
-from relay.replies import human_reply
+from relay.replies import centre_sender, human_reply
 from relay.services import services
 from transcripts import listings as queue_reads
 from transcripts import repository
@@ -202,6 +202,7 @@ def send_phrasebook(conversation_id: int) -> Any:
         source=entry.id,
         user_id=me(),
         public_base_url=current_app.config["PUBLIC_BASE_URL"],
+        sender=centre_sender(current_app.config),
     )
     message = svc.record.outbound.queue(conversation_id, draft, Channel.SMS, actor())
     svc.jobs.send_outbound(message.id)
