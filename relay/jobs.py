@@ -31,7 +31,7 @@ from transcripts.db import utcnow
 from transcripts.idle import close_idle
 from transcripts.inbound import InboundTranslation
 from transcripts.models import Author, Channel, MessageStatus
-from transcripts.outbound import gave_up_reason
+from transcripts.outbound import ReplyDraft, gave_up_reason
 
 log = logging.getLogger(__name__)
 
@@ -128,16 +128,7 @@ def acknowledge_first_contact(svc: Services, message_id: int, language: str) -> 
     """
     staffed = current_app.config["SERVICE_HOURS"].staffed(utcnow())
     korean, resident_text = acknowledgement(language, staffed=staffed)
-    draft = human_reply(
-        korean,
-        resident_text,
-        language,
-        author=Author.AUTOMATIC,
-        source="acknowledgement",
-        user_id=None,
-        public_base_url=current_app.config["PUBLIC_BASE_URL"],
-        sender=centre_sender(current_app.config),
-    )
+    draft = _automatic_receipt(korean, resident_text, language, "acknowledgement")
     queued = svc.record.outbound.acknowledge_first_contact(message_id, draft)
     if queued is not None:
         svc.jobs.send_outbound(queued.id)
@@ -148,20 +139,27 @@ def acknowledge_unserved_language(svc: Services, message_id: int) -> None:
     that it arrived and an interpreter will follow, with the emergency numbers. SMS only: the
     chat page says the same in its own words. Once per new conversation, never when blocked."""
     korean, resident_text = interpreter_receipt()
-    draft = human_reply(
-        korean,
-        resident_text,
-        "en",
-        author=Author.AUTOMATIC,
-        source="interpreter_receipt",
-        user_id=None,
-        public_base_url=current_app.config["PUBLIC_BASE_URL"],
-    )
+    draft = _automatic_receipt(korean, resident_text, "en", "interpreter_receipt")
     queued = svc.record.outbound.acknowledge_first_contact(
         message_id, draft, channels=(Channel.SMS,)
     )
     if queued is not None:
         svc.jobs.send_outbound(queued.id)
+
+
+def _automatic_receipt(korean: str, resident_text: str, language: str, source: str) -> ReplyDraft:
+    """A receipt relay sends by itself: human-written, signed with the centre's name."""
+    config = current_app.config
+    return human_reply(
+        korean,
+        resident_text,
+        language,
+        author=Author.AUTOMATIC,
+        source=source,
+        user_id=None,
+        public_base_url=config["PUBLIC_BASE_URL"],
+        sender=centre_sender(config),
+    )
 
 
 _KIND_NAMES = {
