@@ -61,6 +61,9 @@ class Settings:
     TWILIO_MESSAGING_SERVICE_SID: str = ""
     # Folder of language models; default <instance>/models.
     MODELS_PATH: str = ""
+    # The Hugging Face Hub that `flask languages install m2m100_418M` fetches from (a mirror);
+    # empty: huggingface_hub's default, https://huggingface.co or its HF_ENDPOINT.
+    HF_ENDPOINT: str = ""
     # Whisper model: a faster-whisper model directory; default <models>/whisper/base.
     WHISPER_MODEL: str = ""
     WHISPER_DEVICE: str = "cpu"
