@@ -18,7 +18,7 @@ import bench
 from bench import Options, Result, peak_rss_mb
 
 #: Decimals per unit: seconds to the millisecond, rates such as sentences/s to a tenth.
-_DIGITS = {"s": 3, "sent/s": 1, "req/s": 1}
+_DIGITS = {"s": 3, "sent/s": 1, "text/s": 1, "req/s": 1}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
