@@ -18,6 +18,7 @@ spends little time in CTranslate2, so this ratio is the worst case for our overh
 from __future__ import annotations
 
 import csv
+import logging
 import shutil
 from functools import partial
 from pathlib import Path
@@ -53,6 +54,8 @@ def run(options: Options) -> list[Result]:
         modules = load_argostranslate(home)
     except ArgosFolderError as error:  # another bench imported argostranslate first
         return [Result("translation", "Argos zh→en→ko (skipped)", 0.0, 0.0, "", note=str(error))]
+    # argostranslate logs every sentence of every call at INFO on its own logger.
+    logging.getLogger("argostranslate.utils").setLevel(logging.WARNING)
     threads = cpu_threads(options.cpu_threads)
     ours = ArgosEngine(home.root, beam_size=BEAM_SIZE, intra_threads=threads)
     bare = _bare_pivot(modules, threads)
