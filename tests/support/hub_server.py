@@ -5,9 +5,12 @@ calls `HfApi.model_info(files_metadata=True)` and `hf_hub_download` make:
 
 * `GET /api/models/{repo}/revision/{rev}?blobs=True`: the commit (`sha`) and `siblings` with
   each file's size, git blob id and, for LFS files, `lfs.sha256`/`size`/`pointerSize`;
-* `HEAD` and `GET /{repo}/resolve/{rev}/{path}` with `X-Repo-Commit`, `ETag` (the blob id, or
-  the SHA-256 for LFS files, as the Hub sends), `X-Linked-Etag` and `X-Linked-Size` for LFS
-  files, `Content-Length`, `Accept-Ranges`, and 206 answers to `Range: bytes=N-`.
+* `HEAD` and `GET /{repo}/resolve/{rev}/{path}` with `X-Repo-Commit`: files stored in git are
+  answered there (`ETag` the blob id, `Content-Length`); LFS files are redirected, as the Hub
+  redirects them to its CDN, with `X-Linked-Etag` (the SHA-256) and `X-Linked-Size`, to
+  `/cdn-lfs/{sha256}` on a second port (another origin, as the CDN is, so huggingface_hub takes
+  the metadata from the redirect and does not follow it for HEAD), which serves the bytes with
+  `Accept-Ranges` and 206 answers to `Range: bytes=N-`.
 
 Faults are set per file: `cut_after` sends the full Content-Length but only that many bytes on
 the next GET and then drops the connection (what a lost network does mid-file); `fail` answers
@@ -74,6 +77,7 @@ class FakeHub:
     corrupt: set[str] = field(default_factory=set)
     log: list[Request] = field(default_factory=list)
     port: int = 0
+    cdn_port: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -88,8 +92,10 @@ class FakeHub:
                 )
 
     def downloads(self, name: str) -> list[Request]:
-        """The GET requests for one file's bytes."""
-        return [r for r in self.log if r.method == "GET" and r.path.endswith(f"/{name}")]
+        """The GET requests for one file's bytes (at the CDN address for LFS files)."""
+        hub_file = self.files[name]
+        where = f"/cdn-lfs/{hub_file.sha256}" if hub_file.lfs else f"/{name}"
+        return [r for r in self.log if r.method == "GET" and r.path.endswith(where)]
 
     def model_info(self) -> dict[str, object]:
         siblings = []
@@ -125,6 +131,7 @@ class FakeHub:
 def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
     info_path = re.compile(rf"^/api/models/{re.escape(hub.repo_id)}/revision/([^/]+)$")
     resolve_path = re.compile(rf"^/{re.escape(hub.repo_id)}/resolve/([^/]+)/(.+)$")
+    cdn_path = re.compile(r"^/cdn-lfs/([0-9a-f]{64})$")
     revisions = {"main", hub.commit}
 
     class Handler(BaseHTTPRequestHandler):
@@ -149,11 +156,33 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
                     return
                 self._json(hub.model_info())
                 return
+            if match := cdn_path.match(path):
+                by_sha = {f.sha256: f for f in hub.files.values() if f.lfs}
+                if match.group(1) not in by_sha:
+                    self._error(404, "EntryNotFound")
+                    return
+                self._file(by_sha[match.group(1)], head)
+                return
             match = resolve_path.match(path)
             if not match or match.group(1) not in revisions or match.group(2) not in hub.files:
                 self._error(404, "EntryNotFound")
                 return
-            self._file(hub.files[match.group(2)], head)
+            hub_file = hub.files[match.group(2)]
+            if hub_file.lfs:
+                self._redirect(hub_file)
+                return
+            self._file(hub_file, head)
+
+        def _redirect(self, hub_file: HubFile) -> None:
+            self.send_response(302)
+            cdn = f"http://127.0.0.1:{hub.cdn_port}"
+            self.send_header("Location", f"{cdn}/cdn-lfs/{hub_file.sha256}")
+            self.send_header("X-Repo-Commit", hub.commit)
+            self.send_header("ETag", f'"{hub_file.blob_id}"')
+            self.send_header("X-Linked-Etag", f'"{hub_file.sha256}"')
+            self.send_header("X-Linked-Size", str(len(hub_file.body)))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
         def _file(self, hub_file: HubFile, head: bool) -> None:
             name = hub_file.path
@@ -175,12 +204,10 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
             self.send_response(206 if start else 200)
             self.send_header("Content-Type", "application/octet-stream")
             self.send_header("Accept-Ranges", "bytes")
-            self.send_header("X-Repo-Commit", hub.commit)
-            if hub_file.lfs:
+            if hub_file.lfs:  # the CDN: content addressed, no Hub headers
                 self.send_header("ETag", f'"{hub_file.sha256}"')
-                self.send_header("X-Linked-Etag", f'"{hub_file.sha256}"')
-                self.send_header("X-Linked-Size", str(len(body)))
             else:
+                self.send_header("X-Repo-Commit", hub.commit)
                 self.send_header("ETag", f'"{hub_file.blob_id}"')
             if start:
                 self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
@@ -221,17 +248,19 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
 
 @contextmanager
 def fake_hub(repo_id: str, commit: str, folder: Path) -> Iterator[FakeHub]:
-    """Serve `folder` as `repo_id` at `commit` on a free local port until the block ends."""
+    """Serve `folder` as `repo_id` at `commit` (and its CDN) on free local ports."""
     hub = FakeHub(repo_id=repo_id, commit=commit)
     hub.add_folder(folder)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(hub))
-    server.daemon_threads = True
-    hub.port = int(server.server_address[1])
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    servers = [ThreadingHTTPServer(("127.0.0.1", 0), _handler(hub)) for _ in range(2)]
+    hub.port, hub.cdn_port = (int(server.server_address[1]) for server in servers)
+    threads = [threading.Thread(target=server.serve_forever, daemon=True) for server in servers]
+    for server, thread in zip(servers, threads, strict=True):
+        server.daemon_threads = True
+        thread.start()
     try:
         yield hub
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+        for server, thread in zip(servers, threads, strict=True):
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=10)
