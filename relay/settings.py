@@ -22,6 +22,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from languages.routes import RoutesError, parse_routes
+from transcripts.phones import is_e164
+
 log = logging.getLogger(__name__)
 
 ENV_PREFIX = "RELAY"
@@ -74,6 +77,9 @@ class Settings:
     # CTranslate2 threads per translation model (0: one). On 2 cores a second thread cost 12-24%
     # more CPU per sentence in the M2M-100 418M shape and was no faster; workers run in parallel.
     TRANSLATION_THREADS: int = 0
+    # Which engine serves a pair, over the measured choice of `flask languages evaluate`:
+    # "zh-ko=m2m100,ja-ko=argos". Empty: the best-measured route, else the first that serves it.
+    TRANSLATION_ROUTES: str = ""
     # Answer a resident's first text of a new conversation at once, in their language, with a
     # human-written receipt ("we have your message; emergencies: 112, 119").
     SMS_ACKNOWLEDGEMENT: bool = True
@@ -175,6 +181,10 @@ class Settings:
     # The spoken-language check flags a recording when another language is more likely than the
     # menu's by more than this (0: the most likely language decides); see languages/spoken.py.
     SPOKEN_LANGUAGE_MARGIN: float = 0.0
+    # The centre's human interpreter line (E.164). On a live call the agent's 3자 통역 연결 dials
+    # it into a conference with the caller (and the agent's own phone, when their account has
+    # one); empty: the button only marks the conversation, as for texts.
+    INTERPRETER_NUMBER: str = ""
 
     @classmethod
     def from_environment(
@@ -218,6 +228,15 @@ class Settings:
             raise SettingsError("RELAY_SESSION_COOKIE_SAMESITE must be Lax, Strict or None")
         if self.VOICE_DEFAULT_REPLY_CHANNEL not in ("auto", "sms", "voice"):
             raise SettingsError("RELAY_VOICE_DEFAULT_REPLY_CHANNEL must be auto, sms or voice")
+        if self.INTERPRETER_NUMBER and not is_e164(self.INTERPRETER_NUMBER):
+            raise SettingsError(
+                "RELAY_INTERPRETER_NUMBER must be an international number such as +8221200120, "
+                f"not {self.INTERPRETER_NUMBER!r}"
+            )
+        try:
+            parse_routes(self.TRANSLATION_ROUTES)
+        except RoutesError as error:
+            raise SettingsError(f"RELAY_TRANSLATION_ROUTES: {error}") from None
         for name in ("WORKER_THREADS", "MAX_JOB_ATTEMPTS", "VOICE_MENU_ATTEMPTS"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"RELAY_{name} must be at least 1")

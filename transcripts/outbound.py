@@ -32,7 +32,7 @@ from transcripts.models import (
 )
 from transcripts.policy import Actor, EventKind, is_blocked, require_actor, require_open
 from transcripts.uow import UseCases
-from transcripts.writes import add_event, get_message, receipt_outcome
+from transcripts.writes import add_event, answered, get_message, receipt_outcome
 
 
 @dataclass(frozen=True)
@@ -355,6 +355,7 @@ def queue_reply(
     session.add(message)
     if draft.author is not Author.AUTOMATIC:  # a receipt does not reset the resident's wait
         conversation.last_message_at = now
+    answered(conversation, draft.author)
     session.flush()
     add_event(
         session,
