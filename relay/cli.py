@@ -150,15 +150,29 @@ def _echo_progress(message: str, fraction: float | None) -> None:
 
 @languages_cli.command("install")
 @click.argument("sources", nargs=-1, required=True)
-def install_command(sources: tuple[str, ...]) -> None:
-    """Install models: .argosmodel files, M2M-100 model folders or archives (offline), or Argos
-    pairs such as `en-ko` (online)."""
+@click.option("--name", default=None, help="Install an M2M folder or archive under this name.")
+@click.option(
+    "--convert",
+    is_flag=True,
+    help="Convert m2m100_418M / m2m100_1.2B from Facebook's checkpoint (needs transformers).",
+)
+def install_command(sources: tuple[str, ...], name: str | None, convert: bool) -> None:
+    """Install models: m2m100_418M or m2m100_1.2B from the Hugging Face Hub (online), .argosmodel
+    files, M2M-100 model folders or archives (offline), or Argos pairs such as `en-ko` (online)."""
     from languages import model_store as models
 
     layout = services().languages.layout
+    endpoint = current_app.config.get("HF_ENDPOINT") or None
     for source in sources:
         try:
-            installed = models.install(layout, source, progress=_echo_progress)
+            installed = models.install(
+                layout,
+                source,
+                progress=_echo_progress,
+                name=name,
+                hub_endpoint=endpoint,
+                convert=convert,
+            )
         except models.ModelInstallError as error:
             raise click.ClickException(str(error)) from None
         for model in installed:

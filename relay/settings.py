@@ -71,13 +71,18 @@ class Settings:
     TWILIO_MESSAGING_SERVICE_SID: str = ""
     # Folder of language models; default <instance>/models.
     MODELS_PATH: str = ""
+    # The Hugging Face Hub that `flask languages install m2m100_418M` fetches from (a mirror);
+    # empty: huggingface_hub's default, https://huggingface.co or its HF_ENDPOINT.
+    HF_ENDPOINT: str = ""
     # Whisper model: a faster-whisper model directory; default <models>/whisper/base.
     WHISPER_MODEL: str = ""
     WHISPER_DEVICE: str = "cpu"
     WHISPER_COMPUTE_TYPE: str = "int8"
-    # Beam size for machine translation (Argos defaults to 4; 2 is nearly as good and much faster).
+    # Beam size for machine translation (Argos defaults to 4). In the shape of M2M-100 418M,
+    # beam 2 cost 3% more CPU than greedy and beam 4 another 10% (README, Performance).
     TRANSLATION_BEAM_SIZE: int = 2
-    # CTranslate2 threads per translation model (0: one, which measured fastest on 2 cores).
+    # CTranslate2 threads per translation model (0: one). On 2 cores a second thread cost 12-24%
+    # more CPU per sentence in the M2M-100 418M shape and was no faster; workers run in parallel.
     TRANSLATION_THREADS: int = 0
     # Which engine serves a pair, over the measured choice of `flask languages evaluate`:
     # "zh-ko=m2m100,ja-ko=argos". Empty: the best-measured route, else the first that serves it.
