@@ -21,6 +21,13 @@ _PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[ -]?)?\(?0?\d{1,3}\)?[ -]?\d{3,4}[ 
 _EMAIL = re.compile(r"\b([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})\b")
 # Passports: one or two letters then 7-8 digits (Korean M12345678, Chinese E12345678, ...).
 _PASSPORT = re.compile(r"(?<![A-Za-z0-9])[A-Z]{1,2}\d{7,8}(?![A-Za-z0-9])")
+# Korean bank accounts are written in hyphenated groups whose shape differs by bank
+# (110-123-456789, 1002-123-456789, 123456-78-901234, 301-1234-5678-91): 10-14 digits.
+_ACCOUNT = re.compile(r"(?<![\d-])\d{2,6}(?:-\d{2,6}){2,3}(?![\d-])")
+# Written without hyphens, an account number is told from other long numbers by its label.
+_LABELLED_ACCOUNT = re.compile(
+    r"(계좌|account|账户|账号|帳戶|口座|tài khoản|данс)(\D{0,20}?)(\d{10,14})(?!\d)", re.IGNORECASE
+)
 
 
 def _luhn_valid(digits: str) -> bool:
@@ -47,6 +54,20 @@ def _mask_phone(match: re.Match[str]) -> str:
     return "***-****-" + digits[-4:]
 
 
+def _mask_account(match: re.Match[str]) -> str:
+    groups = match.group(0).split("-")
+    digits = sum(len(group) for group in groups)
+    # Three groups of at most four digits is a phone number's shape (010-1234-5678), and a
+    # date has too few digits: both are left to their own rules.
+    if not 10 <= digits <= 14 or (len(groups) == 3 and max(map(len, groups)) < 5):
+        return match.group(0)
+    return "***-***-" + groups[-1][-3:].rjust(3, "*")
+
+
+def _mask_labelled_account(match: re.Match[str]) -> str:
+    return f"{match.group(1)}{match.group(2)}***-***-{match.group(3)[-3:]}"
+
+
 def _mask_email(match: re.Match[str]) -> str:
     return f"{match.group(1)}***@{match.group(2)}"
 
@@ -54,6 +75,8 @@ def _mask_email(match: re.Match[str]) -> str:
 _RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
     (_REGISTRATION, lambda match: "******-*******"),
     (_CARD, _mask_card),
+    (_ACCOUNT, _mask_account),
+    (_LABELLED_ACCOUNT, _mask_labelled_account),
     (_EMAIL, _mask_email),
     (_PASSPORT, lambda match: "*********"),
     (_PHONE, _mask_phone),
@@ -61,7 +84,8 @@ _RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
 
 
 def mask_personal_data(text: str | None) -> str | None:
-    """`text` with registration, card, passport and phone numbers and e-mail addresses masked.
+    """`text` with registration, card, account, passport and phone numbers and e-mail
+    addresses masked.
 
     The order matters: a registration number is also 13 digits, so it is masked before cards and
     phones are looked for. Short numbers (120, 1345, amounts, dates) are left alone.
@@ -71,3 +95,9 @@ def mask_personal_data(text: str | None) -> str | None:
     for pattern, replace in _RULES:
         text = pattern.sub(replace, text)
     return text
+
+
+def holds_personal_data(text: str | None) -> bool:
+    """True when any masking rule finds something in `text`: a text that names one person's
+    numbers must not be kept where it would be shown or reused for anyone else."""
+    return bool(text) and mask_personal_data(text) != text

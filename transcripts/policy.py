@@ -82,6 +82,10 @@ class EventKind(StrEnum):
     CALL_LIVE_ENDED = "call.live_ended"
     CALL_REPLY_SPOKEN = "call.reply_spoken"
     TRANSCRIPTS_EXPORTED = "transcripts.exported"
+    MEMORY_SUGGESTED = "memory.suggested"  # an agent's edit offered to the translation memory
+    MEMORY_APPROVED = "memory.approved"  # an admin kept it (as suggested, or edited)
+    MEMORY_REJECTED = "memory.rejected"
+    MEMORY_DELETED = "memory.deleted"  # an admin removed an approved entry
 
     @classmethod
     def of_message(cls, status: StrEnum) -> EventKind:
