@@ -1,4 +1,4 @@
-"""Use cases of the translation memory's review: agents suggest, admins approve, edit, reject, delete.
+"""The translation memory's review: agents suggest; admins approve, edit, reject and delete.
 
 The memory is the centre's, not any one agent's: an agent's edit of a machine translation is
 stored as a suggestion that changes nothing for anyone until an admin approves it, and only
@@ -133,7 +133,8 @@ class MemoryReview(UseCases):
             if not memorable(suggestion.source_text, final):
                 raise MemoryReviewError(
                     "the translation is empty, too long or holds personal data",
-                    "번역이 비었거나 너무 길거나 개인정보(번호·이메일)를 담고 있어 저장할 수 없습니다.",
+                    "번역이 비었거나 너무 길거나 개인정보(번호·이메일)를 담고 있어 "
+                    "저장할 수 없습니다.",
                 )
             previous = _entry(session, suggestion)
             before = previous.target_text if previous is not None else None
