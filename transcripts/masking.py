@@ -57,9 +57,12 @@ def _mask_phone(match: re.Match[str]) -> str:
 def _mask_account(match: re.Match[str]) -> str:
     groups = match.group(0).split("-")
     digits = sum(len(group) for group in groups)
-    # Three groups of at most four digits is a phone number's shape (010-1234-5678), and a
-    # date has too few digits: both are left to their own rules.
-    if not 10 <= digits <= 14 or (len(groups) == 3 and max(map(len, groups)) < 5):
+    # An account has a long group (110-234-567890) or, at NongHyup, two of four digits inside
+    # four (301-2345-6789-01); three short groups are a phone number (010-1234-5678), and a
+    # date with a suffix (2026-11-30-17) is neither: those are left to their own rules.
+    long_group = max(map(len, groups)) >= 5
+    nonghyup = len(groups) == 4 and len(groups[1]) == len(groups[2]) == 4
+    if not 10 <= digits <= 14 or not (long_group or nonghyup):
         return match.group(0)
     return "***-***-" + groups[-1][-3:].rjust(3, "*")
 

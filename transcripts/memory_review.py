@@ -136,7 +136,9 @@ class MemoryReview(UseCases):
                     "번역이 비었거나 너무 길거나 개인정보(번호·이메일)를 담고 있어 "
                     "저장할 수 없습니다.",
                 )
-            previous = _entry(session, suggestion)
+            # Keyed as the lookups key it now, whatever the key was when it was suggested.
+            key = self._normalise(suggestion.source_text)
+            previous = _entry(session, suggestion, key)
             before = previous.target_text if previous is not None else None
             keep(
                 session,
@@ -148,7 +150,7 @@ class MemoryReview(UseCases):
                 created_by_id=suggestion.suggested_by_id,
                 approved_by_id=actor.user_id,
             )
-            entry = _entry(session, suggestion)
+            entry = _entry(session, suggestion, key)
             assert entry is not None
             suggestion.status = SuggestionStatus.APPROVED
             suggestion.reviewed_by_id = actor.user_id
@@ -227,13 +229,13 @@ def _pending(session: Session, suggestion_id: int) -> MemorySuggestion:
     return suggestion
 
 
-def _entry(session: Session, suggestion: MemorySuggestion) -> MemoryEntry | None:
+def _entry(session: Session, suggestion: MemorySuggestion, key: str) -> MemoryEntry | None:
     session.flush()
     return session.scalar(
         select(MemoryEntry).where(
             MemoryEntry.source == suggestion.source,
             MemoryEntry.target == suggestion.target,
-            MemoryEntry.normalised_text == suggestion.normalised_text,
+            MemoryEntry.normalised_text == key,
         )
     )
 
