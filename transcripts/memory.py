@@ -136,6 +136,6 @@ def memorable(source_text: str, translated_text: str) -> bool:
     """
     if not source_text.strip() or not translated_text.strip():
         return False
-    if len(source_text) > MAX_MEMORY_CHARS or len(translated_text) > MAX_MEMORY_CHARS:
+    if len(source_text) > MAX_MEMORY_CHARS:
         return False
     return not holds_personal_data(source_text) and not holds_personal_data(translated_text)
