@@ -29,6 +29,25 @@ _LABELLED_ACCOUNT = re.compile(
     r"(계좌|account|账户|账号|帳戶|口座|tài khoản|данс)(\D{0,20}?)(\d{10,14})(?!\d)", re.IGNORECASE
 )
 
+# A name is found only where the text says it is one ("제 이름은 김민수입니다", "My name is
+# Nguyen Van An", "我叫王伟"): names have no shape of their own, and masking every capitalised
+# word or every two Hangul syllables would mask half of each message.
+_NAME_LABEL = (
+    r"(?i:성명|이름|name|姓名|名前|氏名|họ và tên|họ tên|нэр)\s*[:：]\s*"
+    r"|(?i:제 이름은|my name is|my name's|i am called|我叫|我的名字是|我的名字叫|私の名前は"
+    r"|わたしの名前は|tên tôi là|tôi tên là|миний нэрийг|миний нэр)\s*"
+)
+_NAMES = tuple(
+    re.compile(rf"(?P<label>{_NAME_LABEL})(?P<name>{name})")
+    for name in (
+        r"[가-힣]{2,4}?(?=입니다|이에요|예요|이고|님|씨|\s|[.,!?)]|$)",
+        r"[A-ZÀ-ÝĐ][^\s\d.,!?;:()]*(?:[ -][A-ZÀ-ÝĐ][^\s\d.,!?;:()]*){0,3}",
+        r"[\u3040-\u30ff\u4e00-\u9fff]{1,8}?(?=です|と申します|[。、，,.!?！？\s]|$)",
+        r"[\u4e00-\u9fff]{2,3}",
+        r"[А-ЯЁӨҮ][а-яёөү]+(?:[ -][А-ЯЁӨҮ][а-яёөү]+){0,2}",
+    )
+)
+
 
 def _luhn_valid(digits: str) -> bool:
     total = 0
@@ -71,6 +90,10 @@ def _mask_labelled_account(match: re.Match[str]) -> str:
     return f"{match.group(1)}{match.group(2)}***-***-{match.group(3)[-3:]}"
 
 
+def _mask_name(match: re.Match[str]) -> str:
+    return f"{match.group('label')}***"
+
+
 def _mask_email(match: re.Match[str]) -> str:
     return f"{match.group(1)}***@{match.group(2)}"
 
@@ -83,12 +106,13 @@ _RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
     (_EMAIL, _mask_email),
     (_PASSPORT, lambda match: "*********"),
     (_PHONE, _mask_phone),
+    *((pattern, _mask_name) for pattern in _NAMES),
 )
 
 
 def mask_personal_data(text: str | None) -> str | None:
-    """`text` with registration, card, account, passport and phone numbers and e-mail
-    addresses masked.
+    """`text` with registration, card, account, passport and phone numbers, e-mail
+    addresses and names given as names masked.
 
     The order matters: a registration number is also 13 digits, so it is masked before cards and
     phones are looked for. Short numbers (120, 1345, amounts, dates) are left alone.
@@ -102,5 +126,5 @@ def mask_personal_data(text: str | None) -> str | None:
 
 def holds_personal_data(text: str | None) -> bool:
     """True when any masking rule finds something in `text`: a text that names one person's
-    numbers must not be kept where it would be shown or reused for anyone else."""
+    numbers or name must not be kept where it would be shown or reused for anyone else."""
     return bool(text) and mask_personal_data(text) != text
