@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from languages.memory import normalise
 from transcripts.memory import MAX_MEMORY_CHARS, DatabaseTranslationMemory
+from transcripts.models import MemoryEntry
 
 
 def test_exact_then_normalised_lookup_and_replacement(sessions: sessionmaker[Session]) -> None:
@@ -26,3 +28,22 @@ def test_empty_and_overlong_texts_are_not_remembered(sessions: sessionmaker[Sess
     memory.remember("   ", "ko", "en", "B")
     assert memory.lookup(long_text, "ko", "en") is None
     assert memory.lookup("   ", "ko", "en") is None
+
+
+def test_each_reuse_is_counted_for_the_admin_page(sessions: sessionmaker[Session]) -> None:
+    memory = DatabaseTranslationMemory(sessions, normalise)
+    memory.remember("신청이 접수되었습니다.", "ko", "vi", "Đơn đã được tiếp nhận.")
+    memory.lookup("신청이 접수되었습니다.", "ko", "vi")
+    memory.lookup("신청이  접수되었습니다", "ko", "vi")
+    memory.lookup("다른 문장입니다.", "ko", "vi")  # a miss counts nothing
+    with sessions() as session:
+        entry = session.scalars(select(MemoryEntry)).one()
+        assert entry.uses == 2 and entry.last_used_at is not None
+
+
+def test_personal_data_is_never_remembered(sessions: sessionmaker[Session]) -> None:
+    memory = DatabaseTranslationMemory(sessions, normalise)
+    memory.remember("900101-5123456 확인했습니다.", "ko", "en", "Confirmed.")
+    memory.remember("확인했습니다.", "ko", "en", "Confirmed for kim.minsu@example.com.")
+    with sessions() as session:
+        assert session.scalars(select(MemoryEntry)).all() == []
