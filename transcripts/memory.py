@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from sqlalchemy import select, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,6 +22,7 @@ from transcripts.models import MemoryEntry
 log = logging.getLogger(__name__)
 
 MAX_MEMORY_CHARS = 1000  # longer texts are too specific to be worth remembering
+COUNT_WAIT_MS = 200  # the longest a translation waits to count a reuse on a busy SQLite file
 
 
 class DatabaseTranslationMemory:
@@ -50,22 +51,33 @@ class DatabaseTranslationMemory:
                 return None
             found = next((row for row in rows if row.source_text == text), rows[0])
             entry_id, translated = found.id, found.target_text
-            self._count_use(session, entry_id)
+        self._count_use(entry_id)
         return translated
 
-    @staticmethod
-    def _count_use(session: Session, entry_id: int) -> None:
-        """Count a reuse for the admin page; a busy database must not cost the translation."""
-        try:
-            session.execute(
-                update(MemoryEntry)
-                .where(MemoryEntry.id == entry_id)
-                .values(uses=MemoryEntry.uses + 1, last_used_at=utcnow())
-            )
-            session.commit()
-        except SQLAlchemyError:
-            session.rollback()
-            log.warning("could not count a use of memory entry %s", entry_id, exc_info=True)
+    def _count_use(self, entry_id: int) -> None:
+        """Count a reuse for the admin page. The translation must not wait for it: on SQLite
+        the count gives up after COUNT_WAIT_MS when another writer holds the database, instead
+        of the connection's usual wait of seconds, and a count lost that way is only logged."""
+        engine: Engine = self._sessions.kw["bind"]
+        with engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            usual = connection.exec_driver_sql("PRAGMA busy_timeout").scalar() if sqlite else None
+            try:
+                if sqlite:
+                    connection.exec_driver_sql(f"PRAGMA busy_timeout={COUNT_WAIT_MS}")
+                connection.execute(
+                    update(MemoryEntry)
+                    .where(MemoryEntry.id == entry_id)
+                    .values(uses=MemoryEntry.uses + 1, last_used_at=utcnow())
+                )
+                connection.commit()
+            except SQLAlchemyError:
+                connection.rollback()
+                log.warning("could not count a use of memory entry %s", entry_id, exc_info=True)
+            finally:
+                if sqlite:
+                    connection.exec_driver_sql(f"PRAGMA busy_timeout={int(usual or 0)}")
+                    connection.rollback()
 
     def remember(self, source_text: str, source: str, target: str, translated_text: str) -> None:
         """Keep (or replace) the approved translation of `source_text`."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -47,3 +50,23 @@ def test_personal_data_is_never_remembered(sessions: sessionmaker[Session]) -> N
     memory.remember("확인했습니다.", "ko", "en", "Confirmed for kim.minsu@example.com.")
     with sessions() as session:
         assert session.scalars(select(MemoryEntry)).all() == []
+
+
+def test_a_busy_sqlite_file_costs_a_count_not_the_translation(
+    sessions: sessionmaker[Session],
+) -> None:
+    engine = sessions.kw["bind"]
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's single writer is what this is about")
+    memory = DatabaseTranslationMemory(sessions, normalise)
+    memory.remember("접수되었습니다.", "ko", "en", "Received.")
+    with engine.connect() as writer:
+        writer.exec_driver_sql("BEGIN IMMEDIATE")  # another process's long write, say
+        started = time.monotonic()
+        assert memory.lookup("접수되었습니다.", "ko", "en") == "Received."
+        assert time.monotonic() - started < 2.0  # not the connection's usual 10 s wait
+        writer.rollback()
+    with sessions() as session:
+        assert session.scalars(select(MemoryEntry.uses)).one() == 0
+        # The short wait was for the count alone: every connection waits as usual again.
+        assert session.connection().exec_driver_sql("PRAGMA busy_timeout").scalar() == 10000
