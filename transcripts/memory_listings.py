@@ -10,8 +10,10 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from transcripts.models import Event, MemoryEntry, MemorySuggestion, SuggestionStatus, User
+from transcripts.policy import EventKind
 
 PAGE_SIZE = 50
+MEMORY_EVENTS = tuple(kind.value for kind in EventKind if kind.value.startswith("memory."))
 _Row = TypeVar("_Row", MemoryEntry, MemorySuggestion)
 
 
@@ -79,9 +81,9 @@ def memory_listing(session: Session, filters: MemoryFilter, *, page: int = 1) ->
 
 
 def memory_history(session: Session, *, limit: int = 100) -> Sequence[Event]:
-    """The memory's audit events, newest first."""
+    """The memory's audit events, newest first (through ix_events_kind)."""
     return session.scalars(
-        select(Event).where(Event.kind.like("memory.%")).order_by(Event.id.desc()).limit(limit)
+        select(Event).where(Event.kind.in_(MEMORY_EVENTS)).order_by(Event.id.desc()).limit(limit)
     ).all()
 
 

@@ -342,7 +342,11 @@ class Event(Base):
     """An append-only feed of what changed, in id order: the agent view streams it (SSE ids)."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_conversation", "conversation_id", "id"),)
+    __table_args__ = (
+        Index("ix_events_conversation", "conversation_id", "id"),
+        # Histories of one kind of change (the translation memory's) without a scan of the feed.
+        Index("ix_events_kind", "kind", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(48))

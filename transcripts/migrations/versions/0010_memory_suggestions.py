@@ -66,6 +66,8 @@ def upgrade() -> None:
             ["approved_by_id"],
             ["id"],
         )
+    with op.batch_alter_table("events", schema=None) as batch_op:
+        batch_op.create_index("ix_events_kind", ["kind", "id"], unique=False)
     _review_existing_entries()
 
 
@@ -117,6 +119,8 @@ def _review_existing_entries() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("events", schema=None) as batch_op:
+        batch_op.drop_index("ix_events_kind")
     with op.batch_alter_table("translation_memory", schema=None) as batch_op:
         batch_op.drop_constraint(
             op.f("fk_translation_memory_approved_by_id_users"), type_="foreignkey"
