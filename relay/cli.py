@@ -99,6 +99,21 @@ def enable_command(name: str) -> None:
     click.echo(f"{name!r} enabled")
 
 
+@users_cli.command("phone")
+@click.argument("name")
+@click.argument("number", required=False)
+@click.option("--clear", is_flag=True, help="Remove the phone.")
+def phone_command(name: str, number: str | None, clear: bool) -> None:
+    """Set the phone NAME's interpreter conferences dial them on (e.g. +821012345678)."""
+    if bool(number) == clear:
+        raise click.ClickException("give a NUMBER or --clear")
+    try:
+        stored = services().record.accounts.set_agent_phone(name, None if clear else number)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{name!r} is dialled on {stored}" if stored else f"{name!r} has no phone now")
+
+
 @db_cli.command("upgrade")
 def upgrade_command() -> None:
     """Apply pending migrations (does nothing when the schema is current)."""

@@ -21,6 +21,7 @@ from languages.engine import ModelMissingError, TranslationError
 from languages.sms import acknowledgement
 from languages.verify import Span, ascii_digits
 from relay.channels import adapter_for
+from relay.channels.live_end import end_call_job
 from relay.replies import human_reply
 from relay.retention import purge_expired
 from relay.services import Jobs, Services, services
@@ -137,6 +138,7 @@ def acknowledge_first_contact(svc: Services, message_id: int, language: str) -> 
 _KIND_NAMES = {
     "registration": "등록번호",
     "card": "카드번호",
+    "document": "여권·문서번호",
     "phone": "전화번호",
     "amount": "금액",
     "date": "날짜",
@@ -156,7 +158,7 @@ def _review_note(missing: tuple[Span, ...]) -> str | None:
     named = []
     for span in missing:
         kind = _KIND_NAMES.get(span.kind, span.kind)
-        if span.kind in ("registration", "card"):
+        if span.kind in ("registration", "card", "document"):
             named.append(f"{kind} …{ascii_digits(span.text)[-4:]}")
         else:
             named.append(f"{kind} {span.text}")
@@ -272,6 +274,10 @@ def register_jobs(app: Flask, huey: Huey) -> Jobs:
             if config["RETENTION_DAYS"] > 0:
                 purge_expired(services(app), config["RETENTION_DAYS"], Path(app.instance_path))
 
+    def _end_call(call_sid: str) -> None:
+        with app.app_context():
+            end_call_job(services(app), call_sid)
+
     def _close_idle() -> None:
         with app.app_context():
             close_idle_conversations(services(app), int(config["IDLE_CLOSE_HOURS"]))
@@ -290,4 +296,5 @@ def register_jobs(app: Flask, huey: Huey) -> Jobs:
         ),
         process_recording=register_voice_jobs(app, huey),
         sweep=huey.periodic_task(crontab(minute="*"), name="sweep")(_sweep),
+        end_call=huey.task(name="end_call")(_end_call),
     )

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from transcripts.phones import is_e164
+
 log = logging.getLogger(__name__)
 
 ENV_PREFIX = "RELAY"
@@ -170,6 +172,10 @@ class Settings:
     # The spoken-language check flags a recording when another language is more likely than the
     # menu's by more than this (0: the most likely language decides); see languages/spoken.py.
     SPOKEN_LANGUAGE_MARGIN: float = 0.0
+    # The centre's human interpreter line (E.164). On a live call the agent's 3자 통역 연결 dials
+    # it into a conference with the caller (and the agent's own phone, when their account has
+    # one); empty: the button only marks the conversation, as for texts.
+    INTERPRETER_NUMBER: str = ""
 
     @classmethod
     def from_environment(
@@ -213,6 +219,11 @@ class Settings:
             raise SettingsError("RELAY_SESSION_COOKIE_SAMESITE must be Lax, Strict or None")
         if self.VOICE_DEFAULT_REPLY_CHANNEL not in ("auto", "sms", "voice"):
             raise SettingsError("RELAY_VOICE_DEFAULT_REPLY_CHANNEL must be auto, sms or voice")
+        if self.INTERPRETER_NUMBER and not is_e164(self.INTERPRETER_NUMBER):
+            raise SettingsError(
+                "RELAY_INTERPRETER_NUMBER must be an international number such as +8221200120, "
+                f"not {self.INTERPRETER_NUMBER!r}"
+            )
         for name in ("WORKER_THREADS", "MAX_JOB_ATTEMPTS", "VOICE_MENU_ATTEMPTS"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"RELAY_{name} must be at least 1")

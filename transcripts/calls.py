@@ -280,10 +280,12 @@ class CallService(UseCases):
         if status in FINAL_CALL_STATUSES:
             call.ended_at = now
             call.duration_seconds = duration_seconds
+            end_live_part(session, call, "the call ended (hang-up)")
             if (
                 status is CallStatus.COMPLETED
                 and call.direction is Direction.INBOUND
                 and not recorded
+                and call.agent_answered_at is None  # an agent spoke with the caller
                 and not has_voice_message(session, call.id)
             ):
                 status = CallStatus.ABANDONED
@@ -312,3 +314,14 @@ def has_voice_message(session: Session, call_id: int) -> bool:
         )
     )
     return bool(count)
+
+
+def end_live_part(session: Session, call: Call, reason: str) -> bool:
+    """End a call's live part in the caller's transaction (a hang-up, the agent closing):
+    streams are refused from now on. False when it was not live or had already ended."""
+    if call.live_at is None or call.live_ended_at is not None:
+        return False
+    call.live_ended_at = utcnow()
+    call.stream_sid = None
+    add_event(session, EventKind.CALL_LIVE_ENDED, call.conversation_id, reason=reason)
+    return True

@@ -110,6 +110,9 @@ class User(Base):
     # Part of every session and remember-me cookie; bumped by logout, a password change and
     # disabling, which ends every cookie made before (relay/auth.py).
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # The agent's own phone (E.164), dialled into a live call's interpreter conference with the
+    # caller and the interpreter line; None: the agent follows the conference by its captions.
+    agent_phone: Mapped[str | None] = mapped_column(String(32))
 
 
 class LoginFailure(Base):
@@ -317,6 +320,9 @@ class Call(Base):
     agent_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     live_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     stream_sid: Mapped[str | None] = mapped_column(String(64))
+    # The three-way interpreter conference the caller was moved into (None: never), and when.
+    conference_name: Mapped[str | None] = mapped_column(String(64))
+    conference_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class WebhookReceipt(Base):

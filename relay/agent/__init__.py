@@ -12,6 +12,7 @@ def register_agent_views(app: Flask) -> None:
         actions,
         admin,
         memory_admin,
+        privacy,
         review,
         review_export,
         review_metrics,
@@ -25,10 +26,12 @@ def register_agent_views(app: Flask) -> None:
     app.extensions["relay_agent"] = AgentTools()
     app.jinja_env.globals["channel_labels"] = CHANNEL_LABELS
     app.add_template_filter(contact_label)
+    app.add_template_filter(privacy.masked)
     for module in (
         waiting,
         thread,
         actions,
+        privacy,
         stream,
         admin,
         memory_admin,

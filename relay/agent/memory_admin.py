@@ -13,23 +13,16 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from languages import registry
 from relay.agent.access import actor, admin_required, page_number
+from relay.agent.audit_view import event_label
 from relay.services import services
 from transcripts import memory_listings
 from transcripts.errors import RecordError
 from transcripts.models import SuggestionStatus
-from transcripts.policy import EventKind
 
 bp = Blueprint("admin_memory", __name__, url_prefix="/admin/memory")
 
 MAX_FORM_CHARS = 2000  # above the memory's own limit, so the use case can say why
 
-#: The memory's audit events as the admin page names them.
-EVENT_LABELS = {
-    EventKind.MEMORY_SUGGESTED.value: "상담원 제안",
-    EventKind.MEMORY_APPROVED.value: "승인",
-    EventKind.MEMORY_REJECTED.value: "거절",
-    EventKind.MEMORY_DELETED.value: "삭제",
-}
 STATUS_LABELS = {
     SuggestionStatus.PENDING.value: "검토 대기",
     SuggestionStatus.APPROVED.value: "승인됨",
@@ -82,7 +75,7 @@ def history() -> Any:
             "admin/memory_history.html",
             events=events,
             names=names,
-            labels=EVENT_LABELS,
+            event_label=event_label,
             language_name=language_name,
         )
 

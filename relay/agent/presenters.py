@@ -3,6 +3,7 @@ translation, glossary terms marked in the text. Pure functions over loaded rows;
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +11,8 @@ from languages import registry
 from languages.glossary import Glossary
 from languages.spoken import MACHINE_RENDERING, check_from_json
 from transcripts.chat import WEB_CONTACT_PREFIX
-from transcripts.models import Author, Conversation, Message, MessageStatus
+from transcripts.masking import mask_contact_phone
+from transcripts.models import Author, Conversation, Disposition, Message, MessageStatus
 
 # Below these, recognition or translation is weak enough that the agent should check the
 # original (or call an interpreter) before acting on the Korean.
@@ -31,19 +33,29 @@ STATUS_LABELS = {
 
 
 def contact_label(conversation: Conversation) -> str:
-    """Who the resident is, as staff read it: their number, or words for a contact relay keeps
-    under an internal key (a web chat visitor, a caller who withheld their number)."""
+    """Who the resident is, as staff read it: their number's last four digits (pages mask the
+    rest, as exports do), or words for a contact relay keeps under an internal key (a web chat
+    visitor, a caller who withheld their number)."""
     phone = conversation.contact.phone
     if phone.startswith(WEB_CONTACT_PREFIX):
         callback = conversation.callback_phone
-        return f"웹 방문자 (회신 번호 {callback})" if callback else "웹 방문자"
+        return f"웹 방문자 (회신 번호 {mask_contact_phone(callback)})" if callback else "웹 방문자"
     if phone.startswith("anonymous:"):
         return "번호 비공개 발신자"
-    return phone
+    return mask_contact_phone(phone)
 
 
 #: Each channel as staff name it (one list for the thread, the queue and the figures).
 CHANNEL_LABELS = {"sms": "문자", "voice": "전화", "web": "웹 채팅", "live": "실시간 통화"}
+
+#: How a conversation ended, as the close form and the audit trail name it.
+DISPOSITION_LABELS = {
+    Disposition.RESOLVED: "첫 상담에서 해결",
+    Disposition.TRANSFERRED: "이관",
+    Disposition.CALLBACK_NEEDED: "회신 필요",
+    Disposition.ABUSIVE: "악성 민원",
+    Disposition.NO_RESPONSE: "무응답",
+}
 
 AUTHOR_LABELS = {
     Author.RESIDENT: "주민",
@@ -158,22 +170,29 @@ def highlight_terms(glossary: Glossary, text: str | None, language: str | None) 
     return pieces
 
 
-def segment_rows(message: Message) -> list[dict[str, Any]]:
-    """A voice message's timed segments, with a flag on the ones recognition was unsure of."""
+def segment_rows(
+    message: Message, shown: Callable[[str | None], str | None] = lambda text: text
+) -> list[dict[str, Any]]:
+    """A voice message's timed segments, with a flag on the ones recognition was unsure of;
+    `shown` masks their text when the message's personal data is not revealed."""
     rows = []
     for index, segment in enumerate(message.segments or []):
         logprob = segment.get("avg_logprob")
+        machine_text, machine_korean = (
+            segment.get("machine_text"),
+            segment.get("machine_translated_text"),
+        )
         rows.append(
             {
                 "index": index,
                 "start": float(segment.get("start") or 0.0),
                 "end": float(segment.get("end") or 0.0),
-                "text": str(segment.get("text") or ""),
-                "korean": str(segment.get("translated_text") or ""),
+                "text": shown(str(segment.get("text") or "")) or "",
+                "korean": shown(str(segment.get("translated_text") or "")) or "",
                 "weak": isinstance(logprob, int | float) and logprob < MIN_SEGMENT_AVG_LOGPROB,
                 # what recognition and translation first wrote, when an admin corrected them
-                "machine_text": segment.get("machine_text"),
-                "machine_korean": segment.get("machine_translated_text"),
+                "machine_text": None if machine_text is None else shown(str(machine_text)),
+                "machine_korean": None if machine_korean is None else shown(str(machine_korean)),
             }
         )
     return rows

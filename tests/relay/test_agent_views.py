@@ -125,11 +125,13 @@ def test_admin_search_by_text_and_phone(app: Flask, tiny_models: TinyModels) -> 
     inbound(app, tiny_models.phrase("thanks")["en"], "+821033334444")
     admin = sign_in(app, "chief", "admin")
     by_text = admin.get("/admin/conversations", query_string={"q": "wallet"}).get_data(as_text=True)
-    assert "+821011112222" in by_text and "+821033334444" not in by_text
+    # lists show a resident's number masked but for its last four digits
+    assert "*********2222" in by_text and "4444" not in by_text
+    assert "+821011112222" not in by_text
     by_phone = admin.get("/admin/conversations", query_string={"phone": "3333"}).get_data(
         as_text=True
     )
-    assert "+821033334444" in by_phone and "+821011112222" not in by_phone
+    assert "*********4444" in by_phone and "2222" not in by_phone
     by_language = admin.get("/admin/conversations", query_string={"language": "vi"})
     assert "조건에 맞는 대화가 없습니다" in by_language.get_data(as_text=True)
 
@@ -223,7 +225,8 @@ def test_escalate_transfer_and_close_are_audited(app: Flask, tiny_models: TinyMo
             assert kind in kinds
     admin = sign_in(app, "chief", "admin")
     trail = admin.get(f"/admin/conversations/{cid}/audit").get_data(as_text=True)
-    assert "conversation.transferred" in trail and "kim" in trail and "lee" in trail
+    assert "이관" in trail and "이전 담당</span> kim" in trail and "새 담당</span> lee" in trail
+    assert "conversation.transferred" not in trail and "user_id" not in trail
     assert re.search(r"<td>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d KST</td>", trail)  # Korea's clock
 
 
