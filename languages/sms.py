@@ -212,6 +212,26 @@ def acknowledgement(language: str, *, staffed: bool = True) -> tuple[str, str]:
     return texts["ko"], texts[code]
 
 
+# The receipt for a text in a language relay does not serve: English (the language such
+# residents most often read) and Korean, since nothing tells which they read better; every
+# character deliverable to a Korean handset.
+_INTERPRETER_RECEIPT_EN = (
+    "120 call centre: we received your message. We cannot translate your language "
+    "automatically, so an agent will contact you with an interpreter. "
+    "Emergency: police 112, fire or ambulance 119."
+)
+_INTERPRETER_RECEIPT_KO = (
+    "120 콜센터: 메시지를 받았습니다. 자동 번역을 지원하지 않는 언어라 통역을 연결해 "
+    "상담원이 연락드립니다. 긴급: 경찰 112, 화재·구급 119."
+)
+
+
+def interpreter_receipt() -> tuple[str, str]:
+    """The receipt for a text in an unserved language as (Korean, what the resident reads:
+    English then Korean)."""
+    return _INTERPRETER_RECEIPT_KO, f"{_INTERPRETER_RECEIPT_EN}\n{_INTERPRETER_RECEIPT_KO}"
+
+
 # The SMS that tells a resident a reply waits on their chat page, unread for a while. Held to
 # the notices' rules: every character deliverable to a Korean handset, one part with a short
 # link, and it names the centre so the resident can tell it from phishing.

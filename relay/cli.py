@@ -210,6 +210,63 @@ def remove_command(name: str, kind: str | None) -> None:
     click.echo(f"removed {model.kind} {model.name}")
 
 
+@languages_cli.command("evaluate")
+@click.argument(
+    "test_set",
+    required=False,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--pair",
+    "pairs",
+    multiple=True,
+    help="Score only this pair, e.g. zh-ko (repeatable); every pair in the file by default.",
+)
+def evaluate_command(test_set: Path | None, pairs: tuple[str, ...]) -> None:
+    """Score every installed route on TEST_SET (tab-separated, a header of language codes;
+    the shipped civic set by default), print the table and keep the result beside the models,
+    where routing and the agents' quality notes read it."""
+    from datetime import UTC, datetime
+
+    from languages.engine import TranslationError
+    from languages.glossary import Glossary
+    from languages.route_evaluation import (
+        SHIPPED_TEST_SET,
+        ParallelSetError,
+        evaluate_routes,
+        read_test_set,
+        report,
+    )
+    from languages.routes import save_scores
+
+    wanted = [pair.strip().partition("-")[::2] for pair in pairs]
+    if any(not source or not target for source, target in wanted):
+        raise click.ClickException("write each --pair as source-target, e.g. zh-ko")
+    language_services = services().languages
+    try:
+        parallel = read_test_set(test_set or SHIPPED_TEST_SET)
+        scores = evaluate_routes(
+            parallel,
+            language_services.engines(),
+            Glossary.default(),
+            evaluated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            pairs=wanted or None,
+        )
+    except (ParallelSetError, TranslationError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    if not scores.scores:
+        raise click.ClickException(
+            f"nothing to score: no installed model serves a pair of {parallel.name} that has "
+            "sentences (and is named by --pair); see `languages list`"
+        )
+    click.echo(f"{len(parallel.rows)} sentences in {parallel.name}")
+    for line in report(scores):
+        click.echo(line)
+    saved = save_scores(language_services.models_path, scores)
+    language_services.reset()
+    click.echo(f"saved to {saved}")
+
+
 @languages_cli.command("detect")
 @click.argument("text")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")

@@ -18,7 +18,7 @@ from huey import Huey, crontab
 from huey.api import Task
 
 from languages.engine import ModelMissingError, TranslationError
-from languages.sms import acknowledgement
+from languages.sms import acknowledgement, interpreter_receipt
 from languages.verify import Span, ascii_digits
 from relay.channels import adapter_for
 from relay.channels.live_end import end_call_job
@@ -29,7 +29,7 @@ from relay.twilio.outbound import SendError
 from transcripts.db import utcnow
 from transcripts.idle import close_idle
 from transcripts.inbound import InboundTranslation
-from transcripts.models import Author, MessageStatus
+from transcripts.models import Author, Channel, MessageStatus
 from transcripts.outbound import gave_up_reason
 
 log = logging.getLogger(__name__)
@@ -40,10 +40,12 @@ def translate_inbound(
     message_id: int,
     max_chars: int,
     detected: Callable[[str], None] | None = None,
+    unserved: Callable[[], None] | None = None,
 ) -> None:
     """Detect the language of an inbound message and translate it into Korean. `detected` is
     told the language as soon as it is known to be one relay serves, before any translation
-    (which may be slow, or fail), so the resident's receipt does not wait for it."""
+    (which may be slow, or fail), so the resident's receipt does not wait for it; `unserved`
+    is called instead when it is not one relay serves."""
     message = svc.record.inbound.begin_work(message_id)
     if message is None:
         return
@@ -57,6 +59,8 @@ def translate_inbound(
             MessageStatus.NEEDS_INTERPRETER,
             detection.reason or "the language could not be identified as one relay serves",
         )
+        if unserved is not None:
+            unserved()
         return
     language = detection.language
     if detected is not None:
@@ -131,6 +135,27 @@ def acknowledge_first_contact(svc: Services, message_id: int, language: str) -> 
         public_base_url=current_app.config["PUBLIC_BASE_URL"],
     )
     queued = svc.record.outbound.acknowledge_first_contact(message_id, draft)
+    if queued is not None:
+        svc.jobs.send_outbound(queued.id)
+
+
+def acknowledge_unserved_language(svc: Services, message_id: int) -> None:
+    """Tell a resident whose text is in a language relay does not serve, in English and Korean,
+    that it arrived and an interpreter will follow, with the emergency numbers. SMS only: the
+    chat page says the same in its own words. Once per new conversation, never when blocked."""
+    korean, resident_text = interpreter_receipt()
+    draft = human_reply(
+        korean,
+        resident_text,
+        "en",
+        author=Author.AUTOMATIC,
+        source="interpreter_receipt",
+        user_id=None,
+        public_base_url=current_app.config["PUBLIC_BASE_URL"],
+    )
+    queued = svc.record.outbound.acknowledge_first_contact(
+        message_id, draft, channels=(Channel.SMS,)
+    )
     if queued is not None:
         svc.jobs.send_outbound(queued.id)
 
@@ -257,7 +282,11 @@ def register_jobs(app: Flask, huey: Huey) -> Jobs:
                 if config["SMS_ACKNOWLEDGEMENT"]:
                     acknowledge_first_contact(svc, message_id, language)
 
-            translate_inbound(svc, message_id, config["MAX_TRANSLATED_CHARS"], receipt)
+            def unserved() -> None:
+                if config["SMS_ACKNOWLEDGEMENT"]:
+                    acknowledge_unserved_language(svc, message_id)
+
+            translate_inbound(svc, message_id, config["MAX_TRANSLATED_CHARS"], receipt, unserved)
 
     def _send(message_id: int, task: Task | None = None) -> None:
         # Huey hands the task in (context=True); with no retries left this try is the last.

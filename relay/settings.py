@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from languages.routes import RoutesError, parse_routes
 from transcripts.phones import is_e164
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,9 @@ class Settings:
     TRANSLATION_BEAM_SIZE: int = 2
     # CTranslate2 threads per translation model (0: one, which measured fastest on 2 cores).
     TRANSLATION_THREADS: int = 0
+    # Which engine serves a pair, over the measured choice of `flask languages evaluate`:
+    # "zh-ko=m2m100,ja-ko=argos". Empty: the best-measured route, else the first that serves it.
+    TRANSLATION_ROUTES: str = ""
     # Answer a resident's first text of a new conversation at once, in their language, with a
     # human-written receipt ("we have your message; emergencies: 112, 119").
     SMS_ACKNOWLEDGEMENT: bool = True
@@ -224,6 +228,10 @@ class Settings:
                 "RELAY_INTERPRETER_NUMBER must be an international number such as +8221200120, "
                 f"not {self.INTERPRETER_NUMBER!r}"
             )
+        try:
+            parse_routes(self.TRANSLATION_ROUTES)
+        except RoutesError as error:
+            raise SettingsError(f"RELAY_TRANSLATION_ROUTES: {error}") from None
         for name in ("WORKER_THREADS", "MAX_JOB_ATTEMPTS", "VOICE_MENU_ATTEMPTS"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"RELAY_{name} must be at least 1")

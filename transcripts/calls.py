@@ -43,6 +43,7 @@ from transcripts.writes import (
     open_conversation,
     receipt_exists,
     receipt_outcome,
+    resident_active,
     touch_conversation,
 )
 
@@ -145,7 +146,7 @@ class CallService(UseCases):
                 conversation = open_conversation(session, contact, Channel.VOICE, now)
                 # The caller is active in it now: an idle close must not take it from under
                 # the message they are about to leave (it checks last_message_at).
-                conversation.last_message_at = now
+                resident_active(conversation, now)
                 call.conversation_id = conversation.id
             session.add(call)
             session.flush()

@@ -48,7 +48,7 @@ from transcripts.policy import (
 )
 from transcripts.repository import latest_event_id
 from transcripts.uow import UseCases
-from transcripts.writes import add_event, hold_if_blocked
+from transcripts.writes import add_event, hold_if_blocked, resident_active
 
 #: The phone of a contact known only by a chat page: unique, and never a number anyone can text.
 WEB_CONTACT_PREFIX = "web:"
@@ -389,7 +389,7 @@ def _store_message(
         updated_at=now,
     )
     session.add(message)
-    conversation.last_message_at = now
+    resident_active(conversation, now)
     session.flush()
     add_event(session, EventKind.MESSAGE_RECEIVED, conversation.id, message.id, channel="web")
     if hold_if_blocked(session, conversation.contact, message, now):

@@ -97,6 +97,7 @@ class LiveCaption:
     translation_ms: float | None
     transcript_at: datetime
     korean_at: datetime | None
+    pivot: str | None = None  # the language a chained translation went through
 
 
 class LiveCalls(UseCases):
@@ -211,6 +212,7 @@ class LiveCalls(UseCases):
             put_machine_korean(message, caption.korean_text)
             message.translation_engine = caption.engine
             message.translation_model = caption.model
+            message.translation_pivot = caption.pivot
             message.translation_ms = caption.translation_ms
             message.detection_ms = caption.recognition_ms
             message.transcript_at = caption.transcript_at

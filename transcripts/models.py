@@ -177,6 +177,10 @@ class Conversation(Base):
     disposition: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_message_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Since when the resident has waited for an answer: their oldest message no person has
+    # answered yet (None when answered). The queue is ordered by it, so a resident who writes
+    # "hello?" again keeps their place instead of going to the back.
+    awaiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Web chat: a number the resident gave for call-backs and "a reply is waiting" texts (never
     # the contact's identity, so typing someone else's number opens nothing of theirs); when an

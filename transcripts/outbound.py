@@ -32,7 +32,7 @@ from transcripts.models import (
 )
 from transcripts.policy import Actor, EventKind, is_blocked, require_actor, require_open
 from transcripts.uow import UseCases
-from transcripts.writes import add_event, get_message, receipt_outcome
+from transcripts.writes import add_event, answered, get_message, receipt_outcome
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,12 @@ class Outbound(UseCases):
                 )
             return message
 
-    def acknowledge_first_contact(self, message_id: int, draft: ReplyDraft) -> Message | None:
+    def acknowledge_first_contact(
+        self,
+        message_id: int,
+        draft: ReplyDraft,
+        channels: tuple[Channel, ...] = (Channel.SMS, Channel.WEB),
+    ) -> Message | None:
         """Queue the automatic receipt for a resident's first SMS (or chat message) of a new
         conversation, on the channel it came by; None
         when it is not that (a later message, a conversation already answered, a blocked
@@ -144,7 +149,7 @@ class Outbound(UseCases):
             )
             if (
                 message.direction is not Direction.INBOUND
-                or message.channel not in (Channel.SMS, Channel.WEB)
+                or message.channel not in channels
                 or first_inbound != message.id
                 or answered is not None
                 or conversation.status is not ConversationStatus.OPEN
@@ -359,6 +364,7 @@ def queue_reply(
     session.add(message)
     if draft.author is not Author.AUTOMATIC:  # a receipt does not reset the resident's wait
         conversation.last_message_at = now
+    answered(conversation, draft.author)
     session.flush()
     add_event(
         session,

@@ -104,10 +104,25 @@ def get_message(session: Session, message_id: int) -> Message:
 
 
 def touch_conversation(session: Session, conversation_id: int, now: datetime) -> None:
-    """Move a conversation up the queue: something happened in it."""
+    """The resident said something in the conversation (see `resident_active`)."""
     conversation = session.get(Conversation, conversation_id)
     if conversation is not None:
-        conversation.last_message_at = now
+        resident_active(conversation, now)
+
+
+def resident_active(conversation: Conversation, now: datetime) -> None:
+    """The resident wrote, spoke or called: the conversation was active now, and, unless an
+    earlier message of theirs still waits for an answer, they wait from now."""
+    conversation.last_message_at = now
+    if conversation.awaiting_since is None:
+        conversation.awaiting_since = now
+
+
+def answered(conversation: Conversation, author: Author) -> None:
+    """A person answered the resident (an agent's reply or a phrasebook answer): they no longer
+    wait. Receipts and warnings are not answers."""
+    if author in (Author.AGENT, Author.PHRASEBOOK):
+        conversation.awaiting_since = None
 
 
 def call_message(call: Call, now: datetime) -> Message:

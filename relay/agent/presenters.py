@@ -122,8 +122,7 @@ def produced_by(message: Message, usernames: dict[int, str]) -> str:
     engine = message.translation_engine
     if not engine:
         return who
-    model = f" ({message.translation_model})" if message.translation_model else ""
-    pivot = f" · {message.translation_pivot} 경유" if message.translation_pivot else ""
+    route = route_label(engine, message.translation_pivot)
     edited = ""
     if (
         message.author is not Author.RESIDENT  # a resident's message is corrected by an admin
@@ -132,7 +131,30 @@ def produced_by(message: Message, usernames: dict[int, str]) -> str:
         and message.machine_translation != message.translated_text
     ):
         edited = " · 상담원이 번역 수정"
-    return f"{who} · 번역 {engine}{model}{pivot}{edited}"
+    return f"{who} · {route}{edited}"
+
+
+_ENGINE_LABELS = {
+    "argos": "Argos",
+    "m2m100": "M2M-100",
+    "memory": "번역 메모리",
+    "glossary": "용어집",
+    "identity": "번역 없음",
+    "none": "번역 없음",
+}
+
+
+def route_label(engine: str, pivot: str | None) -> str:
+    """Which route translated a message, in Korean: the engine, and whether it went directly
+    or through another language (a chain loses more, so the agent should know). The model's
+    file names mean nothing to staff and stay in the record."""
+    name = _ENGINE_LABELS.get(engine, engine)
+    if engine in ("memory", "glossary", "identity", "none"):
+        return name
+    if pivot:
+        through = registry.get(pivot).korean_name if registry.is_supported(pivot) else pivot
+        return f"번역 {name} · {through} 경유"
+    return f"번역 {name} · 직접 번역"
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request
 
+from languages.quality import quality_of_route
+from languages.routes import parse_routes
 from relay.agent.access import (
     actor,
     agent_required,
@@ -128,10 +130,20 @@ def _thread_context(conversation_id: int) -> dict[str, Any]:
 
 
 def _quality_note(language: str | None) -> Any:
+    """How far to trust the translation of the resident's language: measured on the route the
+    pair goes to now (the configured one, else the best-measured) when the routes were
+    evaluated, else the reviewed note."""
     if not language or language == "ko":
         return None
+    routed = parse_routes(current_app.config.get("TRANSLATION_ROUTES", ""))
     try:
-        return agent_tools().quality.quality_for(language, "ko")
+        return quality_of_route(
+            agent_tools().quality,
+            services().languages.route_scores(),
+            language,
+            "ko",
+            routed.get((language, "ko")),
+        )
     except LookupError:
         return None
 

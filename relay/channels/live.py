@@ -51,6 +51,7 @@ from languages.live_audio import (
     as_int16,
 )
 from languages.speech import SpeechError
+from languages.transcript_check import check_transcript
 from languages.translation import Translation
 from relay.channels import media_stream
 from relay.channels.live_language import check_live_utterance
@@ -412,12 +413,15 @@ def _caption(app: Flask, message_id: int, call: LiveCall, utterance: Utterance) 
                 segments=segments,
                 engine=done[0].engine if done else None,
                 model=done[0].model if done else None,
+                pivot=done[0].pivot if done else None,
                 recognition_ms=recognition_ms,
                 translation_ms=max(t.duration_ms for t in done) if done else None,
                 transcript_at=transcript_at,
                 korean_at=utcnow() if done else None,
             )
             svc.record.live.save_caption(message_id, caption, offset=utterance.start)
+            for flag in check_transcript(transcript.text, language, utterance.seconds):
+                svc.record.voice.flag_message(message_id, flag.notice)
         except SpeechError as error:
             svc.record.inbound.mark(
                 message_id, MessageStatus.FAILED, f"speech recognition: {error}"
