@@ -1,7 +1,7 @@
 """the translation memory reviewed by admins: agents' suggestions, approvals, use counts
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-08 10:00:00.000000
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from transcripts.masking import holds_personal_data
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
