@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from transcripts.agent_actions import audit
 from transcripts.db import utcnow
 from transcripts.errors import RecordError
-from transcripts.masking import mask_personal_data
 from transcripts.memory import keep
 from transcripts.models import Channel, Direction, Message, MessageStatus
 from transcripts.policy import EventKind
@@ -135,10 +134,18 @@ class Corrections(UseCases):
         self, session: Session, source_text: str, message: Message, korean: str, user_id: int
     ) -> bool:
         language = message.original_language
-        if not language or language == "ko" or mask_personal_data(source_text) != source_text:
+        if not language or language == "ko":
             return False
+        # An admin's own correction is approved by its author; keep() refuses personal data.
         return keep(
-            session, self._normalise, source_text, language, "ko", korean, created_by_id=user_id
+            session,
+            self._normalise,
+            source_text,
+            language,
+            "ko",
+            korean,
+            created_by_id=user_id,
+            approved_by_id=user_id,
         )
 
 

@@ -45,8 +45,34 @@ _PASSPORT_BY_WORD = re.compile(
     re.IGNORECASE,
 )
 
+# Written as one run of 12-14 digits, an account number is told from other long numbers by the
+# word before it (a run of 9-11 digits starting 0 or 1 is masked as a phone number anyway).
+_ACCOUNT_BY_WORD = re.compile(
+    r"(계좌|account|账户|账号|帳戶|口座|tài khoản|tai khoan|данс)([^\d\n]{0,20}?)(\d{12,14})(?!\d)",
+    re.IGNORECASE,
+)
+# A name is found only where the text says it is one ("제 이름은 김민수입니다", "My name is
+# Nguyen Van An", "我叫王伟"): names have no shape of their own, and masking every capitalised
+# word or every two Hangul syllables would mask half of each message.
+_NAME_LABEL = (
+    r"(?i:성명|이름|name|姓名|名前|氏名|họ và tên|họ tên|нэр)\s*[:：]\s*"
+    r"|(?i:제 이름은|my name is|my name's|i am called|我叫|我的名字是|我的名字叫|私の名前は"
+    r"|わたしの名前は|tên tôi là|tôi tên là|миний нэрийг|миний нэр)\s*"
+)
+_NAMES = tuple(
+    re.compile(rf"(?P<label>{_NAME_LABEL})(?P<name>{name})")
+    for name in (
+        r"[가-힣]{2,4}?(?=입니다|이에요|예요|이고|님|씨|\s|[.,!?)]|$)",
+        r"[A-ZÀ-ÝĐ][^\s\d.,!?;:()]*(?:[ -][A-ZÀ-ÝĐ][^\s\d.,!?;:()]*){0,3}",
+        r"[\u3040-\u30ff\u4e00-\u9fff]{1,8}?(?=です|と申します|[。、，,.!?！？\s]|$)",
+        r"[\u4e00-\u9fff]{2,3}",
+        r"[А-ЯЁӨҮ][а-яёөү]+(?:[ -][А-ЯЁӨҮ][а-яёөү]+){0,2}",
+    )
+)
+
 PASSPORT_MASK = "*********"
 REGISTRATION_MASK = "******-*******"
+NAME_MASK = "***"
 
 
 def _digits(text: str) -> str:
@@ -128,18 +154,28 @@ def _mask_passport_by_word(match: re.Match[str]) -> str:
     return f"{match.group(1)}{match.group(2)}{PASSPORT_MASK}"
 
 
+def _mask_account_by_word(match: re.Match[str]) -> str:
+    return f"{match.group(1)}{match.group(2)}****-****-{match.group(3)[-4:]}"
+
+
+def _mask_name(match: re.Match[str]) -> str:
+    return f"{match.group('label')}{NAME_MASK}"
+
+
 _RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
     (_REGISTRATION, lambda match: REGISTRATION_MASK),
     (_EMAIL, _mask_email),
     (_PASSPORT_BY_WORD, _mask_passport_by_word),
     (_PASSPORT, lambda match: PASSPORT_MASK),
+    (_ACCOUNT_BY_WORD, _mask_account_by_word),
     (_NUMBER, _mask_number),
+    *((pattern, _mask_name) for pattern in _NAMES),
 )
 
 
 def mask_personal_data(text: str | None) -> str | None:
-    """`text` with registration, card, account, passport and phone numbers and e-mail
-    addresses masked.
+    """`text` with registration, card, account, passport and phone numbers, e-mail
+    addresses and names given as names masked.
 
     The order matters: a registration number is also 13 digits, so it is masked before cards
     and phones are looked for, and a passport named as one before its digits could pass for a

@@ -353,7 +353,11 @@ class Event(Base):
     """An append-only feed of what changed, in id order: the agent view streams it (SSE ids)."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_conversation", "conversation_id", "id"),)
+    __table_args__ = (
+        Index("ix_events_conversation", "conversation_id", "id"),
+        # Histories of one kind of change (the translation memory's) without a scan of the feed.
+        Index("ix_events_kind", "kind", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(48))
@@ -397,7 +401,11 @@ class ChatHit(Base):
 
 
 class MemoryEntry(Base):
-    """A human-approved translation, reused before any engine is asked (translation memory)."""
+    """An admin-approved translation, reused before any engine is asked (translation memory).
+
+    Only rows of this table are reused; an agent's edit waits in `memory_suggestions` until an
+    admin approves it, so no single person's text reaches every later resident.
+    """
 
     __tablename__ = "translation_memory"
     __table_args__ = (UniqueConstraint("source", "target", "normalised_text"),)
@@ -408,5 +416,48 @@ class MemoryEntry(Base):
     normalised_text: Mapped[str] = mapped_column(Text)
     source_text: Mapped[str] = mapped_column(Text)
     target_text: Mapped[str] = mapped_column(Text)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # who wrote it
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How often the translator reused it: an entry nobody uses is a candidate for deletion.
+    uses: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SuggestionStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class MemorySuggestion(Base):
+    """An agent's edit of a machine translation, offered to the memory and waiting for an admin.
+
+    `conversation_id` is where it was suggested, kept as a plain number: the suggestion holds
+    no personal data and outlives the conversation's retention.
+    """
+
+    __tablename__ = "memory_suggestions"
+    __table_args__ = (
+        Index("ix_memory_suggestions_status", "status", "id"),
+        Index("ix_memory_suggestions_key", "source", "target", "normalised_text"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(8))
+    target: Mapped[str] = mapped_column(String(8))
+    normalised_text: Mapped[str] = mapped_column(Text)
+    source_text: Mapped[str] = mapped_column(Text)
+    target_text: Mapped[str] = mapped_column(Text)
+    machine_text: Mapped[str | None] = mapped_column(Text)  # what the machine had written
+    suggested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    suggested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    times: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    conversation_id: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[SuggestionStatus] = mapped_column(
+        _enum(SuggestionStatus, 16), default=SuggestionStatus.PENDING
+    )
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_text: Mapped[str | None] = mapped_column(Text)  # the text kept, edited or not

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from transcripts.db import utcnow
-from transcripts.memory import keep
+from transcripts.memory_review import suggest
 from transcripts.models import (
     Author,
     Channel,
@@ -60,7 +60,8 @@ class ReplyDraft:
 
 @dataclass(frozen=True)
 class MemoryNote:
-    """Keep a reply's translation in the translation memory, under this key function."""
+    """Offer a reply's edited translation to the translation memory as a suggestion, under this
+    key function; an admin decides whether it is ever reused."""
 
     normalise: Callable[[str], str]
 
@@ -92,22 +93,25 @@ class Outbound(UseCases):
         remember: MemoryNote | None = None,
     ) -> Message:
         """Queue an agent's reply in an open conversation they may act on; a job sends it (or,
-        for the voice channel, places the call-back that speaks it), by id. `remember` keeps
-        the agent's own translation in the translation memory in the same transaction."""
+        for the voice channel, places the call-back that speaks it), by id. `remember` offers
+        the agent's own translation to the memory as a suggestion in the same transaction: it
+        is reused for nobody until an admin approves it (transcripts.memory_review)."""
         with self._uow.write() as session:
             # Locked: a conversation closing at this moment (an agent, the idle close) is seen
             # closed here, instead of taking a reply nobody will see.
             conversation = require_open(require_actor(session, conversation_id, actor))
             message = queue_reply(session, conversation, draft, channel)
             if remember is not None:
-                keep(
+                suggest(
                     session,
                     remember.normalise,
-                    draft.korean_text,
-                    "ko",
-                    draft.language,
-                    draft.translated_text,
-                    created_by_id=actor.user_id,
+                    source_text=draft.korean_text,
+                    source="ko",
+                    target=draft.language,
+                    translated_text=draft.translated_text,
+                    machine_text=draft.machine_translation,
+                    user_id=actor.user_id,
+                    conversation_id=conversation.id,
                 )
             return message
 

@@ -86,6 +86,10 @@ class EventKind(StrEnum):
     CALL_ENDED_BY_AGENT = "call.ended_by_agent"  # goodbye said, the call hung up by relay
     TRANSCRIPTS_EXPORTED = "transcripts.exported"
     PERSONAL_DATA_REVEALED = "message.personal_data_revealed"  # masked numbers shown, by whom
+    MEMORY_SUGGESTED = "memory.suggested"  # an agent's edit offered to the translation memory
+    MEMORY_APPROVED = "memory.approved"  # an admin kept it (as suggested, or edited)
+    MEMORY_REJECTED = "memory.rejected"
+    MEMORY_DELETED = "memory.deleted"  # an admin removed an approved entry
 
     @classmethod
     def of_message(cls, status: StrEnum) -> EventKind:

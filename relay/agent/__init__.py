@@ -11,6 +11,7 @@ def register_agent_views(app: Flask) -> None:
     from relay.agent import (
         actions,
         admin,
+        memory_admin,
         privacy,
         review,
         review_export,
@@ -33,6 +34,7 @@ def register_agent_views(app: Flask) -> None:
         privacy,
         stream,
         admin,
+        memory_admin,
         review,
         review_export,
         review_metrics,

@@ -67,6 +67,10 @@ EVENT_LABELS: dict[EventKind, str] = {
     EventKind.CALL_ENDED_BY_AGENT: "상담원이 통화를 끝냄",
     EventKind.TRANSCRIPTS_EXPORTED: "대화 기록 내보내기",
     EventKind.PERSONAL_DATA_REVEALED: "가려진 개인정보 보기",
+    EventKind.MEMORY_SUGGESTED: "번역 메모리 상담원 제안",
+    EventKind.MEMORY_APPROVED: "번역 메모리 승인",
+    EventKind.MEMORY_REJECTED: "번역 메모리 제안 거절",
+    EventKind.MEMORY_DELETED: "번역 메모리 삭제",
 }
 
 _FIELD_LABELS = {"original": "원문", "translation": "번역", "segment": "음성 구간"}
