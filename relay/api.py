@@ -120,6 +120,7 @@ def conversation_json(conversation: Conversation, last: Message | None = None) -
         "created_at": _iso(conversation.created_at),
         "last_message_at": _iso(conversation.last_message_at),
         "closed_at": _iso(conversation.closed_at),
+        "topic": conversation.topic,
     }
     if last is not None:
         data["last_message"] = message_json(last)
@@ -330,8 +331,12 @@ def close_conversation(conversation_id: int) -> Any:
     except (ValueError, TypeError):
         choices = ", ".join(d.value for d in Disposition)
         return _error(f"disposition must be one of: {choices}", 400)
+    topic = payload.get("topic")
+    topics = current_app.config["TOPICS"]
+    if topic is not None and topic not in topics:
+        return _error(f"topic must be one of: {', '.join(topics)}", 400)
     svc = services()
-    live = svc.record.agents.close(conversation_id, actor(), disposition)
+    live = svc.record.agents.close(conversation_id, actor(), disposition, topic)
     if live is not None:  # the caller is still on the line: goodbye, then hang up
         end_live_call(svc, current_app.config, live, actor().user_id)
     return get_conversation(conversation_id)

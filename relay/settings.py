@@ -99,6 +99,20 @@ class Settings:
     # Empty: always staffed.
     AGENT_HOURS: str = ""
     TIMEZONE: str = "Asia/Seoul"
+    # The topic categories (민원 유형) an agent picks from when closing a conversation; reported in
+    # the metrics and the export. Commas or spaces between them, or a JSON list.
+    TOPICS: tuple[str, ...] = (
+        "체류·비자",
+        "외국인등록",
+        "건강보험",
+        "세금",
+        "교통",
+        "주거",
+        "교육",
+        "노동",
+        "생활·쓰레기",
+        "기타",
+    )
     # Development pages (outbox, resident simulator): on only when set (`make run` sets it). A
     # missing Twilio account no longer turns them on: any signed-in agent could forge a resident.
     DEV_PAGES: bool = False

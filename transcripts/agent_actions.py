@@ -254,15 +254,22 @@ class AgentActions(UseCases):
             )
 
     def close(
-        self, conversation_id: int, actor: Actor, disposition: Disposition
+        self,
+        conversation_id: int,
+        actor: Actor,
+        disposition: Disposition,
+        topic: str | None = None,
     ) -> LiveCall | None:
-        """Close the conversation with how it ended (the figures the centres report). A live
-        call still going on has its live part ended in the same transaction and is returned,
-        so the caller can be told goodbye and the call hung up."""
+        """Close the conversation with how it ended and what it was about (the topic category,
+        민원 유형; the caller checks it against the centre's list), the figures the centres
+        report. A live call still going on has its live part ended in the same transaction and
+        is returned, so the caller can be told goodbye and the call hung up."""
         with self._uow.write() as session:
             require_open(require_actor(session, conversation_id, actor))
             live = live_call_for(session, conversation_id)
-            close(session, conversation_id, disposition, utcnow(), user_id=actor.user_id)
+            close(
+                session, conversation_id, disposition, utcnow(), user_id=actor.user_id, topic=topic
+            )
             if live is not None:
                 call = session.get(Call, live.call_id)
                 assert call is not None

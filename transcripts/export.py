@@ -40,6 +40,7 @@ class ExportRow:
     channel: str
     conversation_status: str
     disposition: str | None
+    topic: str | None  # the topic category (민원 유형) chosen at close
     message_id: int
     created_at: str
     direction: str
@@ -69,6 +70,7 @@ def _row(message: Message, conversation: Conversation, masked: bool) -> ExportRo
         channel=message.channel.value,
         conversation_status=conversation.status.value,
         disposition=conversation.disposition,
+        topic=conversation.topic,
         message_id=message.id,
         created_at=message.created_at.isoformat(),
         direction=message.direction.value,

@@ -176,6 +176,8 @@ class Conversation(Base):
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     disposition: Mapped[str | None] = mapped_column(String(32))
+    # The topic category (민원 유형) chosen at close, from the centre's configured list.
+    topic: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_message_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Since when the resident has waited for an answer: their oldest message no person has
@@ -194,6 +196,23 @@ class Conversation(Base):
     messages: Mapped[list[Message]] = relationship(
         back_populates="conversation", order_by="Message.id", lazy="raise_on_sql"
     )
+
+
+class ConversationNote(Base):
+    """An agent's internal note on a conversation: for colleagues, never sent to the resident.
+
+    A table of its own rather than a kind of message, so that no sending path, feed to the
+    resident or export of what the resident was told can ever pick one up by mistake.
+    """
+
+    __tablename__ = "conversation_notes"
+    __table_args__ = (Index("ix_conversation_notes_conversation", "conversation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Message(Base):

@@ -45,6 +45,7 @@ class EventKind(StrEnum):
     CONVERSATION_TRANSFERRED = "conversation.transferred"
     CONVERSATION_ESCALATED = "conversation.escalated"
     CONVERSATION_CLOSED = "conversation.closed"
+    CONVERSATION_NOTED = "conversation.noted"  # an internal note, never sent to the resident
     CONTACT_FLAGGED = "contact.flagged"
     CONTACT_UNBLOCKED = "contact.unblocked"
     MESSAGE_RECEIVED = "message.received"
@@ -155,6 +156,7 @@ def close(
     *,
     user_id: int | None,
     only_if_last_activity: datetime | None = None,
+    topic: str | None = None,
 ) -> bool:
     """Close an open conversation with how it ended; False when it was not open (or, with
     `only_if_last_activity`, when something happened in it since that moment).
@@ -171,7 +173,12 @@ def close(
     done = session.execute(
         update(Conversation)
         .where(*conditions)
-        .values(status=ConversationStatus.CLOSED, disposition=disposition.value, closed_at=now)
+        .values(
+            status=ConversationStatus.CLOSED,
+            disposition=disposition.value,
+            topic=topic,
+            closed_at=now,
+        )
     )
     if done.rowcount != 1:  # type: ignore[attr-defined]
         return False
@@ -182,6 +189,7 @@ def close(
             data={
                 "disposition": disposition.value,
                 "user_id": user_id,
+                **({"topic": topic} if topic else {}),
                 **({"automatic": True} if user_id is None else {}),
             },
         )

@@ -21,6 +21,7 @@ from transcripts.inbound import Inbound
 from transcripts.live_calls import LiveCalls
 from transcripts.login_failures import LoginFailures
 from transcripts.memory_review import MemoryReview
+from transcripts.notes import ConversationNotes
 from transcripts.outbound import Outbound
 from transcripts.uow import UnitOfWork, unit_of_work
 from transcripts.voice_messages import VoiceMessages
@@ -46,6 +47,7 @@ class Record:
     sign_ins: LoginFailures  # the sign-in throttle
     chat: WebChat  # the residents' chat page: start, write, read state, typing, revoke
     memory: MemoryReview  # the translation memory: admins approve, edit, reject, delete
+    notes: ConversationNotes  # staff's internal notes on conversations, never sent
 
     @classmethod
     def build(
@@ -70,4 +72,5 @@ class Record:
             sign_ins=LoginFailures(uow),
             chat=WebChat(uow),
             memory=MemoryReview(uow, memory_key),
+            notes=ConversationNotes(uow),
         )

@@ -114,9 +114,20 @@ def close(conversation_id: int) -> Any:
         disposition = Disposition(request.form.get("disposition") or "")
     except ValueError:
         return back_to_thread(conversation_id, "종료 사유를 고르세요.", "error")
+    topic = request.form.get("topic") or ""
+    if topic not in current_app.config["TOPICS"]:
+        return back_to_thread(conversation_id, "민원 유형을 고르세요.", "error")
     svc = services()
-    live = svc.record.agents.close(conversation_id, actor(), disposition)
+    live = svc.record.agents.close(conversation_id, actor(), disposition, topic)
     flash(f"{conversation_id}번 대화를 종료했습니다.", "ok")
     if live is not None:  # the caller is still on the line: goodbye, then hang up
         flash(end_live_call(svc, current_app.config, live, me()), "ok")
     return redirect(url_for("agent_queue.queue"), code=303)
+
+
+@bp.post("/note")
+@agent_required
+def note(conversation_id: int) -> Any:
+    """Keep an internal note on the thread for colleagues; the resident never sees it."""
+    services().record.notes.add(conversation_id, actor(), request.form.get("body") or "")
+    return back_to_thread(conversation_id, "메모를 남겼습니다. 주민에게는 보내지 않습니다.")

@@ -121,6 +121,8 @@ def _thread_context(conversation_id: int) -> dict[str, Any]:
             "can_act": (mine or is_admin()) and conversation.status is ConversationStatus.OPEN,
             "agents": [a for a in queue_reads.active_agents(session) if a.id != me()],
             "dispositions": DISPOSITION_LABELS,
+            "topics": current_app.config["TOPICS"],
+            "notes": services().record.notes.of(conversation_id),
             "block_hours": current_app.config["ABUSE_BLOCK_HOURS"],
             "quality_note": _quality_note(conversation.language),
             "earlier": repository.earlier_conversations(session, conversation),

@@ -105,7 +105,7 @@ def test_admin_reads_threads_claimed_by_others_and_closed_ones(
     for cid in (claimed, closed):
         post_form(owner, "/agent/", f"/agent/conversations/{cid}/claim")
     url = f"/agent/conversations/{closed}"
-    post_form(owner, url, f"{url}/close", disposition="resolved")
+    post_form(owner, url, f"{url}/close", disposition="resolved", topic="교통")
     admin = sign_in(app, "chief", "admin")
     listing = admin.get("/admin/conversations").get_data(as_text=True)
     for cid in (claimed, closed):

@@ -227,7 +227,8 @@ def test_escalate_transfer_and_close_are_audited(app: Flask, tiny_models: TinyMo
     assert post_form(kim, url, f"{url}/transfer", to_user_id=str(lee_id)).status_code == 303
     assert 'id="reply"' not in kim.get(url).get_data(as_text=True)
     assert 'id="reply"' in lee.get(url).get_data(as_text=True)
-    assert post_form(lee, url, f"{url}/close", disposition="callback_needed").status_code == 303
+    closing = post_form(lee, url, f"{url}/close", disposition="callback_needed", topic="노동")
+    assert closing.status_code == 303
     with services(app).sessions() as session:
         conversation = session.get(Conversation, cid)
         assert conversation is not None

@@ -219,7 +219,7 @@ def test_closing_a_live_conversation_says_goodbye_then_hangs_up(
     conversation = live_call(live_app)
     client = taken_by(live_app, conversation)
     page = f"/agent/conversations/{conversation}"
-    post_form(client, page, f"{page}/close", disposition="resolved")
+    post_form(client, page, f"{page}/close", disposition="resolved", topic="기타")
     [goodbye] = call_requests(twilio_http)
     assert goodbye["url"].endswith(f"/Calls/{CALL_SID}.json")
     document = parse_twiml(goodbye["data"]["Twiml"])
@@ -266,7 +266,7 @@ def test_a_hang_up_ends_the_live_part_and_an_answered_live_call_is_not_abandoned
     # Closing afterwards asks nothing of Twilio: the call is already over.
     client = sign_in(live_app, "agent-park", create=False)
     page = f"/agent/conversations/{conversation}"
-    post_form(client, page, f"{page}/close", disposition="resolved")
+    post_form(client, page, f"{page}/close", disposition="resolved", topic="기타")
     assert call_requests(twilio_http) == []
 
 
