@@ -102,11 +102,11 @@ def test_metrics_page_shows_the_computed_figures(app: Flask) -> None:
     today = datetime.now(SEOUL).date()
     days = {"since": (today - timedelta(days=1)).isoformat(), "until": today.isoformat()}
     page = admin.get("/admin/metrics", query_string=days).get_data(as_text=True)
-    assert "첫 상담 해결률 (first-contact resolution)" in page
+    assert "첫 상담 해결률" in page and "(first-contact" not in page
     assert _cell(page, "m-contacts") == "3"
     assert _cell(page, "m-replied") == "2"
-    assert _cell(page, "m-first-reply") == "30분 30초 (1830 s)"  # median of 60 s and 3600 s
-    assert _cell(page, "m-within-target") == "50.0%"
+    assert _cell(page, "m-first-reply") == "30분 30초"  # median of 60 s and 3600 s
+    assert _cell(page, "m-within-target") == "33.3%"  # 1 of all 3 contacts
     assert _cell(page, "m-held") == "0"  # replies still queued: neither held nor failed
     assert _cell(page, "m-failed-replies") == "0"
     assert _cell(page, "m-closed") == "2"
@@ -114,11 +114,11 @@ def test_metrics_page_shows_the_computed_figures(app: Flask) -> None:
     assert _cell(page, "m-failed") == "1"
     assert _cell(page, "m-corrected") == "0 (—)"  # nothing translated, nothing corrected
     assert _cell(page, "m-calls") == "2"
-    assert _cell(page, "m-answered") == "1"
-    assert _cell(page, "m-answer-rate") == "50.0%"
+    assert _cell(page, "m-answered") == "0"  # CA1 reached the menu only, no agent
+    assert _cell(page, "m-answer-rate") == "0.0%"
     assert _cell(page, "m-abandoned") == "1"
-    assert _cell(page, "m-answer-time") == "4초 (4 s)"
-    assert _cell(page, "m-handle-time") == "1분 30초 (90 s)"
+    assert _cell(page, "m-answer-time") == "—"
+    assert _cell(page, "m-handle-time") == "1분 30초"
     languages = page[page.index('id="languages"') : page.index('id="channels"')]
     assert re.search(r"베트남어.*?<td class=\"n\">2</td>", languages, re.S)
     assert re.search(r"영어.*?<td class=\"n\">1</td>", languages, re.S)
@@ -136,11 +136,11 @@ def test_metrics_period_is_chosen_and_checked(app: Flask) -> None:
     bad = admin.get("/admin/metrics", query_string={"since": "yesterday"})
     assert bad.status_code == 200
     text = bad.get_data(as_text=True)
-    assert "dates are YYYY-MM-DD" in text and _cell(text, "m-contacts") == "3"
+    assert "YYYY-MM-DD 형식" in text and _cell(text, "m-contacts") == "3"
     backwards = admin.get(
         "/admin/metrics", query_string={"since": "2026-02-01", "until": "2026-01-01"}
     )
-    assert "the start is after the end" in backwards.get_data(as_text=True)
+    assert "시작일이 종료일보다 늦습니다" in backwards.get_data(as_text=True)
 
 
 def test_agents_cannot_see_metrics(app: Flask) -> None:
@@ -169,4 +169,4 @@ def test_days_are_the_centres_days(app: Flask) -> None:
         return _cell(page.get_data(as_text=True), "m-contacts")
 
     assert (contacts("2026-11-26"), contacts("2026-11-27")) == ("0", "1")
-    assert "(Asia/Seoul)" in admin.get("/admin/metrics").get_data(as_text=True)
+    assert "센터 시각 기준" in admin.get("/admin/metrics").get_data(as_text=True)
