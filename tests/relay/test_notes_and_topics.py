@@ -1,0 +1,115 @@
+"""Internal notes on a conversation and the topic category (민원 유형) chosen at close: notes
+show in the thread, escaped and audited, and never reach the resident; the topic is required
+by the close form, checked by the API, and reported in the metrics and the export."""
+
+from __future__ import annotations
+
+import html
+from datetime import timedelta
+
+from flask import Flask
+from sqlalchemy import select
+
+from relay.services import services
+from tests.relay.agent_helpers import post_form, sign_in
+from tests.support.app_fixtures import Webhooks, create_user, drain
+from transcripts.export import export_rows
+from transcripts.metrics import service_figures
+from transcripts.models import Conversation, ConversationNote, Direction, Event, Message
+
+NOTE = '주민이 다음 주 월요일에 다시 연락 예정 <script>alert("x")</script>'
+
+
+def _waiting(app: Flask, phone: str = "+821012345678") -> int:
+    Webhooks(app.test_client()).sms("I lost my wallet on the bus.", From=phone)
+    drain(app)
+    with services(app).sessions() as session:
+        return session.scalars(select(Conversation.id).order_by(Conversation.id.desc())).first()
+
+
+def test_a_note_shows_in_the_thread_is_audited_and_never_sent(app: Flask) -> None:
+    cid = _waiting(app)
+    kim = sign_in(app, "kim")
+    url = f"/agent/conversations/{cid}"
+    with services(app).sessions() as session:
+        outbound_before = session.query(Message).filter_by(direction=Direction.OUTBOUND).count()
+    assert post_form(kim, url, f"{url}/note", body=f"  {NOTE}\n").status_code == 303
+    page = kim.get(url).get_data(as_text=True)
+    notes = page[page.index('id="notes"') :]
+    assert "내부 메모" in notes and "주민에게 보내지 않습니다" in notes
+    assert html.escape(NOTE, quote=False) in notes or "&lt;script&gt;" in notes
+    assert "<script>alert" not in page
+    assert "kim" in notes[: notes.index("</ol>")]
+    # an empty note is refused in Korean, nothing stored
+    refused = post_form(kim, url, f"{url}/note", body="   ")
+    assert "메모 내용을 적어 주세요" in kim.get(refused.headers["Location"]).get_data(as_text=True)
+    with services(app).sessions() as session:
+        assert [n.body for n in session.scalars(select(ConversationNote))] == [NOTE]
+        kinds = [e.kind for e in session.query(Event).filter_by(conversation_id=cid)]
+        assert "conversation.noted" in kinds
+        outbound_after = session.query(Message).filter_by(direction=Direction.OUTBOUND).count()
+        assert outbound_after == outbound_before  # nothing went to the resident
+        bodies = [m.original_text or "" for m in session.query(Message)]
+        assert not any("다시 연락 예정" in b for b in bodies)
+    chief = sign_in(app, "chief", "admin")
+    audit = chief.get(f"/admin/conversations/{cid}/audit").get_data(as_text=True)
+    assert "내부 메모" in audit
+
+
+def test_close_form_requires_a_topic_and_metrics_and_export_report_it(app: Flask) -> None:
+    cid = _waiting(app)
+    kim = sign_in(app, "kim")
+    url = f"/agent/conversations/{cid}"
+    post_form(kim, "/agent/", f"{url}/claim")
+    page = kim.get(url).get_data(as_text=True)
+    assert '<select name="topic" id="close-topic" required>' in page
+    for topic in ("체류·비자", "외국인등록", "건강보험", "생활·쓰레기", "기타"):
+        assert f'<option value="{topic}">{topic}</option>' in page
+    missing = post_form(kim, url, f"{url}/close", disposition="resolved")
+    assert "민원 유형을 고르세요" in kim.get(missing.headers["Location"]).get_data(as_text=True)
+    made_up = post_form(kim, url, f"{url}/close", disposition="resolved", topic="우주여행")
+    assert made_up.status_code == 303
+    with services(app).sessions() as session:
+        conversation = session.get(Conversation, cid)
+        assert conversation is not None and conversation.disposition is None
+    post_form(kim, url, f"{url}/close", disposition="resolved", topic="건강보험")
+    assert "건강보험" in kim.get(url).get_data(as_text=True)
+    sessions = services(app).sessions
+    with sessions() as session:
+        conversation = session.get(Conversation, cid)
+        assert conversation is not None and conversation.topic == "건강보험"
+        closed = session.query(Event).filter_by(kind="conversation.closed").one()
+        assert closed.data["topic"] == "건강보험"
+        opened = conversation.created_at
+    figures = service_figures(sessions, opened, opened + timedelta(seconds=1))
+    assert figures.closed_by_topic == {"건강보험": 1}
+    assert {row.topic for row in export_rows(sessions)} == {"건강보험"}
+
+
+def test_the_api_close_takes_a_topic_from_the_list(app: Flask) -> None:
+    cid = _waiting(app)
+    token = create_user(app, "lee", "agent")
+    headers = {"Authorization": f"Bearer {token}"}
+    client = app.test_client()
+    client.post(f"/api/conversations/{cid}/claim", headers=headers)
+    bad = client.post(
+        f"/api/conversations/{cid}/close", json={"topic": "우주여행"}, headers=headers
+    )
+    assert bad.status_code == 400 and "topic must be one of" in bad.get_json()["error"]
+    done = client.post(
+        f"/api/conversations/{cid}/close",
+        json={"disposition": "resolved", "topic": "교통"},
+        headers=headers,
+    )
+    assert done.status_code == 200, done.get_data(as_text=True)
+    assert done.get_json()["topic"] == "교통"
+
+
+def test_topics_are_configurable(app_factory: object) -> None:
+    app = app_factory(TOPICS="비자,기타")  # type: ignore[operator]
+    cid = _waiting(app)
+    kim = sign_in(app, "kim")
+    url = f"/agent/conversations/{cid}"
+    post_form(kim, "/agent/", f"{url}/claim")
+    page = kim.get(url).get_data(as_text=True)
+    assert '<option value="비자">비자</option>' in page and "건강보험" not in page
