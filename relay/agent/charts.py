@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from dataclasses import dataclass
 
 from relay.agent.presenters import CHANNEL_LABELS, language_label
@@ -86,6 +87,8 @@ def stacked(
     groups = [group_label(kind, g) for g in series.groups]
     totals = series.totals()
     top = _ceiling(max(totals, default=0) or 1)
+    if top >= 4:  # whole contacts on every gridline: 0, 3, 6, 9, 12 rather than 2.5, 7.5
+        top = math.ceil(top / 4) * 4
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(len(series.categories), 1)
     bars = []
@@ -112,8 +115,10 @@ def stacked(
         for i, c in enumerate(series.categories)
         if i % every == 0
     )
+    steps = 4 if top >= 4 else int(top)  # whole contacts only: no "0.5" on a count axis
     ticks = tuple(
-        Tick(round(TOP + plot_h - plot_h * k / 4, 1), f"{top * k / 4:g}") for k in range(5)
+        Tick(round(TOP + plot_h - plot_h * k / steps, 1), f"{top * k / steps:g}")
+        for k in range(steps + 1)
     )
     return Chart(
         name,
