@@ -189,10 +189,11 @@ def test_status_callbacks_record_the_call_timeline(app: Flask, webhooks: Webhook
     # The figures 120 centres report come from these rows (transcripts/metrics.py).
     now = utcnow()
     figures = service_figures(services(app).sessions, now - timedelta(hours=1), now).calls
-    assert (figures.total, figures.answered, figures.abandoned) == (1, 1, 0)
+    # The menu picked up and the caller left a message, but no agent has answered it yet: a
+    # call is answered by an agent (its recorded message replied to), not by the menu.
+    assert (figures.total, figures.answered, figures.abandoned) == (1, 0, 0)
     assert figures.median_handle_seconds == 31
-    assert figures.median_seconds_to_answer is not None
-    assert figures.median_seconds_to_answer < 5
+    assert figures.median_seconds_to_answer is None
 
 
 def test_a_blocked_caller_is_rejected_and_no_conversation_opens(
