@@ -92,7 +92,7 @@ def test_agent_cannot_act_on_a_thread_claimed_by_someone_else(
     for action, data in [
         ("escalate", {}),
         ("abuse", {"block_hours": "24"}),
-        ("close", {"disposition": "resolved"}),
+        ("close", {"disposition": "resolved", "topic": "기타"}),
         ("phrasebook", {"entry_id": "courtesy.greeting"}),
     ]:
         response = post_form(other, thread_url, f"{thread_url}/{action}", **data)
