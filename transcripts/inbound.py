@@ -16,20 +16,17 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from transcripts import intake
 from transcripts.db import utcnow
 from transcripts.errors import RecordError
 from transcripts.models import (
-    Author,
     Channel,
-    Contact,
     Conversation,
     Direction,
     Message,
     MessageStatus,
-    WebhookReceipt,
 )
 from transcripts.outbound import fail_spent_sends
-from transcripts.phones import normalise_phone
 from transcripts.policy import EventKind
 from transcripts.uow import UseCases
 from transcripts.writes import BLOCKED_REASON as BLOCKED_REASON  # where tests look for it
@@ -37,9 +34,7 @@ from transcripts.writes import (
     Receipt,
     add_event,
     get_message,
-    hold_if_blocked,
     keep_receipt,
-    open_conversation,
     put_machine_korean,
     receipt_outcome,
     settled_by_admin,
@@ -118,69 +113,43 @@ class Inbound(UseCases):
 
     def record_sms(self, sms: InboundSms) -> Recorded:
         """Store a resident's SMS exactly once, in their open conversation (opened if needed);
-        a blocked contact's text is kept as it came, out of the translation queue."""
+        a blocked contact's text is kept as it came, out of the translation queue.
+
+        The statements are transcripts/intake.py's: prepared before the write lock, a
+        redelivery answered from a read without it."""
+        prepared = intake.prepare(
+            sms.sid, sms.from_number, sms.to_number, sms.body, sms.payload, sms.flag
+        )
+        existing = self._existing_inbound(sms.sid)
+        if existing is not None:
+            return existing
         for _attempt in range(3):
             try:
-                return self._record_inbound_once(sms)
+                with self._uow.write() as session:
+                    stored = intake.store(session.connection(), prepared)
             except IntegrityError:
-                # Either a redelivery (the receipt exists) or a racing first message from the same
-                # resident opened the contact or conversation first; the next pass finds them.
+                # Either a redelivery racing this one (the receipt exists) or a racing first
+                # message from the same resident opened the contact or conversation first;
+                # the next pass finds them.
                 existing = self._existing_inbound(sms.sid)
                 if existing is not None:
                     return existing
+                continue
+            return Recorded(
+                stored.message_id,
+                stored.conversation_id,
+                duplicate=False,
+                needs_work=not (prepared.empty or stored.blocked),
+                blocked=stored.blocked,
+            )
         raise RecordError(f"could not store message {sms.sid} after retries")
 
     def _existing_inbound(self, sid: str) -> Recorded | None:
         with self._uow.read() as session:
-            message = session.scalar(select(Message).where(Message.provider_sid == sid))
-            if message is None:
-                return None
-            return Recorded(message.id, message.conversation_id, duplicate=True, needs_work=False)
-
-    def _record_inbound_once(self, sms: InboundSms) -> Recorded:
-        with self._uow.write() as session:
-            session.add(
-                WebhookReceipt(provider_sid=sms.sid, event="sms.inbound", payload=dict(sms.payload))
-            )
-            session.flush()
-            now = utcnow()
-            contact = self._contact(session, sms.from_number)
-            conversation = open_conversation(session, contact, Channel.SMS, now)
-            body = sms.body
-            empty = not body.strip()
-            message = Message(
-                conversation_id=conversation.id,
-                direction=Direction.INBOUND,
-                channel=Channel.SMS,
-                author=Author.RESIDENT,
-                provider_sid=sms.sid,
-                from_number=contact.phone,
-                to_number=sms.to_number,
-                original_text=body,
-                status=MessageStatus.EMPTY if empty else MessageStatus.RECEIVED,
-                status_reason="the message had no text" if empty else None,
-                flag=sms.flag,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(message)
-            conversation.last_message_at = now
-            session.flush()
-            add_event(session, EventKind.MESSAGE_RECEIVED, conversation.id, message.id)
-            if hold_if_blocked(session, contact, message, now):
-                return Recorded(
-                    message.id, conversation.id, duplicate=False, needs_work=False, blocked=True
-                )
-            return Recorded(message.id, conversation.id, duplicate=False, needs_work=not empty)
-
-    def _contact(self, session: Session, raw_phone: str) -> Contact:
-        phone = normalise_phone(raw_phone)
-        contact = session.scalar(select(Contact).where(Contact.phone == phone))
-        if contact is None:
-            contact = Contact(phone=phone)
-            session.add(contact)
-            session.flush()
-        return contact
+            found = intake.already_stored(session.connection(), sid)
+        if found is None:
+            return None
+        return Recorded(found[0], found[1], duplicate=True, needs_work=False)
 
     def begin_work(self, message_id: int) -> Message | None:
         """Count an attempt and return the message if it still needs language work, else None.
