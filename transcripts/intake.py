@@ -198,8 +198,8 @@ def store(connection: Connection, sms: PreparedSms) -> Stored:
         events.append(
             _event(EventKind.MESSAGE_BLOCKED, conversation_id, message_id, {"user_id": None}, now)
         )
-    for row in events:  # one at a time: the feed's order is the order of the ids
-        connection.execute(_INSERT_EVENT, row)
+    # One executemany; its rows are inserted in order, and the feed's order is that of the ids.
+    connection.execute(_INSERT_EVENT, events)
     return Stored(message_id, conversation_id, blocked)
 
 
