@@ -125,8 +125,8 @@ class Inbound(UseCases):
             return existing
         for _attempt in range(3):
             try:
-                with self._uow.write() as session:
-                    stored = intake.store(session.connection(), prepared)
+                with self._uow.write_statements() as connection:
+                    stored = intake.store(connection, prepared)
             except IntegrityError:
                 # Either a redelivery racing this one (the receipt exists) or a racing first
                 # message from the same resident opened the contact or conversation first;
@@ -145,8 +145,8 @@ class Inbound(UseCases):
         raise RecordError(f"could not store message {sms.sid} after retries")
 
     def _existing_inbound(self, sid: str) -> Recorded | None:
-        with self._uow.read() as session:
-            found = intake.already_stored(session.connection(), sid)
+        with self._uow.read_statements() as connection:
+            found = intake.already_stored(connection, sid)
         if found is None:
             return None
         return Recorded(found[0], found[1], duplicate=True, needs_work=False)
