@@ -14,11 +14,12 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from transcripts import intake
 from transcripts.db import utcnow
 from transcripts.errors import RecordError
+from transcripts.group_commit import GroupCommit
 from transcripts.models import (
     Channel,
     Conversation,
@@ -28,7 +29,7 @@ from transcripts.models import (
 )
 from transcripts.outbound import fail_spent_sends
 from transcripts.policy import EventKind
-from transcripts.uow import UseCases
+from transcripts.uow import UnitOfWork, UseCases
 from transcripts.writes import BLOCKED_REASON as BLOCKED_REASON  # where tests look for it
 from transcripts.writes import (
     Receipt,
@@ -100,6 +101,13 @@ class InboundTranslation:
 class Inbound(UseCases):
     """What residents send: webhook receipts, messages, their language work, and recovery."""
 
+    def __init__(self, source: UnitOfWork | sessionmaker[Session]) -> None:
+        super().__init__(source)
+        # Texts arriving together share a turn on SQLite's write lock (group_commit.py).
+        self.intake: GroupCommit[intake.PreparedSms, intake.Stored] = GroupCommit(
+            self._uow, intake.store
+        )
+
     # -- webhooks -------------------------------------------------------------------------
 
     def reject_webhook(self, sid: str, event: str, payload: Mapping[str, Any], reason: str) -> None:
@@ -125,8 +133,7 @@ class Inbound(UseCases):
             return existing
         for _attempt in range(3):
             try:
-                with self._uow.write_statements() as connection:
-                    stored = intake.store(connection, prepared)
+                stored = self.intake.submit(prepared)
             except IntegrityError:
                 # Either a redelivery racing this one (the receipt exists) or a racing first
                 # message from the same resident opened the contact or conversation first;

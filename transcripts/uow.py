@@ -26,6 +26,19 @@ class UnitOfWork:
         # moment the one before them commits; other processes still meet SQLite's own lock.
         self._sqlite_writers = threading.RLock()
 
+    @property
+    def single_writer(self) -> bool:
+        """True on SQLite, where writers take turns on one lock (transcripts/group_commit.py
+        lets writers share a turn there)."""
+        return bool(self.sessions.kw["bind"].dialect.name == "sqlite")
+
+    @contextmanager
+    def writer_turn(self) -> Iterator[None]:
+        """This process's turn on SQLite's write lock, held across the transactions of the
+        block (`write` and `write_statements` inside it take the same turn again)."""
+        with self._sqlite_writers:
+            yield
+
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One transaction that reads and then writes without losing a concurrent writer's
