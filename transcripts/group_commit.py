@@ -94,7 +94,7 @@ class GroupCommit(Generic[T, R]):
         try:
             with self._uow.write_statements() as connection:
                 results = [self._write(connection, slot.item) for slot in batch]
-        except Exception:
+        except Exception:  # whichever write failed, each is retried alone for its own outcome
             for slot in batch:
                 self._commit_alone(slot)
             return
@@ -106,6 +106,6 @@ class GroupCommit(Generic[T, R]):
         try:
             with self._uow.write_statements() as connection:
                 slot.result = self._write(connection, slot.item)
-        except Exception as error:
+        except Exception as error:  # raised again in the thread that submitted the write
             slot.error = error
         slot.done = True
