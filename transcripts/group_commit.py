@@ -42,16 +42,25 @@ class _Slot(Generic[T, R]):
     done: bool = False
     result: R | None = None
     error: BaseException | None = field(default=None, repr=False)
+    # Set when the write is done, or when this writer is handed the lead while it waits.
+    wake: threading.Event = field(default_factory=threading.Event, repr=False)
 
 
 class GroupCommit(Generic[T, R]):
-    """Runs `write(connection, item)` for each submitted item, sharing transactions on SQLite."""
+    """Runs `write(connection, item)` for each submitted item, sharing transactions on SQLite.
+
+    One writer at a time leads: it waits for the write lock and commits what is queued. The
+    others wait on their own event, not on the lock, so a shared turn ends with each of them
+    woken directly, not handed the lock one after another only to find their write done. A
+    leader whose write is committed hands the lead to the oldest write still queued.
+    """
 
     def __init__(self, uow: UnitOfWork, write: Callable[[Connection, T], R]) -> None:
         self._uow = uow
         self._write = write
         self._queue_lock = threading.Lock()
         self._queued: list[_Slot[T, R]] = []
+        self._leading = False
 
     @property
     def waiting(self) -> int:
@@ -68,16 +77,32 @@ class GroupCommit(Generic[T, R]):
         slot: _Slot[T, R] = _Slot(item)
         with self._queue_lock:
             self._queued.append(slot)
-        while not slot.done:
-            with self._uow.writer_turn():
-                if not slot.done:
+            lead = not self._leading
+            self._leading = True
+        if not lead:
+            slot.wake.wait()
+        if not slot.done:
+            self._lead(slot)
+        if slot.error is not None:
+            raise slot.error
+        return slot.result  # type: ignore[return-value]
+
+    def _lead(self, own: _Slot[T, R]) -> None:
+        """Commit queued writes, a turn at a time, until this writer's own is done; then hand
+        the lead on (or give it up when nothing waits)."""
+        try:
+            while not own.done:
+                with self._uow.writer_turn():
                     with self._queue_lock:
                         batch = self._queued[:MAX_BATCH]
                         del self._queued[:MAX_BATCH]
                     self._commit(batch)
-        if slot.error is not None:
-            raise slot.error
-        return slot.result  # type: ignore[return-value]
+        finally:
+            with self._queue_lock:
+                if self._queued:
+                    self._queued[0].wake.set()  # not done: the oldest waiting write leads next
+                else:
+                    self._leading = False
 
     def _commit(self, batch: list[_Slot[T, R]]) -> None:
         """One transaction for the whole batch; if it fails, each write alone. Every slot of
@@ -89,6 +114,7 @@ class GroupCommit(Generic[T, R]):
                 if not slot.done:
                     slot.error = RecordError("the write was interrupted before its commit")
                     slot.done = True
+                    slot.wake.set()
 
     def _commit_together(self, batch: list[_Slot[T, R]]) -> None:
         try:
@@ -101,6 +127,7 @@ class GroupCommit(Generic[T, R]):
         for slot, result in zip(batch, results, strict=True):
             slot.result = result
             slot.done = True
+            slot.wake.set()
 
     def _commit_alone(self, slot: _Slot[T, R]) -> None:
         try:
@@ -109,3 +136,4 @@ class GroupCommit(Generic[T, R]):
         except Exception as error:  # raised again in the thread that submitted the write
             slot.error = error
         slot.done = True
+        slot.wake.set()
