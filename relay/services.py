@@ -31,6 +31,7 @@ class Jobs:
     send_outbound: Any
     process_recording: Any
     sweep: Any
+    end_call: Any  # hangs a live call up once the agent's goodbye has been said
 
 
 @dataclass(frozen=True)

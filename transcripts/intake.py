@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, CursorResult, Table, bindparam, insert, select, update
+from sqlalchemy import Connection, CursorResult, Table, bindparam, func, insert, select, update
 
 from transcripts.db import utcnow
 from transcripts.models import (
@@ -64,10 +64,15 @@ _FIND_OPEN_CONVERSATION = (
     )
     .with_for_update()
 )
+# writes.resident_active as one statement: active now, and waiting from now unless an earlier
+# text of theirs still waits for an answer.
 _TOUCH_CONVERSATION = (
     update(_conversations)
     .where(_conversations.c.id == bindparam("conversation"))
-    .values(last_message_at=bindparam("moment"))
+    .values(
+        last_message_at=bindparam("moment"),
+        awaiting_since=func.coalesce(_conversations.c.awaiting_since, bindparam("moment")),
+    )
 )
 _INSERT_RECEIPT = insert(_receipts)
 _INSERT_CONTACT = insert(_contacts)
@@ -159,6 +164,7 @@ def store(connection: Connection, sms: PreparedSms) -> Stored:
                     "needs_interpreter": False,
                     "created_at": now,
                     "last_message_at": now,
+                    "awaiting_since": now,
                 },
             )
         )
@@ -169,7 +175,7 @@ def store(connection: Connection, sms: PreparedSms) -> Stored:
     if sms.empty:
         status, reason = MessageStatus.EMPTY, _EMPTY_REASON
     elif blocked:
-        status, reason = MessageStatus.FAILED, BLOCKED_REASON
+        status, reason = MessageStatus.BLOCKED, BLOCKED_REASON
     else:
         status, reason = MessageStatus.RECEIVED, None
     message_id = _new_id(

@@ -20,6 +20,7 @@ from transcripts.corrections import Corrections
 from transcripts.inbound import Inbound
 from transcripts.live_calls import LiveCalls
 from transcripts.login_failures import LoginFailures
+from transcripts.memory_review import MemoryReview
 from transcripts.outbound import Outbound
 from transcripts.uow import UnitOfWork, unit_of_work
 from transcripts.voice_messages import VoiceMessages
@@ -44,6 +45,7 @@ class Record:
     accounts: Accounts  # agents' and admins' accounts
     sign_ins: LoginFailures  # the sign-in throttle
     chat: WebChat  # the residents' chat page: start, write, read state, typing, revoke
+    memory: MemoryReview  # the translation memory: admins approve, edit, reject, delete
 
     @classmethod
     def build(
@@ -67,4 +69,5 @@ class Record:
             accounts=Accounts(uow),
             sign_ins=LoginFailures(uow),
             chat=WebChat(uow),
+            memory=MemoryReview(uow, memory_key),
         )

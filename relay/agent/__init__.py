@@ -11,6 +11,8 @@ def register_agent_views(app: Flask) -> None:
     from relay.agent import (
         actions,
         admin,
+        memory_admin,
+        privacy,
         review,
         review_export,
         review_metrics,
@@ -24,5 +26,17 @@ def register_agent_views(app: Flask) -> None:
     app.extensions["relay_agent"] = AgentTools()
     app.jinja_env.globals["channel_labels"] = CHANNEL_LABELS
     app.add_template_filter(contact_label)
-    for module in (waiting, thread, actions, stream, admin, review, review_export, review_metrics):
+    app.add_template_filter(privacy.masked)
+    for module in (
+        waiting,
+        thread,
+        actions,
+        privacy,
+        stream,
+        admin,
+        memory_admin,
+        review,
+        review_export,
+        review_metrics,
+    ):
         app.register_blueprint(module.bp)

@@ -10,7 +10,8 @@ Per socket (one thread under `flask run` and gunicorn's gthread workers): frames
 (languages/live_audio.py). Each utterance is stored as a message with its audio first, then
 handed to this process's one speech lane, which transcribes it once with the menu's language
 forced, through the recogniser recordings use (its VAD and hallucination guards), translates it
-into Korean and saves the caption: the live feed pushes it to the agent's thread.
+into Korean and saves the caption: the live feed pushes it to the agent's thread. The call's
+first long utterance is also checked for the language actually spoken (live_language.py).
 
 Why one lane in the web process rather than the queue's workers: on two cores one Whisper base
 pass already uses both cores (about 1.7 s); two at once only make each slower, and the queue's
@@ -50,8 +51,10 @@ from languages.live_audio import (
     as_int16,
 )
 from languages.speech import SpeechError
+from languages.transcript_check import check_transcript
 from languages.translation import Translation
 from relay.channels import media_stream
+from relay.channels.live_language import check_live_utterance
 from relay.recordings import new_recording_path
 from relay.services import services
 from relay.twilio.security import stream_signature_is_valid, stream_url, twilio_signed
@@ -379,14 +382,20 @@ def hand_on(
     )
     with app.app_context():
         message_id = services(app).record.live.store_utterance(call.call_sid, stored)
-    live.lane().submit(_caption, app, message_id, call.language, utterance)
+    live.lane().submit(_caption, app, message_id, call, utterance)
 
 
-def _caption(app: Flask, message_id: int, language: str, utterance: Utterance) -> None:
-    """Transcribe once (language forced, the recordings' guards), translate, save."""
+def _caption(app: Flask, message_id: int, call: LiveCall, utterance: Utterance) -> None:
+    """Check the spoken language (the call's first long utterance), then transcribe once
+    (language forced, the recordings' guards), translate, save."""
+    language = call.language
     with app.app_context():
         svc = services(app)
         try:
+            margin = float(app.config["SPOKEN_LANGUAGE_MARGIN"])
+            check_live_utterance(
+                svc, message_id, call.call_sid, language, utterance.samples, margin
+            )
             started = time.perf_counter()
             transcript = svc.languages.recognizer().transcribe(utterance.samples, language)
             recognition_ms = round((time.perf_counter() - started) * 1000, 1)
@@ -404,12 +413,15 @@ def _caption(app: Flask, message_id: int, language: str, utterance: Utterance) -
                 segments=segments,
                 engine=done[0].engine if done else None,
                 model=done[0].model if done else None,
+                pivot=done[0].pivot if done else None,
                 recognition_ms=recognition_ms,
                 translation_ms=max(t.duration_ms for t in done) if done else None,
                 transcript_at=transcript_at,
                 korean_at=utcnow() if done else None,
             )
             svc.record.live.save_caption(message_id, caption, offset=utterance.start)
+            for flag in check_transcript(transcript.text, language, utterance.seconds):
+                svc.record.voice.flag_message(message_id, flag.notice)
         except SpeechError as error:
             svc.record.inbound.mark(
                 message_id, MessageStatus.FAILED, f"speech recognition: {error}"

@@ -93,7 +93,7 @@ def test_a_blocked_contacts_text_is_held_in_the_same_transaction(
     assert services(app).huey.pending_count() == 1  # only the first text's translation
     with services(app).sessions() as session:
         held = session.scalars(select(Message).order_by(Message.id.desc())).first()
-        assert held is not None and held.status is MessageStatus.FAILED
+        assert held is not None and held.status is MessageStatus.BLOCKED
         kinds = session.scalars(
             select(Event.kind).where(Event.message_id == held.id).order_by(Event.id)
         ).all()

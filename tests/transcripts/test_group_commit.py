@@ -117,4 +117,4 @@ def test_one_residents_texts_in_one_turn_share_their_conversation_and_a_block_ho
         held = session.scalars(
             select(Message.status).where(Message.from_number == "+821099990000")
         ).all()
-    assert sorted(held) == sorted([MessageStatus.RECEIVED] + [MessageStatus.FAILED] * 4)
+    assert sorted(held) == sorted([MessageStatus.RECEIVED] + [MessageStatus.BLOCKED] * 4)
