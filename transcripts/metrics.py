@@ -16,8 +16,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from statistics import median
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from transcripts.models import (
@@ -91,12 +92,12 @@ def _median(values: list[float]) -> float | None:
     return round(median(values), 1) if values else None
 
 
-def first_answers(session: Session, conversation_ids: object) -> dict[int, datetime]:
+def first_answers(session: Session, conversation_ids: Select[Any]) -> dict[int, datetime]:
     """When each conversation got its first answer from a person (see ANSWERING_AUTHORS)."""
     rows = session.execute(
         select(Message.conversation_id, Message.created_at)
         .where(
-            Message.conversation_id.in_(conversation_ids),  # type: ignore[arg-type]
+            Message.conversation_id.in_(conversation_ids),
             Message.direction == Direction.OUTBOUND,
             Message.author.in_(ANSWERING_AUTHORS),
             Message.status.not_in(UNSENT),
@@ -143,8 +144,15 @@ def service_figures(
                 )
             )
         )
+        # a subquery again: the calls of a long period are many
         call_answers = first_answers(
-            session, [c.conversation_id for c in calls if c.conversation_id is not None]
+            session,
+            select(Call.conversation_id).where(
+                Call.direction == Direction.INBOUND,
+                Call.started_at >= since,
+                Call.started_at < until,
+                Call.conversation_id.is_not(None),
+            ),
         )
     first_in: dict[int, datetime] = {}
     failed = translated = corrected = held = failed_out = 0

@@ -46,13 +46,13 @@ def test_metrics_charts_at_1366(chromium: Any, live_relay: LiveRelay) -> None:
 
 
 def test_a_note_on_the_thread(chromium: Any, live_relay: LiveRelay) -> None:
-    seed_day(services(live_relay.app).sessions)
+    c6 = seed_day(services(live_relay.app).sessions)["C6"]
     agent = sign_in(chromium, live_relay, live_relay.user("lee"))
     agent.set_viewport_size({"width": 1366, "height": 768})
-    agent.goto(f"{live_relay.url}/agent/conversations/6")
+    agent.goto(f"{live_relay.url}/agent/conversations/{c6}")
     agent.fill("#note-body", "여권 사본을 내일 다시 요청할 것")
     agent.click("form.note-form button[type=submit]")
-    agent.wait_for_url(f"{live_relay.url}/agent/conversations/6*")
+    agent.wait_for_url(f"{live_relay.url}/agent/conversations/{c6}*")
     note = agent.locator("section.notes li.note").first
     assert "여권 사본을 내일 다시 요청할 것" in note.inner_text()
     assert "lee" in note.inner_text()

@@ -71,7 +71,8 @@ def _message(
 
 
 def seed_day(sessions: sessionmaker[Session]) -> dict[str, int]:
-    """Write the day above; returns the agents' ids by name."""
+    """Write the day above; returns the agents' ids by name and the conversations' ids by their
+    name in the table ("C1"…"C9")."""
     with sessions() as session, session.begin():
         kim = User(username="kim", role=Role.AGENT, password_hash="-")
         park = User(username="park", role=Role.AGENT, password_hash="-")
@@ -156,6 +157,8 @@ def seed_day(sessions: sessionmaker[Session]) -> dict[str, int]:
             _message(inbound, sms, Author.RESIDENT, translated, before.created_at),
         ]
         session.flush()
+        conversations = (c1, c2, c3, c4, c5, c6, c7, c8, c9)
+        ids.update({f"C{n}": c.id for n, c in enumerate(conversations, start=1)})
         session.add_all(
             [
                 Call(
