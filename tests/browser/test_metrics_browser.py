@@ -56,3 +56,15 @@ def test_a_note_on_the_thread(chromium: Any, live_relay: LiveRelay) -> None:
     note = agent.locator("section.notes li.note").first
     assert "여권 사본을 내일 다시 요청할 것" in note.inner_text()
     assert "lee" in note.inner_text()
+
+
+def test_metrics_charts_fit_a_phone(chromium: Any, live_relay: LiveRelay) -> None:
+    seed_day(services(live_relay.app).sessions)
+    admin = sign_in(chromium, live_relay, live_relay.user("chief", "admin"))
+    admin.set_viewport_size({"width": 390, "height": 844})
+    day = DAY.isoformat()
+    admin.goto(f"{live_relay.url}/admin/metrics?since={day}&until={day}")
+    charts = admin.locator("figure.chart")
+    for i in range(charts.count()):
+        box = charts.nth(i).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390

@@ -12,6 +12,7 @@ from flask import Flask
 
 from relay.services import services
 from tests.relay.agent_helpers import sign_in
+from tests.support.app_fixtures import create_user
 from tests.support.seeded_day import DAY, seed_day
 
 DAY_QUERY = {"since": DAY.isoformat(), "until": DAY.isoformat()}
@@ -107,3 +108,18 @@ def test_charts_are_svg_with_a_table_and_csv_in_the_centres_hours(app: Flask) ->
     assert admin.get("/admin/metrics/charts/nothing.csv").status_code == 404
     agent = sign_in(app, "lee")
     assert agent.get("/admin/metrics/charts/agents.csv").status_code == 403
+
+
+def test_the_api_reports_the_same_definitions(app: Flask) -> None:
+    seed_day(services(app).sessions)
+    token = create_user(app, "chief", "admin")
+    response = app.test_client().get(
+        "/api/metrics",
+        query_string={"since": "2026-11-12", "until": "2026-11-13"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    data = response.get_json()
+    assert (data["contacts"], data["replied"], data["unanswered"]) == (9, 5, 4)
+    assert (data["replied_within_target"], data["answer_rate"]) == (0.3333, 0.5556)
+    assert data["calls"]["answer_rate"] == 0.6667
+    assert data["closed_by_topic"]["체류·비자"] == 1
