@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from transcripts.metrics import ANSWERING_AUTHORS, PROMPT_REPLY_SECONDS, UNSENT, first_answers
-from transcripts.models import Conversation, Direction, Message, User
+from transcripts.models import Conversation, Direction, Event, Message, User
+from transcripts.policy import EventKind
 
 #: Days drawn one bar each; a longer period would make bars thinner than a pixel.
 MAX_DAYS = 92
@@ -60,7 +61,7 @@ class FigureSeries:
     days_by_language: Series
     days_by_channel: Series
     service_level: tuple[DayLevel, ...]
-    agents: Series  # categories are agents' user names, one group: contacts answered
+    agents: Series  # categories are agents' user names; groups: contacts answered, closed
 
 
 def _series(
@@ -107,6 +108,14 @@ def figure_series(
                 .order_by(Message.id.desc())  # the last row written per key is the first
             )
         }
+        closed_by = list(
+            session.execute(
+                select(Event.data).where(
+                    Event.kind == EventKind.CONVERSATION_CLOSED, Event.conversation_id.in_(ids)
+                )
+            ).scalars()
+        )
+        names = {user_id: name for user_id, name in session.execute(select(User.id, User.username))}
         handled = list(
             session.execute(
                 select(User.username, Message.conversation_id)
@@ -143,11 +152,18 @@ def figure_series(
     agents: dict[str, Counter[str]] = defaultdict(Counter)
     for name, _conversation in handled:
         agents[name]["answered"] += 1
+    for data in closed_by:  # closed by an agent; relay's own closing names nobody
+        if (closer := names.get(data.get("user_id"))) is not None:
+            agents[closer]["closed"] += 1
     return FigureSeries(
         hours_by_language=_series(hour_names, hours),
         hours_by_channel=_series(hour_names, hour_channels),
         days_by_language=_series(day_names, days),
         days_by_channel=_series(day_names, day_channels),
         service_level=tuple(DayLevel(d, *level.get(d, [0, 0])) for d in day_list),
-        agents=_series(sorted(agents, key=lambda n: (-agents[n]["answered"], n)), agents),
+        agents=_series(
+            sorted(agents, key=lambda n: (-agents[n]["answered"], n)),
+            agents,
+            ["answered", "closed"],
+        ),
     )

@@ -60,7 +60,7 @@ def group_label(kind: str, code: str) -> str:
     if kind == "channel":
         return CHANNEL_LABELS.get(code, code)
     if kind == "agent":
-        return "답변한 상담"
+        return {"answered": "답변한 상담", "closed": "종료한 상담"}.get(code, code)
     return str(language_label(None if code == "unknown" else code)["ko"])
 
 
@@ -233,8 +233,8 @@ def period_charts(series: FigureSeries, target_minutes: int) -> tuple[Chart, ...
         service_level(series.service_level, target_minutes),
         stacked(
             "agents",
-            "상담원별 답변한 상담",
-            "상담원마다 이 기간에 직접 답변(입력하거나 상용구로)한 상담 수",
+            "상담원별 처리 건수",
+            "상담원마다 이 기간에 직접 답변(입력하거나 상용구로)한 상담 수와 종료한 상담 수",
             series.agents,
             "agent",
             "상담원",

@@ -18,6 +18,7 @@ C9   live    zh   07:00:40 speech    none                                  open
 Calls: CA7 (C7) rang 05:00:00, the menu picked up 05:00:03, recorded message, 90 s;
 CA8 (C8) rang 06:00:00, menu 06:00:02, live 06:00:30, kim took it 06:01:00, 300 s;
 CA9 (C9) rang 07:00:00, menu 07:00:02, live 07:00:20, caller hung up before an agent: abandoned.
+kim closed C1 and C2, park C4 and C5, relay itself C3.
 One conversation opened the day before (2026-11-11 14:59 UTC = 23:59 Seoul) is not in the day.
 """
 
@@ -36,6 +37,7 @@ from transcripts.models import (
     Conversation,
     ConversationStatus,
     Direction,
+    Event,
     Message,
     MessageStatus,
     Role,
@@ -159,6 +161,16 @@ def seed_day(sessions: sessionmaker[Session]) -> dict[str, int]:
         session.flush()
         conversations = (c1, c2, c3, c4, c5, c6, c7, c8, c9)
         ids.update({f"C{n}": c.id for n, c in enumerate(conversations, start=1)})
+        # who closed: kim C1 and C2, park C4 and C5; relay itself C3 (no answer from the resident)
+        for c, user_id in ((c1, kim.id), (c2, kim.id), (c3, None), (c4, park.id), (c5, park.id)):
+            session.add(
+                Event(
+                    kind="conversation.closed",
+                    conversation_id=c.id,
+                    data={"disposition": c.disposition, "user_id": user_id},
+                    created_at=c.closed_at,
+                )
+            )
         session.add_all(
             [
                 Call(
