@@ -82,28 +82,33 @@ def stacked(
     kind: str,
     category_label: str,
     category_suffix: str = "",
+    *,
+    side_by_side: bool = False,
 ) -> Chart:
-    """Stacked bars: one per category, one segment per group."""
+    """Stacked bars: one per category, one segment per group. `side_by_side` for groups that
+    are different measures (answered, closed), whose sum would mean nothing: a bar each."""
     groups = [group_label(kind, g) for g in series.groups]
     totals = series.totals()
-    top = _ceiling(max(totals, default=0) or 1)
-    if top >= 4:  # whole contacts on every gridline: 0, 3, 6, 9, 12 rather than 2.5, 7.5
-        top = math.ceil(top / 4) * 4
+    highest = [max(row, default=0) for row in series.values] if side_by_side else totals
+    peak = max(highest, default=0) or 1
+    # whole contacts on every gridline: 0, 3, 6, 9, 12 rather than 2.5, 7.5
+    top = float(peak) if peak <= 4 else math.ceil(_ceiling(peak) / 4) * 4
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(len(series.categories), 1)
     bars = []
     for i, (category, row) in enumerate(zip(series.categories, series.values, strict=True)):
         base: float = TOP + plot_h
+        width = slot * 0.7 / (len(row) if side_by_side else 1)
         for j, count in enumerate(row):
             if not count:
                 continue
             height = count / top * plot_h
-            base -= height
+            base = TOP + plot_h - height if side_by_side else base - height
             bars.append(
                 Bar(
-                    round(LEFT + i * slot + slot * 0.15, 1),
+                    round(LEFT + i * slot + slot * 0.15 + (j * width if side_by_side else 0), 1),
                     round(base, 1),
-                    round(slot * 0.7, 1),
+                    round(width, 1),
                     round(height, 1),
                     PALETTE[j % len(PALETTE)],
                     f"{category}{category_suffix} · {groups[j]}: {count}",
@@ -128,9 +133,9 @@ def stacked(
         ticks,
         labels,
         tuple((PALETTE[j % len(PALETTE)], g) for j, g in enumerate(groups)),
-        (category_label, *groups, "합계"),
+        (category_label, *groups) if side_by_side else (category_label, *groups, "합계"),
         tuple(
-            (c, *map(str, row), str(total))
+            (c, *map(str, row)) if side_by_side else (c, *map(str, row), str(total))
             for c, row, total in zip(series.categories, series.values, totals, strict=True)
         ),
     )
@@ -238,5 +243,6 @@ def period_charts(series: FigureSeries, target_minutes: int) -> tuple[Chart, ...
             series.agents,
             "agent",
             "상담원",
+            side_by_side=True,
         ),
     )

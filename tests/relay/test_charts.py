@@ -30,3 +30,13 @@ def test_service_level_is_a_share_of_all_contacts() -> None:
     assert chart.rows[0] == ("2026-11-12", "9", "3", "33.3%")
     assert chart.rows[1] == ("2026-11-13", "0", "0", "—")
     assert chart.ticks[-1].label == "100%"
+
+
+def test_side_by_side_bars_for_different_measures() -> None:
+    series = Series(("kim",), ("answered", "closed"), ((3, 2),))
+    chart = stacked("agents", "제목", "설명", series, "agent", "상담원", side_by_side=True)
+    answered, closed = chart.bars
+    assert answered.x + answered.width <= closed.x  # next to each other, not stacked
+    assert answered.y + answered.height == closed.y + closed.height  # both on the axis
+    assert chart.header == ("상담원", "답변한 상담", "종료한 상담")  # no sum of the two
+    assert [t.label for t in chart.ticks] == ["0", "1", "2", "3"]
