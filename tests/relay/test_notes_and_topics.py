@@ -40,11 +40,16 @@ def test_a_note_shows_in_the_thread_is_audited_and_never_sent(app: Flask) -> Non
     assert html.escape(NOTE, quote=False) in notes or "&lt;script&gt;" in notes
     assert "<script>alert" not in page
     assert "kim" in notes[: notes.index("</ol>")]
+    # a resident's number written into a note is masked on the page like everywhere else
+    post_form(kim, url, f"{url}/note", body="외국인등록번호 900101-5123456 확인함")
+    shown = kim.get(url).get_data(as_text=True)
+    assert "900101-5123456" not in shown and "확인함" in shown
     # an empty note is refused in Korean, nothing stored
     refused = post_form(kim, url, f"{url}/note", body="   ")
     assert "메모 내용을 적어 주세요" in kim.get(refused.headers["Location"]).get_data(as_text=True)
     with services(app).sessions() as session:
-        assert [n.body for n in session.scalars(select(ConversationNote))] == [NOTE]
+        stored = [n.body for n in session.scalars(select(ConversationNote))]
+        assert stored == [NOTE, "외국인등록번호 900101-5123456 확인함"]
         kinds = [e.kind for e in session.query(Event).filter_by(conversation_id=cid)]
         assert "conversation.noted" in kinds
         outbound_after = session.query(Message).filter_by(direction=Direction.OUTBOUND).count()
