@@ -22,6 +22,7 @@ from twilio.http import HttpClient
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from relay.twilio.held_calls import HeldCallUpdates
 from transcripts.models import MessageStatus
 
 log = logging.getLogger(__name__)
@@ -221,8 +222,12 @@ class OutboxSender:
     """Keeps messages instead of sending them (RELAY_OUTBOX): the outbox page shows them.
 
     They are recorded as held, never as sent or delivered: nothing left the machine, and the
-    record, the agent's thread and the figures must not say otherwise.
+    record, the agent's thread and the figures must not say otherwise. A live call's updates
+    are kept in `held_calls` when given, for the resident simulator to show.
     """
+
+    def __init__(self, held_calls: HeldCallUpdates | None = None) -> None:
+        self._held_calls = held_calls
 
     def send(self, to: str, body: str) -> SendResult:
         log.info("outbox: reply to %s held, not sent (%d characters)", to, len(body))
@@ -241,6 +246,8 @@ class OutboxSender:
     def update_call(self, call_sid: str, twiml: str) -> None:
         """Keep a live call's new TwiML instead of sending it (nothing leaves the machine)."""
         log.info("outbox: TwiML for live call %s held (%d characters)", call_sid, len(twiml))
+        if self._held_calls is not None:
+            self._held_calls.keep(call_sid, twiml)
 
 
 class NoSender:
