@@ -388,7 +388,9 @@ def _caption(app: Flask, message_id: int, language: str, utterance: Utterance) -
         svc = services(app)
         try:
             started = time.perf_counter()
-            transcript = svc.languages.recognizer().transcribe(utterance.samples, language)
+            transcript = svc.languages.recognizer().transcribe(
+                utterance.samples, language, quick=bool(app.config["VOICE_LIVE_QUICK_DECODE"])
+            )
             recognition_ms = round((time.perf_counter() - started) * 1000, 1)
             transcript_at = utcnow()
             texts = [segment.text for segment in transcript.segments]
