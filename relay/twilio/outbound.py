@@ -83,7 +83,7 @@ class Sender(Protocol):
 
     def call(self, to: str, url: str, status_callback: str) -> SendResult: ...
 
-    def update_call(self, call_sid: str, twiml: str) -> None: ...
+    def update_call(self, call_sid: str, twiml: str) -> MessageStatus: ...
 
 
 class TwilioSender:
@@ -205,7 +205,7 @@ class TwilioSender:
             raise SendError(f"Twilio could not be reached: {error}", retryable=True) from error
         return SendResult(sid=str(call.sid), status=MessageStatus.SENT)
 
-    def update_call(self, call_sid: str, twiml: str) -> None:
+    def update_call(self, call_sid: str, twiml: str) -> MessageStatus:
         """Replace a call's TwiML while it goes on (a reply spoken on a live call)."""
         try:
             self._client.calls(call_sid).update(twiml=twiml)
@@ -216,6 +216,7 @@ class TwilioSender:
             ) from error
         except (TwilioException, OSError) as error:
             raise SendError(f"Twilio could not be reached: {error}") from error
+        return MessageStatus.SENT
 
 
 class OutboxSender:
@@ -243,11 +244,12 @@ class OutboxSender:
         log.info("outbox: call-back to %s held, not placed (%s)", to, url)
         return SendResult(sid=f"OUTBOXCA{uuid.uuid4().hex}", status=MessageStatus.HELD)
 
-    def update_call(self, call_sid: str, twiml: str) -> None:
+    def update_call(self, call_sid: str, twiml: str) -> MessageStatus:
         """Keep a live call's new TwiML instead of sending it (nothing leaves the machine)."""
         log.info("outbox: TwiML for live call %s held (%d characters)", call_sid, len(twiml))
         if self._held_calls is not None:
             self._held_calls.keep(call_sid, twiml)
+        return MessageStatus.HELD
 
 
 class NoSender:
@@ -267,5 +269,5 @@ class NoSender:
     def call(self, to: str, url: str, status_callback: str) -> SendResult:
         raise SendError(self._reason)
 
-    def update_call(self, call_sid: str, twiml: str) -> None:
+    def update_call(self, call_sid: str, twiml: str) -> MessageStatus:
         raise SendError(self._reason)

@@ -88,6 +88,9 @@ def test_the_simulator_places_a_live_call_and_shows_the_spoken_reply(
     )
     assert sent.status_code == 202, sent.json
     drain(app)
+    with services(app).sessions() as session:
+        [reply] = session.query(Message).filter(Message.direction == "outbound").all()
+        assert reply.status is MessageStatus.HELD  # the outbox held it: nobody heard it
 
     def updates() -> list[str]:
         found = sims.view(sid)
