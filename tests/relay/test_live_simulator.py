@@ -110,3 +110,22 @@ def test_the_simulator_places_a_live_call_and_shows_the_spoken_reply(
     assert "/twilio/voice/status → 204" in ended.steps[-1].what
     with services(app).sessions() as session:
         assert session.query(Call).one().ended_at is not None
+
+
+def test_an_uploaded_recording_becomes_phone_audio_for_the_live_call(
+    app_factory: Any, speech_clips: SpeechClips
+) -> None:
+    from werkzeug.datastructures import FileStorage
+
+    from languages.audio import duration_seconds
+    from relay.voice.simulator import LIVE_PAUSE_SECONDS, SimulatorError, caller_audio
+
+    app = app_factory()
+    seconds = duration_seconds(load_audio(speech_clips.english_16k))
+    with app.test_request_context(), speech_clips.english_16k.open("rb") as wav:
+        upload = FileStorage(wav, filename="caller.wav", content_type="audio/wav")
+        audio = caller_audio("en", "", upload)
+        # 8 kHz mu-law: one byte a sample, then the pause that ends the utterance.
+        assert abs(len(audio) - 8000 * (seconds + LIVE_PAUSE_SECONDS)) < 80
+        with pytest.raises(SimulatorError):
+            caller_audio("en", "  \n ", None)
