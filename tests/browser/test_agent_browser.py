@@ -115,6 +115,8 @@ def test_abuse_button_warns_and_blocks(
     agent.locator("#waiting button", has_text="맡기").first.click()
     agent.wait_for_url("**/agent/conversations/*")
     agent.on("dialog", lambda dialog: dialog.accept())
+    assert not agent.locator("#abuse").is_visible()  # deliberate: behind one more click
+    agent.click("details.danger-zone summary")
     agent.click("#abuse")
     agent.wait_for_selector(".flash.ok")
     assert "경고문을 보내고" in agent.inner_text(".flash.ok")
