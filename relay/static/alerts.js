@@ -34,18 +34,32 @@
     window.setTimeout(function () { audio.close(); }, 1000);
   }
 
-  function notify(rows) {
+  function announce(title, body) {
     if (window.Notification && Notification.permission === "granted") {
-      var first = rows[0];
-      var text = (first.querySelector(".preview") || {}).textContent || "";
-      var lang = (first.querySelector(".lang") || {}).textContent || "";
-      var note = new Notification(
-        rows.length > 1 ? "새 문의 " + rows.length + "건" : "새 문의",
-        { body: (lang.trim() + " · " + text.trim()).slice(0, 120), tag: "relay-new-contact" }
-      );
+      var note = new Notification(title, { body: body, tag: "relay-new-contact" });
       note.onclick = function () { window.focus(); note.close(); };
     }
     if (soundOn()) chime();
+  }
+
+  function notify(rows) {
+    var first = rows[0];
+    var text = (first.querySelector(".preview") || {}).textContent || "";
+    var lang = (first.querySelector(".lang") || {}).textContent || "";
+    announce(rows.length > 1 ? "새 문의 " + rows.length + "건" : "새 문의",
+      (lang.trim() + " · " + text.trim()).slice(0, 120));
+  }
+
+  // Away from the queue (in a thread, on a review page) a new contact is still announced, from
+  // the live feed's event, and counted in the title until the agent looks at the queue.
+  var newElsewhere = 0;
+  function contactOpened(event) {
+    if (document.getElementById("waiting")) return; // the queue's own redraw announces it
+    var data = event.detail || {};
+    if (data.kind !== "conversation.opened") return;
+    newElsewhere += 1;
+    document.title = "(" + newElsewhere + ") " + baseTitle;
+    announce("새 문의", "대기열에 새 문의가 있습니다.");
   }
 
   function lastSeen(id) {
@@ -130,6 +144,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    document.body.addEventListener("relay:changed", contactOpened);
     setupControls();
     refreshQueue();
     rememberSeen();

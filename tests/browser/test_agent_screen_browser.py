@@ -166,6 +166,11 @@ def test_new_contacts_alert_by_notification_sound_and_title_and_own_threads_show
     shot(agent, "unread-1366.png")
     own.locator("a.preview").click()
     agent.wait_for_url("**/agent/conversations/*")
+    # In a thread, a new contact is announced too, from the live feed.
+    live(agent)
+    resident_texts(chromium, live_relay, tiny_models.phrase("hours")["en"], "+821077770001")
+    agent.wait_for_function("window.notes.length === 1")  # counted afresh on each page
+    assert agent.title().startswith("(1) ")
     agent.go_back()
     agent.reload()
     assert not agent.locator(".queue.mine .unread-mark").first.is_visible()
