@@ -225,6 +225,14 @@ def test_a_laptop_shows_at_least_twelve_waiting_rows(chromium: Any, live_relay: 
     )
     assert sum(1 for b in bottoms if b <= LAPTOP["height"]) >= 12, bottoms
     shot(agent, "queue-1366.png")
+    # A 1920 screen puts the agent's own threads beside the waiting ones, across its width.
+    agent.set_viewport_size(WIDE)
+    mine = agent.locator(".queue.mine").bounding_box()
+    waiting = agent.locator("#waiting").bounding_box()
+    assert mine is not None and waiting is not None
+    assert mine["x"] + mine["width"] <= waiting["x"]
+    assert waiting["x"] + waiting["width"] >= WIDE["width"] - 80
+    shot(agent, "queue-1920.png")
 
 
 def test_question_mark_opens_the_shortcut_help_and_arrows_walk_the_phrasebook(
