@@ -5,15 +5,39 @@
   "use strict";
 
   var PREFIX = "relay:draft:";
+  // A draft left for longer than this belongs to a shift long over: it is dropped.
+  var KEEP_MS = 3 * 24 * 3600 * 1000;
 
   function store() {
     try { return window.localStorage; } catch (e) { return null; } // storage may be switched off
   }
 
+  // Drafts can hold what residents told the centre; the next person at this desk must not find
+  // them, so signing out clears them all, and stale ones go on any page load.
+  function forget(storage, all) {
+    var keys = [];
+    for (var n = 0; n < storage.length; n++) {
+      var key = storage.key(n);
+      if (key && key.indexOf(PREFIX) === 0) keys.push(key);
+    }
+    keys.forEach(function (key) {
+      var saved = null;
+      try { saved = JSON.parse(storage.getItem(key) || "null"); } catch (e) { saved = null; }
+      if (all || !saved || !(Date.now() - (saved.savedAt || 0) < KEEP_MS)) storage.removeItem(key);
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var storage = store();
+    var action = event.target.getAttribute ? event.target.getAttribute("action") || "" : "";
+    if (storage && /\/logout$/.test(action)) forget(storage, true);
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("reply");
     var holder = document.querySelector(".thread[data-conversation]");
     var storage = store();
+    if (storage) forget(storage, false);
     if (!form || !holder || !storage) return;
     var key = PREFIX + holder.getAttribute("data-conversation");
     var korean = form.querySelector('[name="text"]');
@@ -25,6 +49,7 @@
       if (!korean.value.trim() && !translated.value.trim()) { storage.removeItem(key); return; }
       storage.setItem(key, JSON.stringify({
         text: korean.value, translated: translated.value, edited: edited, entry: entry.value,
+        savedAt: Date.now(),
       }));
     }
 

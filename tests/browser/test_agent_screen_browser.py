@@ -98,6 +98,15 @@ def test_a_draft_and_its_edited_translation_survive_leaving_the_thread(
     agent.reload()
     assert agent.input_value("#reply-text") == ""
 
+    # Signing out leaves nothing a resident said for the next person at this desk.
+    agent.fill("#reply-text", received["ko"])
+    assert agent.evaluate(f"localStorage.getItem('relay:draft:{cid}')") is not None
+    agent.click("header.top button:has-text('로그아웃')")
+    agent.wait_for_url("**/login**")
+    assert (
+        agent.evaluate("Object.keys(localStorage).filter(k => k.startsWith('relay:draft:'))") == []
+    )
+
 
 def test_a_lost_live_feed_shows_a_banner_greys_the_queue_and_refreshes_on_return(
     chromium: Any, app_factory: Any, tiny_models: TinyModels
