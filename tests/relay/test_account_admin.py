@@ -224,6 +224,9 @@ def test_roles_change_and_the_admin_page_opens_at_the_next_request(app: Flask) -
 def test_an_admin_cannot_disable_or_demote_themselves_or_the_last_admin(app: Flask) -> None:
     chief = sign_in(app, "chief", "admin")
     me = _user(app, "chief").id
+    own_row = chief.get(PAGE).get_data(as_text=True).split(f'id="account-{me}"')[1]
+    own_row = own_row.split("</tr>")[0]
+    assert "/disable" not in own_row and "/role" not in own_row  # not even offered
     _post(chief, f"{PAGE}/{me}/disable")
     assert "자기 계정은 사용 중지할 수 없습니다" in chief.get(PAGE).get_data(as_text=True)
     _post(chief, f"{PAGE}/{me}/role", role="agent")
@@ -254,3 +257,10 @@ def test_an_admin_cannot_disable_or_demote_themselves_or_the_last_admin(app: Fla
         raise AssertionError("the last active admin was demoted")
     assert _user(app, "chief").role is Role.ADMIN
     assert [e.kind for e in _events(app)] == ["account.role_changed", "account.disabled"]
+
+
+def test_the_login_page_tells_staff_to_ask_their_admin_and_shows_no_command(app: Flask) -> None:
+    page = app.test_client().get("/login").get_data(as_text=True)
+    assert "관리자에게 문의하세요" in page
+    for leak in ("flask", "users create", "wsgi", ".venv", "--role"):
+        assert leak not in page
