@@ -264,3 +264,14 @@ def test_the_login_page_tells_staff_to_ask_their_admin_and_shows_no_command(app:
     assert "관리자에게 문의하세요" in page
     for leak in ("flask", "users create", "wsgi", ".venv", "--role"):
         assert leak not in page
+
+
+def test_a_hostile_username_is_shown_as_text_everywhere(app: Flask) -> None:
+    hostile = "<script>alert(1)</script>"
+    admin = sign_in(app, "chief", "admin")
+    shown = _post(admin, PAGE, username=hostile, role="agent", password="")
+    once = shown.get_data(as_text=True)  # type: ignore[attr-defined]
+    page = admin.get(PAGE).get_data(as_text=True)
+    for html in (once, page):
+        assert hostile not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
