@@ -70,8 +70,9 @@ class AccountAdmin(UseCases):
         """Refuse the account from now on; its sessions and API token end in the same write."""
         _require_admin(actor)
         with self._uow.write() as session:
+            admins = _active_admins(session)
             user = _account(session, account_id)
-            _refuse_own_or_last_admin(session, actor, user, "사용 중지할")
+            _refuse_own_or_last_admin(admins, actor, user, "사용 중지할")
             end_access(session, user.id, active=False, api_token_hash=None)
             _event(session, EventKind.ACCOUNT_DISABLED, actor, user)
 
@@ -98,11 +99,12 @@ class AccountAdmin(UseCases):
         database on every request, so the change applies at the next page."""
         _require_admin(actor)
         with self._uow.write() as session:
+            admins = _active_admins(session)
             user = _account(session, account_id)
             if user.role is role:
                 return
             if role is not Role.ADMIN:
-                _refuse_own_or_last_admin(session, actor, user, "관리자에서 내릴")
+                _refuse_own_or_last_admin(admins, actor, user, "관리자에서 내릴")
             before = user.role
             user.role = role
             _event(
@@ -154,24 +156,33 @@ def _account(session: Session, account_id: int) -> User:
     return user
 
 
-def _refuse_own_or_last_admin(session: Session, actor: Actor, user: User, doing: str) -> None:
+def _active_admins(session: Session) -> list[int]:
+    """The active admins' ids, their rows locked in id order before any other row: two admins
+    demoting or disabling each other at once then wait for one another on PostgreSQL (no
+    deadlock, and the second sees the first's change) instead of both succeeding; SQLite's
+    write lock already serialises them."""
+    return list(
+        session.scalars(
+            select(User.id)
+            .where(User.role == Role.ADMIN, User.active.is_(True))
+            .order_by(User.id)
+            .with_for_update()
+        )
+    )
+
+
+def _refuse_own_or_last_admin(admins: list[int], actor: Actor, user: User, doing: str) -> None:
     """`doing` completes "... 수 없습니다" in Korean: what was refused."""
     if user.id == actor.user_id:
         raise AccountAdminError(
             "admins cannot disable or demote themselves",
             f"자기 계정은 {doing} 수 없습니다. 다른 관리자에게 부탁하세요.",
         )
-    if user.role is Role.ADMIN and user.active:
-        # Locked, so two admins demoting each other at once cannot both succeed (PostgreSQL;
-        # SQLite's write lock already serialises the two).
-        admins = session.scalars(
-            select(User.id).where(User.role == Role.ADMIN, User.active.is_(True)).with_for_update()
-        ).all()
-        if len(admins) <= 1:
-            raise AccountAdminError(
-                "the last active admin must stay one",
-                f"마지막 관리자 계정은 {doing} 수 없습니다. 먼저 다른 관리자를 지정하세요.",
-            )
+    if user.id in admins and len(admins) <= 1:
+        raise AccountAdminError(
+            "the last active admin must stay one",
+            f"마지막 관리자 계정은 {doing} 수 없습니다. 먼저 다른 관리자를 지정하세요.",
+        )
 
 
 def _event(session: Session, kind: EventKind, actor: Actor, user: User, **data: object) -> None:
