@@ -5,7 +5,7 @@ and a disabled account's open session and API token stop working at once."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -76,6 +76,10 @@ def test_the_page_lists_accounts_in_korean_with_the_last_sign_in_in_centre_time(
     app: Flask,
 ) -> None:
     create_user(app, "never", "agent", PASSWORD)
+    with services(app).sessions() as session, session.begin():
+        never = user_by_name(session, "never")
+        assert never is not None
+        never.created_at = datetime(2026, 11, 1, 20, 30, tzinfo=UTC)  # 2 Nov, 05:30 in Seoul
     admin = sign_in(app, "chief", "admin")
     page = admin.get(PAGE).get_data(as_text=True)
     assert "계정 관리" in page
@@ -85,6 +89,7 @@ def test_the_page_lists_accounts_in_korean_with_the_last_sign_in_in_centre_time(
     # The admin's own sign-in, in Korea's time (UTC+9), not the server's UTC.
     signed = _user(app, "chief").last_sign_in_at
     assert signed is not None
+    assert "2026-11-02 05:30" in page  # another day: with its date, in Korea's time
     assert f"{signed + timedelta(hours=9):%H:%M}" in page
     assert f"{signed:%H:%M}" not in page
     for code in ("agent</td>", "admin</td>", "True", "False", "None"):
