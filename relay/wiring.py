@@ -25,7 +25,8 @@ from transcripts.record import Record
 def build_services(app: Flask) -> Services:
     """Create the app's collaborators from its configuration (nothing heavy is loaded here)."""
     config = app.config
-    engine = make_engine(config["DATABASE_URL"])
+    # A test app's engine lives for one test; a serving process checkpoints in the background.
+    engine = make_engine(config["DATABASE_URL"], background_checkpoints=not app.testing)
     sessions = make_session_factory(engine)
     huey = make_huey(config["QUEUE_URL"])
     return Services(
