@@ -91,6 +91,11 @@ class EventKind(StrEnum):
     MEMORY_APPROVED = "memory.approved"  # an admin kept it (as suggested, or edited)
     MEMORY_REJECTED = "memory.rejected"
     MEMORY_DELETED = "memory.deleted"  # an admin removed an approved entry
+    ACCOUNT_CREATED = "account.created"  # an admin made an account on the accounts page
+    ACCOUNT_DISABLED = "account.disabled"  # its sessions and API token ended with it
+    ACCOUNT_ENABLED = "account.enabled"
+    ACCOUNT_PASSWORD_RESET = "account.password_reset"  # noqa: S105 - an event name, no secret
+    ACCOUNT_ROLE_CHANGED = "account.role_changed"
 
     @classmethod
     def of_message(cls, status: StrEnum) -> EventKind:
