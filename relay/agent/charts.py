@@ -19,6 +19,7 @@ WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 8, 10, 40  # room for the value axis and the category labels
 
 #: Colours told apart by people with the common colour-vision deficiencies (Okabe and Ito).
+#: Each also has a legend class in relay.css (.swatch.s0072B2 …): keep the two lists in step.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000")
 
 

@@ -4,8 +4,9 @@ service-level bars are drawn against 100%."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
-from relay.agent.charts import BOTTOM, HEIGHT, TOP, service_level, stacked
+from relay.agent.charts import BOTTOM, HEIGHT, PALETTE, TOP, service_level, stacked
 from transcripts.metrics_series import DayLevel, Series
 
 PLOT = HEIGHT - TOP - BOTTOM
@@ -40,3 +41,8 @@ def test_side_by_side_bars_for_different_measures() -> None:
     assert answered.y + answered.height == closed.y + closed.height  # both on the axis
     assert chart.header == ("상담원", "답변한 상담", "종료한 상담")  # no sum of the two
     assert [t.label for t in chart.ticks] == ["0", "1", "2", "3"]
+
+
+def test_every_colour_has_its_legend_class() -> None:
+    css = (Path(__file__).parents[2] / "relay" / "static" / "relay.css").read_text()
+    assert all(f".swatch.s{colour[1:]} {{ background:{colour}; }}" in css for colour in PALETTE)
