@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from languages.registry import KOREAN
+from relay.books import ReferenceBooks
+from transcripts.books import Books
 from transcripts.memory import DatabaseTranslationMemory
 
 if TYPE_CHECKING:
@@ -67,6 +69,8 @@ class LanguageServices:
         self._whisper_threads = whisper_threads
         self._whisper_time_limit = whisper_time_limit
         self._sessions = sessions
+        # The glossary and phrasebook admins edit: checked against the record per use.
+        self.books = ReferenceBooks(Books(sessions))
         self._lock = threading.Lock()
         self._detector: LanguageDetector | None = None
         self._translator: Translator | None = None
@@ -166,11 +170,10 @@ class LanguageServices:
         installed = self._installed_weights()
         with self._lock:
             if self._translator is None or installed != self._built_over:
-                from languages.glossary import Glossary
                 from languages.translation import Translator
 
                 self._translator = Translator(
-                    self.engines(), memory=self.memory(), glossary=Glossary.default()
+                    self.engines(), memory=self.memory(), glossary=self.books.glossary
                 )
                 self._built_over = installed
             return self._translator

@@ -82,6 +82,9 @@ class EventKind(StrEnum):
     CALL_LIVE_ENDED = "call.live_ended"
     CALL_REPLY_SPOKEN = "call.reply_spoken"
     TRANSCRIPTS_EXPORTED = "transcripts.exported"
+    BOOK_CHANGED = (
+        "book.changed"  # an admin added, changed or deleted a glossary or phrasebook entry
+    )
 
     @classmethod
     def of_message(cls, status: StrEnum) -> EventKind:

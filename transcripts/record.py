@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from transcripts.accounts import Accounts
 from transcripts.agent_actions import AgentActions
+from transcripts.books import Books
 from transcripts.calls import CallService
 from transcripts.chat import WebChat
 from transcripts.corrections import Corrections
@@ -44,6 +45,7 @@ class Record:
     accounts: Accounts  # agents' and admins' accounts
     sign_ins: LoginFailures  # the sign-in throttle
     chat: WebChat  # the residents' chat page: start, write, read state, typing, revoke
+    books: Books  # the glossary and phrasebook as admins edit them, with their history
 
     @classmethod
     def build(
@@ -67,4 +69,5 @@ class Record:
             accounts=Accounts(uow),
             sign_ins=LoginFailures(uow),
             chat=WebChat(uow),
+            books=Books(uow),
         )

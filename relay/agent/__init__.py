@@ -11,6 +11,8 @@ def register_agent_views(app: Flask) -> None:
     from relay.agent import (
         actions,
         admin,
+        glossary_admin,
+        phrasebook_admin,
         review,
         review_export,
         review_metrics,
@@ -24,5 +26,16 @@ def register_agent_views(app: Flask) -> None:
     app.extensions["relay_agent"] = AgentTools()
     app.jinja_env.globals["channel_labels"] = CHANNEL_LABELS
     app.add_template_filter(contact_label)
-    for module in (waiting, thread, actions, stream, admin, review, review_export, review_metrics):
+    for module in (
+        waiting,
+        thread,
+        actions,
+        stream,
+        admin,
+        review,
+        review_export,
+        review_metrics,
+        glossary_admin,
+        phrasebook_admin,
+    ):
         app.register_blueprint(module.bp)
