@@ -70,3 +70,11 @@ def test_punctuation_a_korean_handset_cannot_show_is_warned_with_a_plain_stand_i
     assert punctuation_warnings("ja", "2階です。「窓口」へ") == ()  # travels in EUC-KR
     checked = check_answer("floor.second", "floor", ("층",), {**TEXTS, "ko": "2층 – 왼쪽"}, ())
     assert checked.ok and len(checked.warnings) == 1
+
+
+def test_the_shipped_answers_punctuation_travels_by_sms() -> None:
+    # The hours were written 09:00–18:00 with an en dash, which a Korean handset cannot show:
+    # every English answer went by link instead of as text.
+    for entry in Phrasebook().entries():
+        for language in ("ko", "en", "zh", "vi", "mn"):
+            assert punctuation_warnings(language, entry.texts[language]) == (), entry.id
