@@ -30,6 +30,7 @@ class Jobs:
     translate_inbound: Any
     send_outbound: Any
     process_recording: Any
+    caption_utterance: Any  # a live utterance's stored audio, heard again (the sweep's)
     sweep: Any
 
 

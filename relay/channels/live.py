@@ -40,7 +40,6 @@ from flask import Blueprint, Flask, Response, current_app, request
 from flask_sock import Sock
 from simple_websocket import ConnectionClosed
 
-from languages.engine import ModelMissingError, TranslationError
 from languages.live_audio import (
     FrameOrder,
     SegmenterSettings,
@@ -49,16 +48,14 @@ from languages.live_audio import (
     Utterance,
     as_int16,
 )
-from languages.speech import SpeechError
-from languages.translation import Translation
 from relay.channels import media_stream
+from relay.channels.live_captions import caption
 from relay.recordings import new_recording_path
 from relay.services import services
 from relay.twilio.security import stream_signature_is_valid, stream_url, twilio_signed
 from relay.voice.twiml import TwimlBuilder
 from transcripts.db import utcnow
-from transcripts.live_calls import LiveCall, LiveCaption, UtteranceAudio
-from transcripts.models import MessageStatus
+from transcripts.live_calls import LiveCall, UtteranceAudio
 
 log = logging.getLogger(__name__)
 bp = Blueprint("twilio_live", __name__, url_prefix="/twilio/voice")
@@ -383,50 +380,6 @@ def hand_on(
 
 
 def _caption(app: Flask, message_id: int, language: str, utterance: Utterance) -> None:
-    """Transcribe once (language forced, the recordings' guards), translate, save."""
+    """The speech lane's work on one utterance (see live_captions.py)."""
     with app.app_context():
-        svc = services(app)
-        try:
-            started = time.perf_counter()
-            transcript = svc.languages.recognizer().transcribe(utterance.samples, language)
-            recognition_ms = round((time.perf_counter() - started) * 1000, 1)
-            transcript_at = utcnow()
-            texts = [segment.text for segment in transcript.segments]
-            done = _translate(svc, message_id, texts, language)
-            segments = [segment.to_json_dict() for segment in transcript.segments]
-            if done:
-                for data, translation in zip(segments, done, strict=True):
-                    data["translated_text"] = translation.text
-            caption = LiveCaption(
-                language=language,
-                text=transcript.text,
-                korean_text=" ".join(t.text for t in done) if done else None,
-                segments=segments,
-                engine=done[0].engine if done else None,
-                model=done[0].model if done else None,
-                recognition_ms=recognition_ms,
-                translation_ms=max(t.duration_ms for t in done) if done else None,
-                transcript_at=transcript_at,
-                korean_at=utcnow() if done else None,
-            )
-            svc.record.live.save_caption(message_id, caption, offset=utterance.start)
-        except SpeechError as error:
-            svc.record.inbound.mark(
-                message_id, MessageStatus.FAILED, f"speech recognition: {error}"
-            )
-        except Exception:
-            log.exception("live caption %s failed", message_id)
-            svc.record.inbound.mark(message_id, MessageStatus.FAILED, "live caption failed")
-
-
-def _translate(
-    svc: Any, message_id: int, texts: list[str], language: str
-) -> list[Translation] | None:
-    """The Korean of each segment, or None (nothing said, or no model: the original shows)."""
-    if not texts:
-        return None
-    try:
-        return list(svc.languages.translator().translate_many(texts, language, "ko"))
-    except (ModelMissingError, TranslationError) as error:
-        log.warning("live caption %s not translated: %s", message_id, error)
-        return None
+        caption(services(app), message_id, language, utterance.samples, utterance.start)
