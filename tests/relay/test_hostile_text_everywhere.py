@@ -393,6 +393,7 @@ def glossary_term(scene: Scene, text: str) -> None:
         return
     assert status == 303, saved.get_data(as_text=True)  # type: ignore[attr-defined]
     scene.show(f"/admin/glossary?q={quote('무지개센터')}", form, note)
+    scene.show(f"/admin/glossary/edit?term={quote('무지개센터')}", form, note)
     scene.show(f"/admin/glossary/history?term={quote('무지개센터')}", form, note)
     scene.show("/admin/glossary/history", form, note)
     cid, mid, _ = _sms(scene, "Where is the rainbow centre?")
@@ -431,6 +432,7 @@ def phrasebook_answer(scene: Scene, text: str) -> None:
     assert status == 303, saved.get_data(as_text=True)  # type: ignore[attr-defined]
     scene.show(f"/admin/phrasebook?q={quote('무지개상용구')}", answer, topic)
     scene.show("/admin/phrasebook/history?id=hostile.answer", answer, topic)
+    scene.show("/admin/phrasebook/edit?id=hostile.answer", answer, topic)
     scene.show(f"/agent/phrasebook?q={quote('무지개상용구')}&language=en", answer)
     cid, mid, _ = _sms(scene, "Hello.")
     _translated(scene, mid, "안녕하세요")
