@@ -27,8 +27,7 @@ RESIDENCE_CARD_FORMS = {
     "note": "the card says RESIDENCE CARD since 2020",
 }
 ANSWER = {
-    "id": "documents.rainbow_desk",
-    "topic": "documents",
+    "topic": "서류",
     "keywords": "무지개 창구, 무지개",
     "ko": "무지개 창구는 2층에 있습니다.",
     "en": "The rainbow desk is on the second floor.",
@@ -52,6 +51,18 @@ def save_term(admin: FlaskClient, previous: str | None = None, **fields: str) ->
 def save_answer(admin: FlaskClient, editing: str | None = None, **fields: str) -> Any:
     form = {**fields, **({"editing": editing} if editing else {})}
     return post_form(admin, "/admin/phrasebook/edit", "/admin/phrasebook", **form)
+
+
+def answer_id(app: Flask, keyword: str) -> str:
+    """The id relay gave an answer added on the web (never shown to staff)."""
+    entries = services(app).record.books.edition("phrasebook").entries or ()
+    [found] = [e.key for e in entries if keyword in e.content["keywords"]]
+    return found
+
+
+def visible(html: str) -> str:
+    """The text a reader sees, without attribute values (links carry internal ids)."""
+    return "".join(text for text, _ in parse(html).texts)
 
 
 def preview(app: Flask, webhooks: Webhooks, headers: dict[str, str], korean: str) -> str:
@@ -155,17 +166,16 @@ def test_the_agents_picker_uses_an_answer_an_admin_added_and_changed(
     found = agent.get("/agent/phrasebook?q=무지개&language=en").get_data(as_text=True)
     assert "The rainbow desk is on the second floor." in found
 
+    added = answer_id(app, "무지개")
     changed = save_answer(
-        admin, editing=ANSWER["id"], **{**ANSWER, "en": "The rainbow desk is on floor 3."}
+        admin, editing=added, **{**ANSWER, "en": "The rainbow desk is on floor 3."}
     )
     assert changed.status_code == 303
     found = agent.get("/agent/phrasebook?q=무지개&language=en").get_data(as_text=True)
     assert "floor 3" in found and "second floor" not in found
     listed = admin.get("/admin/phrasebook?q=rainbow").get_data(as_text=True)
     assert "floor 3" in listed
-    history = parse(
-        admin.get(f"/admin/phrasebook/history?id={ANSWER['id']}").get_data(as_text=True)
-    )
+    history = parse(admin.get(f"/admin/phrasebook/history?id={added}").get_data(as_text=True))
     assert "second floor" in history.text and "floor 3" in history.text
 
 
@@ -184,8 +194,7 @@ def test_punctuation_sms_cannot_carry_is_named_when_an_answer_is_saved(
 @pytest.mark.parametrize(
     ("fields", "said"),
     [
-        ({"id": "Rainbow"}, "식별자는"),
-        ({"id": "courtesy.greeting"}, "이미 쓰이고 있습니다"),
+        ({"topic": " "}, "주제를 입력해 주세요."),
         ({"en": ""}, "영어 답변을 입력해 주세요."),
         ({"keywords": " , "}, "검색어를 하나 이상 입력해 주세요."),
         ({"vi": "Xin chào {name}"}, "자리표시자처럼 보이는 '{name}'"),
@@ -206,3 +215,21 @@ def test_only_admins_open_or_change_the_books(app: Flask) -> None:
         assert agent.get(url).status_code == 403
     refused = agent.post("/admin/glossary", data={"ko": "카드", "en": "card"})
     assert refused.status_code in (400, 403)
+
+
+def test_the_phrasebook_pages_name_topics_in_korean_and_show_no_internal_ids(
+    admin: FlaskClient,
+) -> None:
+    listed = visible(admin.get("/admin/phrasebook").get_data(as_text=True))
+    assert "인사·응대" in listed and "courtesy" not in listed
+    form = visible(admin.get("/admin/phrasebook/edit?id=courtesy.greeting").get_data(as_text=True))
+    assert "courtesy" not in form
+    page = admin.get("/admin/phrasebook/edit?id=courtesy.greeting").get_data(as_text=True)
+    assert 'value="인사·응대"' in page
+    saved = save_answer(admin, editing="courtesy.greeting", **{**ANSWER, "topic": "인사·응대"})
+    assert saved.status_code == 303
+    history = admin.get("/admin/phrasebook/history").get_data(as_text=True)
+    assert "courtesy" not in visible(history) and "무지개 창구는 2층에 있습니다." in visible(
+        history
+    )
+    assert "인사·응대" in visible(history)

@@ -420,7 +420,6 @@ def phrasebook_answer(scene: Scene, text: str) -> None:
         scene.admin,
         "/admin/phrasebook/edit",
         "/admin/phrasebook",
-        id="hostile.answer",
         topic=topic,
         keywords="무지개상용구",
         **texts,
@@ -430,14 +429,16 @@ def phrasebook_answer(scene: Scene, text: str) -> None:
         scene.responses["refused answer"] = (saved.get_data(as_text=True), [answer, topic])  # type: ignore[attr-defined]
         return
     assert status == 303, saved.get_data(as_text=True)  # type: ignore[attr-defined]
+    entries = services(scene.app).record.books.edition("phrasebook").entries or ()
+    [entry_id] = [e.key for e in entries if e.content["keywords"] == ["무지개상용구"]]
     scene.show(f"/admin/phrasebook?q={quote('무지개상용구')}", answer, topic)
-    scene.show("/admin/phrasebook/history?id=hostile.answer", answer, topic)
-    scene.show("/admin/phrasebook/edit?id=hostile.answer", answer, topic)
+    scene.show(f"/admin/phrasebook/history?id={entry_id}", answer, topic)
+    scene.show(f"/admin/phrasebook/edit?id={entry_id}", answer, topic)
     scene.show(f"/agent/phrasebook?q={quote('무지개상용구')}&language=en", answer)
     cid, mid, _ = _sms(scene, "Hello.")
     _translated(scene, mid, "안녕하세요")
     thread = f"/agent/conversations/{cid}"
-    sent = post_form(scene.admin, thread, f"{thread}/phrasebook", entry_id="hostile.answer")
+    sent = post_form(scene.admin, thread, f"{thread}/phrasebook", entry_id=entry_id)
     assert sent.status_code == 303  # type: ignore[attr-defined]
     drain(scene.app)
     scene.thread(cid, answer)
