@@ -376,6 +376,7 @@ def test_a_chat_message_whose_job_was_lost_is_translated_once(
     assert run_sweep(app) == []
 
 
+@pytest.mark.slow
 def test_a_live_utterance_whose_caption_was_lost_is_captioned_once(
     app_factory: Any,
     whisper_base_dir: Path,
