@@ -185,8 +185,10 @@ def _entry(session: Session, book: Book, key: str) -> BookEntry | None:
 
 
 def _seeded(session: Session, book: Book, seed: Sequence[Entry]) -> BookVersion:
-    """The book's version row, copying the shipped file's entries in on its first edit."""
-    version = session.get(BookVersion, book)
+    """The book's version row, locked for this transaction (two admins saving at once on
+    PostgreSQL must not both raise it to the same number, or a process could keep a copy that
+    lacks one of the changes), copying the shipped file's entries in on the first edit."""
+    version = session.get(BookVersion, book, with_for_update=True)
     if version is not None:
         return version
     for position, entry in enumerate(seed, start=1):
