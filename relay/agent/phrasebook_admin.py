@@ -16,6 +16,7 @@ from languages.phrasebook import LANGUAGE_ORDER, Phrasebook, PhrasebookEntry, no
 from relay.agent.access import actor, admin_required
 from relay.books import phrasebook_seed
 from relay.services import services
+from relay.voice.prompts import RECORDING_NOTICE_ID
 from transcripts.books import BookEntryExistsError, Change
 
 bp = Blueprint("phrasebook_admin", __name__, url_prefix="/admin/phrasebook")
@@ -161,6 +162,9 @@ def save() -> Any:
 def delete() -> Any:
     """Delete one answer (kept in the history)."""
     entry_id = (request.form.get("id") or "")[:MAX_FIELD_CHARS]
+    if entry_id == RECORDING_NOTICE_ID:
+        flash("이 답변은 전화 녹음 전 안내로 쓰여 지울 수 없습니다. 내용을 고쳐 주세요.", "error")
+        return redirect(url_for("phrasebook_admin.answers"), code=303)
     services().record.books.delete("phrasebook", actor(), entry_id, phrasebook_seed())
     flash("답변을 지웠습니다. 변경 기록에 남아 있습니다.", "ok")
     return redirect(url_for("phrasebook_admin.answers"), code=303)

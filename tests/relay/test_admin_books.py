@@ -14,6 +14,7 @@ from relay.services import services
 from tests.relay.agent_helpers import post_form, sign_in
 from tests.support.app_fixtures import Webhooks, drain
 from tests.support.inert_html import parse
+from tests.support.recording_server import TwilioCall
 from transcripts.models import Event
 from transcripts.policy import EventKind
 
@@ -233,3 +234,23 @@ def test_the_phrasebook_pages_name_topics_in_korean_and_show_no_internal_ids(
         history
     )
     assert "인사·응대" in visible(history)
+
+
+def test_callers_hear_the_recording_notice_as_edited_and_it_cannot_be_deleted(
+    app: Flask, admin: FlaskClient, webhooks: Webhooks
+) -> None:
+    notice = services(app).languages.books.phrasebook().get("courtesy.recording_notice")
+    texts = {**notice.texts, "en": "This call is recorded so that we can help you. Go ahead."}
+    form = {**texts, "topic": "인사·응대", "keywords": ", ".join(notice.keywords)}
+    assert save_answer(admin, editing=notice.id, **form).status_code == 303
+    call = TwilioCall(webhooks, from_number="+821055507777")
+    call.start()
+    assert "This call is recorded so that we can help you." in call.press("1").get_data(
+        as_text=True
+    )
+
+    refused = post_form(admin, "/admin/phrasebook", "/admin/phrasebook/delete", id=notice.id)
+    assert refused.status_code == 303  # type: ignore[attr-defined]
+    page = admin.get("/admin/phrasebook").get_data(as_text=True)
+    assert "지울 수 없습니다" in page
+    assert services(app).languages.books.phrasebook().get(notice.id)
