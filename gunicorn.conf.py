@@ -16,6 +16,7 @@ import os
 from typing import Any
 
 FEED_LIMIT = "RELAY_AGENT_SSE_MAX_STREAMS"
+CHAT_LIMIT = "RELAY_CHAT_SSE_MAX_STREAMS"
 
 wsgi_app = "wsgi:app"
 bind = ["0.0.0.0:8000"]
@@ -55,9 +56,26 @@ def on_starting(server: Any) -> None:
     configured = os.environ.get(FEED_LIMIT)
     if configured is None:
         os.environ[FEED_LIMIT] = str(threads // 2)
-        return
-    if not configured.strip().isdigit() or not 0 < int(configured) < threads:
+    elif not configured.strip().isdigit() or not 0 < int(configured) < threads:
         raise SystemExit(
             f"gunicorn.conf.py: {FEED_LIMIT}={configured!r} must be between 1 and {threads - 1} "
             f"(below --threads {threads}), or unset for {threads // 2}"
+        )
+    _chat_pages_limit(threads, int(os.environ[FEED_LIMIT]))
+
+
+def _chat_pages_limit(threads: int, agents: int) -> None:
+    """Residents' open chat pages get a pool of their own (a quarter of the threads unless
+    set), so they never take an agent's feed; with the agents' pool it must leave a thread."""
+    configured = os.environ.get(CHAT_LIMIT)
+    room = threads - agents - 1
+    if room < 1:
+        raise SystemExit("gunicorn.conf.py: no thread left for residents' chat pages")
+    if configured is None:
+        os.environ[CHAT_LIMIT] = str(min(max(1, threads // 4), room))
+        return
+    if not configured.strip().isdigit() or not 0 < int(configured) <= room:
+        raise SystemExit(
+            f"gunicorn.conf.py: {CHAT_LIMIT}={configured!r} must be between 1 and {room} "
+            f"(with {FEED_LIMIT}={agents}, below --threads {threads})"
         )

@@ -15,24 +15,26 @@ MAX_DECODING_LENGTH tokens on both sides, and the ratio measures overhead, not h
 stops. The SentencePiece model (800 pieces) is trained on this module's own sentences and cuts
 them into 14 to 33 pieces, about 1.2 per word. The build takes seconds and is cached in
 `.cache/bench/` under a hash of this file and the library versions.
+
+Two more cases follow (bench/_real_shape.py, bench/_argos_pivot.py): the same comparison in
+the real shape of m2m100_418M, with a sweep over threads and beams that chose relay's
+defaults, and the Argos zh→en→ko pivot on texts of several sentences against argostranslate's
+own pivot.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import io
 import logging
-import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from bench import REPO, Options, Result, interleaved_medians
+from bench import Options, Result, _argos_pivot, _real_shape, interleaved_medians
+from bench._random_m2m import TRANSFORMER_BASE
+from bench._random_m2m import ensure_model as ensure_random_model
 from languages.glossary import Glossary
 from languages.m2m import END_TOKEN, M2MEngine, language_token
 from languages.memory import normalise
@@ -45,12 +47,6 @@ BATCH_SIZES = (1, 16)
 SENTENCES_PER_CASE = {1: 8, 16: 32}  # batch 1 is slow: fewer sentences keep the bench short
 BASELINE = "bare Translator.translate_batch"
 
-LAYERS, D_MODEL, HEADS, FFN = 6, 512, 8, 2048
-VOCABULARY_SIZE = 32_000
-MODEL_LANGUAGES = ("ko", "vi", "mn", "en", "zh", "ja")
-SPECIAL_PIECES = ("<s>", "<pad>", END_TOKEN, "<unk>")  # M2M-100's ids 0-3
-CACHE = REPO / ".cache" / "bench"
-SEED = 120
 
 #: What residents text a 120 call centre, in Vietnamese: one sentence each, 10-25 words, some
 #: with glossary terms, numbers and names so that the glossary has placeholders to manage.
@@ -104,6 +100,11 @@ KOREAN = (
 )
 
 
+def ensure_model() -> Path:
+    """The transformer-base-shaped random model, built on first use (see bench/_random_m2m.py)."""
+    return ensure_random_model(TRANSFORMER_BASE, VIETNAMESE + KOREAN)
+
+
 def run(options: Options) -> list[Result]:
     """Time our translator and the bare library at each batch size; see the module docstring."""
     model_dir = ensure_model()
@@ -114,7 +115,10 @@ def run(options: Options) -> list[Result]:
         ours = our_translator(model_dir, Path(folder), options.cpu_threads)
         bare = _bare_translator(model_dir, options.cpu_threads)
         tokenised = tokenise(model_dir, VIETNAMESE)
-        return [_measure(batch, ours, bare, tokenised, options.runs) for batch in BATCH_SIZES]
+        results = [_measure(batch, ours, bare, tokenised, options.runs) for batch in BATCH_SIZES]
+        del ours, bare  # the real-shape models below need the memory
+        results += _real_shape.run(options, VIETNAMESE, VIETNAMESE + KOREAN)
+    return results + _argos_pivot.run(options)
 
 
 @contextlib.contextmanager
@@ -173,14 +177,19 @@ def _batches(items: Sequence[Any], size: int) -> list[list[Any]]:
     return [list(items[start : start + size]) for start in range(0, len(items), size)]
 
 
-def our_translator(model_dir: Path, folder: Path, cpu_threads: int) -> Translator:
+def our_translator(
+    model_dir: Path,
+    folder: Path,
+    cpu_threads: int,
+    max_decoding_length: int = MAX_DECODING_LENGTH,
+) -> Translator:
     """relay's Translator as the worker builds it: database memory, default glossary, M2M."""
     engine = M2MEngine(
         model_dir,
         languages=(SOURCE, TARGET),
         beam_size=BEAM_SIZE,
         intra_threads=cpu_threads,
-        max_decoding_length=MAX_DECODING_LENGTH,
+        max_decoding_length=max_decoding_length,
     )
     return Translator([engine], memory=_database_memory(folder), glossary=Glossary.default())
 
@@ -240,140 +249,3 @@ def _check_lengths(hypotheses: Sequence[list[str]]) -> None:
     lengths = {len(hypothesis) for hypothesis in hypotheses}
     if lengths != {MAX_DECODING_LENGTH}:
         raise RuntimeError(f"hypothesis lengths {sorted(lengths)}, not {MAX_DECODING_LENGTH}")
-
-
-# --- the random M2M-style model -------------------------------------------------------------
-
-
-def ensure_model(cache: Path = CACHE) -> Path:
-    """The model directory for this file's key, built first when it is not cached."""
-    final = cache / f"m2m-random-{_cache_key()}"
-    if (final / "model.bin").is_file():
-        return final
-    cache.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".m2m-random-", dir=cache))
-    try:
-        build_model(staging)
-        staging.rename(final)
-    except OSError:
-        if not (final / "model.bin").is_file():  # not a concurrent build that won the rename
-            raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    for stale in cache.glob("m2m-random-*"):  # built by earlier versions of this file
-        if stale != final:
-            shutil.rmtree(stale, ignore_errors=True)
-    return final
-
-
-def _cache_key() -> str:
-    import ctranslate2
-    import sentencepiece
-
-    digest = hashlib.sha256(Path(__file__).read_bytes())
-    digest.update(f"{ctranslate2.__version__} {sentencepiece.__version__}".encode())
-    return digest.hexdigest()[:16]
-
-
-def build_model(out_dir: Path) -> None:
-    """SentencePiece model, padded vocabulary and a random transformer-base, saved int8."""
-    pieces = _train_sentencepiece(out_dir / "sentencepiece.bpe.model")
-    vocabulary = _vocabulary(pieces)
-    spec = _random_spec(vocabulary, np.random.default_rng(SEED))
-    spec.optimize(quantization="int8")
-    spec.save(str(out_dir))
-    if not (out_dir / "shared_vocabulary.json").is_file():
-        raise RuntimeError("CTranslate2 did not write a shared vocabulary")
-    (out_dir / "README.txt").write_text(
-        "Random weights for benchmarking speed only; it translates nothing.\n", "utf-8"
-    )
-
-
-def _train_sentencepiece(destination: Path) -> list[str]:
-    """A BPE model with M2M-100's special ids (<s> 0, <pad> 1, </s> 2, <unk> 3)."""
-    import sentencepiece as spm
-
-    buffer = io.BytesIO()
-    spm.SentencePieceTrainer.train(
-        sentence_iterator=iter(VIETNAMESE + KOREAN),
-        model_writer=buffer,
-        model_type="bpe",
-        vocab_size=800,
-        hard_vocab_limit=False,
-        character_coverage=1.0,
-        bos_id=0,
-        pad_id=1,
-        eos_id=2,
-        unk_id=3,
-        num_threads=1,
-        minloglevel=2,
-    )
-    destination.write_bytes(buffer.getvalue())
-    processor = spm.SentencePieceProcessor(model_file=str(destination))
-    return [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
-
-
-def _vocabulary(pieces: Sequence[str]) -> list[str]:
-    """The pieces, M2M-100's language tokens, then filler tokens up to VOCABULARY_SIZE.
-
-    The filler costs what a real 32k vocabulary costs: the output projection and softmax run
-    over every entry at every decoding step.
-    """
-    if list(pieces[:4]) != list(SPECIAL_PIECES):
-        raise RuntimeError(f"unexpected special pieces {pieces[:4]}")
-    vocabulary = [*pieces, *(language_token(code) for code in MODEL_LANGUAGES)]
-    filler = VOCABULARY_SIZE - len(vocabulary)
-    return vocabulary + [f"<filler_{index}>" for index in range(filler)]
-
-
-def _random_spec(vocabulary: Sequence[str], rng: np.random.Generator) -> Any:
-    """A pre-norm TransformerSpec with scaled Gaussian weights and `</s>` never predicted."""
-    import ctranslate2
-
-    spec = ctranslate2.specs.TransformerSpec.from_config((LAYERS, LAYERS), HEADS, pre_norm=True)
-    embeddings = _gaussian(rng, (len(vocabulary), D_MODEL), D_MODEL)
-    for side in (spec.encoder, spec.decoder):
-        table = side.embeddings[0] if isinstance(side.embeddings, list) else side.embeddings
-        table.weight = embeddings  # shared, as in M2M-100; saved once
-        side.scale_embeddings = True
-        _norm(side.layer_norm)
-        for layer in side.layer:
-            _fill_layer(layer, rng)
-    spec.decoder.projection.weight = embeddings
-    bias = np.zeros(len(vocabulary), dtype=np.float32)
-    bias[vocabulary.index(END_TOKEN)] = -1e4  # fixed decoding length, see the module docstring
-    spec.decoder.projection.bias = bias
-    spec.register_source_vocabulary(list(vocabulary))
-    spec.register_target_vocabulary(list(vocabulary))
-    spec.config.decoder_start_token = END_TOKEN
-    spec.validate()
-    return spec
-
-
-def _fill_layer(layer: Any, rng: np.random.Generator) -> None:
-    _norm(layer.self_attention.layer_norm)
-    _linear(layer.self_attention.linear[0], rng, 3 * D_MODEL, D_MODEL)
-    _linear(layer.self_attention.linear[1], rng, D_MODEL, D_MODEL)
-    if hasattr(layer, "attention"):  # decoder layers attend to the encoder output
-        _norm(layer.attention.layer_norm)
-        _linear(layer.attention.linear[0], rng, D_MODEL, D_MODEL)
-        _linear(layer.attention.linear[1], rng, 2 * D_MODEL, D_MODEL)
-        _linear(layer.attention.linear[2], rng, D_MODEL, D_MODEL)
-    _norm(layer.ffn.layer_norm)
-    _linear(layer.ffn.linear_0, rng, FFN, D_MODEL)
-    _linear(layer.ffn.linear_1, rng, D_MODEL, FFN)
-
-
-def _linear(spec: Any, rng: np.random.Generator, outputs: int, inputs: int) -> None:
-    spec.weight = _gaussian(rng, (outputs, inputs), inputs)
-    spec.bias = np.zeros(outputs, dtype=np.float32)
-
-
-def _norm(spec: Any) -> None:
-    spec.gamma = np.ones(D_MODEL, dtype=np.float32)
-    spec.beta = np.zeros(D_MODEL, dtype=np.float32)
-
-
-def _gaussian(rng: np.random.Generator, shape: tuple[int, int], fan_in: int) -> Any:
-    """Weights scaled by 1/sqrt(fan_in), so activations keep a sane size through 12 layers."""
-    return rng.standard_normal(shape, dtype=np.float32) / np.float32(np.sqrt(fan_in))

@@ -138,6 +138,11 @@ def load_argostranslate(home: ArgosHome) -> ArgosModules:
                 importlib.import_module("argostranslate.settings")
         settings = sys.modules["argostranslate.settings"]
         _check_home(settings, home)
+        importlib.import_module("argostranslate.utils")
+        # argostranslate logs every sentence it translates at INFO (its utils module sets that
+        # level when imported): residents' messages with their registration and phone numbers
+        # would reach log files and log services, which mask nothing.
+        logging.getLogger("argostranslate.utils").setLevel(logging.WARNING)
         return ArgosModules(
             package=importlib.import_module("argostranslate.package"),
             translate=importlib.import_module("argostranslate.translate"),

@@ -141,6 +141,9 @@ class Detection:
     probability: float
     reason: str
     alternatives: tuple[tuple[str, float], ...] = ()
+    # True when the text says nothing either way (no words, or lingua could not decide), as
+    # opposed to a text that is clearly in a language relay does not serve.
+    undecided: bool = False
 
     @property
     def is_resident(self) -> bool:
@@ -189,7 +192,7 @@ class LanguageDetector:
             if counts.other_script:
                 return Detection(None, 0.0, f"written in {counts.other_script} script, not served")
             reason = "empty text" if not text.strip() else "no words: only digits, symbols or links"
-            return Detection(None, 0.0, reason)
+            return Detection(None, 0.0, reason, undecided=True)
         group = max(counts.weights, key=lambda name: (counts.weights[name], name != "hangul"))
         mixed = len(counts.weights) > 1
         suffix = " (mixed scripts; dominant one used)" if mixed else ""
@@ -269,7 +272,7 @@ class LanguageDetector:
             return Detection(None, 0.0, f"looks like {name}, which relay does not serve" + suffix)
         total = sum(value for _, value in served)
         if not served or total <= 0.0:
-            return Detection(None, 0.0, "lingua could not decide" + suffix)
+            return Detection(None, 0.0, "lingua could not decide" + suffix, undecided=True)
         # Reported as a probability among the languages relay serves; when an unserved
         # language scored higher, the reason says so, so the agent can ask.
         ranked = [(code, value / total) for code, value in served]

@@ -1,9 +1,11 @@
 """Translation memory: approved translations looked up before any engine is asked.
 
-An agent's correction of a machine translation is worth more than the engine's next guess, so
-the router asks the memory first. `transcripts/` backs the `TranslationMemory` protocol with the
-database (the only memory a running relay has). Lookups match exactly first, then on
-`normalise(text)`, so "Thank you" finds what was kept for "thank  you!".
+A person's correction of a machine translation is worth more than the engine's next guess, so
+the router asks the memory first. Because its answer reaches every later resident, it holds only
+what an admin approved (an agent's edit waits as a suggestion until then). `transcripts/` backs
+the `TranslationMemory` protocol with the database (the only memory a running relay has).
+Lookups match exactly first, then on `normalise(text)`, so "Thank you" finds what was kept for
+"thank  you!".
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path, PurePosixPath
 
-from languages import m2m
+from languages import hub, m2m
 from languages.argos import ArgosHome, InstalledPackage, installed_packages, load_argostranslate
 from languages.engine import ModelMissingError
 
@@ -276,14 +276,21 @@ def install_m2m(
     source: Path,
     name: str | None = None,
     progress: ProgressCallback | None = None,
+    move: bool = False,
 ) -> InstalledModel:
-    """Install an M2M model from a directory or a .zip/.tar.gz into `<models>/m2m/<name>`."""
+    """Install an M2M model from a directory or a .zip/.tar.gz into `<models>/m2m/<name>`.
+
+    `move` renames a directory into place instead of copying it: for a download relay made
+    itself beside the destination, where a copy would only double a gigabyte on disk.
+    """
     source = Path(source)
     if not source.exists():
         raise ModelInstallError(f"{source} does not exist")
     with _staging(layout.m2m) as staging:
         unpacked = staging / "unpacked"
-        if source.is_dir():
+        if source.is_dir() and move:
+            source.rename(unpacked)
+        elif source.is_dir():
             _report(progress, f"copying {source.name}", 0.0)
             shutil.copytree(source, unpacked)
         else:
@@ -320,6 +327,43 @@ def _m2m_model(path: Path) -> InstalledModel:
         size_bytes=_size(path),
         path=path,
     )
+
+
+def install_from_hub(
+    layout: ModelsLayout,
+    model: hub.HubModel,
+    endpoint: str | None = None,
+    *,
+    convert: bool = False,
+    progress: ProgressCallback | None = None,
+) -> InstalledModel:
+    """Fetch (or convert) a named M2M-100 model and install it as `<models>/m2m/<name>`.
+
+    The download goes to `<models>/m2m/.download-<name>/`, which is kept when a run stops so
+    that the next run resumes it, and is moved into place once every file is verified.
+    """
+    downloads = layout.m2m / f".download-{model.name}"
+    try:
+        if convert:
+            with _staging(layout.m2m) as staging:
+                converted = hub.convert(model, staging / model.name, progress)
+                return install_m2m(layout, converted, model.name, progress, move=True)
+        snapshot = hub.fetch(model, downloads, endpoint, progress)
+    except hub.HubError as error:
+        raise ModelInstallError(str(error)) from None
+    shutil.rmtree(snapshot.folder / ".cache", ignore_errors=True)  # huggingface_hub's notes
+    (snapshot.folder / "source.json").write_text(
+        json.dumps(
+            {
+                "repo_id": snapshot.repo_id,
+                "commit": snapshot.commit,
+                "files": {file.path: file.sha256 or file.blob_id for file in snapshot.files},
+            },
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
+    return install_m2m(layout, snapshot.folder, model.name, progress, move=True)
 
 
 # --- listing and removal --------------------------------------------------------------------
@@ -416,17 +460,28 @@ def _is_argos_archive(path: Path) -> bool:
 
 
 def install(
-    layout: ModelsLayout, spec: str, progress: ProgressCallback | None = None
+    layout: ModelsLayout,
+    spec: str,
+    progress: ProgressCallback | None = None,
+    *,
+    name: str | None = None,
+    hub_endpoint: str | None = None,
+    convert: bool = False,
 ) -> list[InstalledModel]:
-    """Install whatever `spec` names: an .argosmodel file, an M2M directory or archive, or
-    (online) an Argos pair such as "zh-en". Files never need the network."""
+    """Install whatever `spec` names: an .argosmodel file, an M2M directory or archive (under
+    `name` when given), or online a model of `hub.HUB_MODELS` such as "m2m100_418M" (fetched,
+    or converted with `convert`) or an Argos pair such as "zh-en". Files never need the
+    network."""
     path = Path(spec)
     if path.is_dir():
-        return [install_m2m(layout, path, progress=progress)]
+        return [install_m2m(layout, path, name=name, progress=progress)]
     if path.is_file():
         if _is_argos_archive(path):
             return [install_argos_file(layout, path, progress)]
-        return [install_m2m(layout, path, progress=progress)]
+        return [install_m2m(layout, path, name=name, progress=progress)]
+    if spec in hub.HUB_MODELS:
+        model = hub.HUB_MODELS[spec]
+        return [install_from_hub(layout, model, hub_endpoint, convert=convert, progress=progress)]
     if any(sep in spec for sep in ("/", "\\")) or spec.endswith((".argosmodel", ".zip", ".gz")):
         raise ModelInstallError(f"{spec} does not exist")
     return install_argos(layout, spec, progress)

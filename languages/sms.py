@@ -111,23 +111,63 @@ def analyse(text: str) -> SmsAnalysis:
     )
 
 
-# "The 120 centre replied. Read it here: <link>", short enough that with a 40-character link every
-# notice is one SMS (see max_link_length), and every character deliverable to a Korean handset
-# (EUC-KR): Korean, kana, KS X 1001 hanja and Russian Cyrillic are; the prolonged sound mark ー,
-# Vietnamese tone marks and Mongolian ө/ү are not.
+@dataclass(frozen=True)
+class Sender:
+    """Who a notice with a link says it is from: the centre's name and the number a resident
+    can call to check it (RELAY_CENTRE_NAME, RELAY_CENTRE_NUMBER). Residents are warned every
+    week about texts with links from unknown senders; a name and a number they can look up
+    are what tells this one apart."""
+
+    name: str
+    number: str
+
+
+#: A name in Latin letters reads the same to every resident and keeps Vietnamese and English
+#: notices in GSM-7; the cap keeps every notice within NOTICE_MAX_SEGMENTS with a short link.
+MAX_SENDER_NAME = 30
+MAX_SENDER_NUMBER = 16
+_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 .-'&")
+_NUMBER_CHARS = frozenset("0123456789-+ ")
+#: A notice with the longest name and number and a link of NOTICE_LINK_BUDGET characters
+#: fits this many parts: one in GSM-7 (English, unaccented Vietnamese), two in UCS-2.
+NOTICE_MAX_SEGMENTS = 2
+NOTICE_LINK_BUDGET = 60
+
+
+def sender_problem(sender: Sender) -> str | None:
+    """Why `sender` cannot go into a notice (a sentence naming the rule), or None."""
+    name, number = sender.name, sender.number
+    if not name.strip() or len(name) > MAX_SENDER_NAME or not set(name) <= _NAME_CHARS:
+        return (
+            f"the centre's name must be 1 to {MAX_SENDER_NAME} Latin letters, digits, spaces "
+            f"or . - ' &, not {name!r}"
+        )
+    digits = sum(char.isdigit() for char in number)
+    if len(number) > MAX_SENDER_NUMBER or not set(number) <= _NUMBER_CHARS or digits < 3:
+        return (
+            f"the centre's number must be at most {MAX_SENDER_NUMBER} characters of digits, "
+            f"+, - and spaces, with at least 3 digits, not {number!r}"
+        )
+    return None
+
+
+# "<centre> (<number>) has replied. Read it here: <link>": who sent it in words a resident can
+# check, and every character deliverable to a Korean handset (EUC-KR): Korean, kana, KS X 1001
+# hanja, Russian Cyrillic and ☎ are; the prolonged sound mark ー, Vietnamese tone marks and
+# Mongolian ө/ү are not.
 _NOTICES: dict[str, str] = {
-    "en": "The 120 call centre has replied. Read the reply here: {link}",
+    "en": "{name} ({number}) has replied. Read the reply here: {link}",
     # Only characters written alike in simplified and traditional Chinese and present in
-    # KS X 1001 ("120 centre has answered. Full text here:"); 回复, 查看, 点击 and 链接 are not.
-    "zh": "120中心已回答。全文在此：{link}",
-    # 120番 rather than 120センター: KS X 1001 lacks the prolonged sound mark ー.
-    "ja": "120番から回答がありました：{link}",
+    # KS X 1001 ("... has answered. Full text here:"); 回复, 查看, 点击 and 链接 are not.
+    "zh": "{name}(☎{number})已回答。全文在此：{link}",
+    # "A reply came from ...": no ー, which KS X 1001 lacks.
+    "ja": "{name}(☎{number})から回答がありました：{link}",
     # Last resort: Vietnamese written without diacritics (KS X 1001 has none of its tone marks),
     # which Vietnamese readers are used to from texting; it also keeps the notice in GSM-7.
-    "vi": "Tong dai 120 da tra loi ban. Xem cau tra loi tai day: {link}",
-    # Worded without ө and ү (outside KS X 1001): "The reply of 120 has come: <link>".
-    "mn": "120-ийн хариу ирлээ: {link}",
-    "ko": "120 콜센터 답변이 도착했습니다. 확인: {link}",
+    "vi": "{name} ({number}) da tra loi ban. Xem cau tra loi tai day: {link}",
+    # Worded without ө and ү (outside KS X 1001): "Sender: ... A reply has come: <link>".
+    "mn": "Илгээгч: {name} (☎{number}). Хариу ирлээ: {link}",
+    "ko": "{name}(☎{number}) 답변이 도착했습니다. 확인: {link}",
 }
 
 
@@ -135,24 +175,24 @@ class NoticeLinkError(ValueError):
     """The link cannot go into a notice: it would itself be undeliverable or split the text."""
 
 
-def fallback_notice(language: str, link: str) -> str:
-    """The short "the 120 centre replied, read it here" SMS, in the resident's language.
+def fallback_notice(language: str, link: str, sender: Sender) -> str:
+    """The short "<centre> (<number>) replied, read it here" SMS, in the resident's language.
 
     Used when the reply itself cannot be delivered to a Korean handset or is too long.
     """
     get(language)  # raises UnsupportedLanguageError for a code relay does not serve
     if not link or not link.isascii() or any(char.isspace() for char in link):
         raise NoticeLinkError(f"link must be ASCII without spaces: {link!r}")
-    return _NOTICES[language].format(link=link)
+    return _NOTICES[language].format(link=link, name=sender.name, number=sender.number)
 
 
-def max_link_length(language: str, segments: int = 1) -> int:
-    """The longest link that keeps the notice within `segments` SMS parts.
+def max_link_length(language: str, sender: Sender, segments: int = 1) -> int:
+    """The longest link that keeps the notice from `sender` within `segments` SMS parts.
 
     A link is ASCII, so it costs one unit per character in either encoding; the budget is what
     the notice's own words leave free.
     """
-    template = _NOTICES[get(language).code].replace("{link}", "")
+    template = _NOTICES[get(language).code].format(link="", name=sender.name, number=sender.number)
     gsm = is_gsm7(template)
     costs = _unit_costs(template, "GSM-7" if gsm else "UCS-2")
     single, part = (
@@ -212,20 +252,41 @@ def acknowledgement(language: str, *, staffed: bool = True) -> tuple[str, str]:
     return texts["ko"], texts[code]
 
 
+# The receipt for a text in a language relay does not serve: English (the language such
+# residents most often read) and Korean, since nothing tells which they read better; every
+# character deliverable to a Korean handset.
+_INTERPRETER_RECEIPT_EN = (
+    "120 call centre: we received your message. We cannot translate your language "
+    "automatically, so an agent will contact you with an interpreter. "
+    "Emergency: police 112, fire or ambulance 119."
+)
+_INTERPRETER_RECEIPT_KO = (
+    "120 콜센터: 메시지를 받았습니다. 자동 번역을 지원하지 않는 언어라 통역을 연결해 "
+    "상담원이 연락드립니다. 긴급: 경찰 112, 화재·구급 119."
+)
+
+
+def interpreter_receipt() -> tuple[str, str]:
+    """The receipt for a text in an unserved language as (Korean, what the resident reads:
+    English then Korean)."""
+    return _INTERPRETER_RECEIPT_KO, f"{_INTERPRETER_RECEIPT_EN}\n{_INTERPRETER_RECEIPT_KO}"
+
+
 # The SMS that tells a resident a reply waits on their chat page, unread for a while. Held to
-# the notices' rules: every character deliverable to a Korean handset, one part with a short
-# link, and it names the centre so the resident can tell it from phishing.
+# the notices' rules: every character deliverable to a Korean handset, and it names the centre
+# and its number so the resident can tell it from phishing.
 _REPLY_WAITING: dict[str, str] = {
-    "ko": "120 콜센터: 새 답변이 기다리고 있습니다. 확인: {link}",
-    "en": "120 call centre: a new reply is waiting for you: {link}",
-    "zh": "120中心：有新的回答。全文在此：{link}",
-    "ja": "120番から新しい回答があります：{link}",
-    "vi": "Tong dai 120: ban co cau tra loi moi. Xem tai: {link}",
-    "mn": "120: шинэ хариу: {link}",  # "120: a new answer": one part with a short link
+    "ko": "{name}(☎{number}): 새 답변이 기다리고 있습니다. 확인: {link}",
+    "en": "{name} ({number}): a new reply is waiting for you: {link}",
+    "zh": "{name}(☎{number})：有新的回答。全文在此：{link}",
+    "ja": "{name}(☎{number})から新しい回答があります：{link}",
+    "vi": "{name} ({number}): ban co cau tra loi moi. Xem tai: {link}",
+    "mn": "{name} (☎{number}): шинэ хариу: {link}",  # "...: a new answer"
 }
 
 
-def reply_waiting(language: str, link: str) -> str:
+def reply_waiting(language: str, link: str, sender: Sender) -> str:
     """The "a new reply is waiting" SMS in the resident's language (Korean: what the agent
     sees); `link` is the reply link that opens the chat page."""
-    return _REPLY_WAITING[get(language).code].format(link=link)
+    template = _REPLY_WAITING[get(language).code]
+    return template.format(link=link, name=sender.name, number=sender.number)

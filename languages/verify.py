@@ -37,7 +37,16 @@ from languages.glossary import (
 from languages.sentences import UNSPACED_LANGUAGES
 
 SpanKind = Literal[
-    "url", "email", "registration", "card", "phone", "amount", "date", "number", "term"
+    "url",
+    "email",
+    "registration",
+    "card",
+    "document",
+    "phone",
+    "amount",
+    "date",
+    "number",
+    "term",
 ]
 
 _MULTIPLIERS = re.compile(r"억|億|亿|만|萬|万|천|千")
@@ -63,6 +72,8 @@ _PATTERNS: tuple[tuple[SpanKind, re.Pattern[str]], ...] = (
     # Korean resident and alien registration numbers: six digits, a dash, seven digits.
     ("registration", re.compile(r"(?<!\d)\d{6}\s?-\s?[1-8]\d{6}(?!\d)")),
     ("card", re.compile(r"(?<!\d)\d{4}(?:[ -]?\d{4}){2}[ -]?\d{3,4}(?!\d)")),
+    # Passport and similar document numbers: their letters belong to them (E12345678).
+    ("document", re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,2}\d{7,8}(?![A-Za-z0-9])")),
     (
         "date",
         re.compile(

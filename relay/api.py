@@ -16,9 +16,11 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from languages.memory import normalise
 from languages.registry import RESIDENT_CODES
 from relay.auth import actor, role_required
+from relay.channels.interpreter import connect_interpreter
+from relay.channels.live_end import end_live_call
 from relay.ids import MAX_ID
 from relay.recordings import audio_mimetype, stored_recording
-from relay.replies import ReplyError, compose_reply
+from relay.replies import ReplyError, centre_sender, compose_reply
 from relay.services import services
 from relay.voice.channel import ChannelError, choose_channel
 from transcripts import repository
@@ -211,6 +213,7 @@ def _reply_request(conversation_id: int) -> Any:
             text,
             language,
             public_base_url=current_app.config["PUBLIC_BASE_URL"],
+            sender=centre_sender(current_app.config),
             edited_translation=edited,
             channel=channel,
         )
@@ -306,8 +309,12 @@ def transfer_conversation(conversation_id: int) -> Any:
 @bp.post("/conversations/<int:conversation_id>/escalate")
 @role_required(*AGENTS)
 def escalate_conversation(conversation_id: int) -> Any:
-    """Mark the conversation for a three-way human interpreter."""
-    services().record.agents.escalate(conversation_id, actor())
+    """Mark the conversation for a three-way human interpreter; on a live call, dial the
+    interpreter line into a conference with the caller (its outcome is in the call's events)."""
+    svc = services()
+    escalation = svc.record.agents.escalate(conversation_id, actor())
+    if escalation.live is not None:
+        connect_interpreter(svc, current_app.config, escalation, actor().user_id)
     return get_conversation(conversation_id)
 
 
@@ -323,7 +330,10 @@ def close_conversation(conversation_id: int) -> Any:
     except (ValueError, TypeError):
         choices = ", ".join(d.value for d in Disposition)
         return _error(f"disposition must be one of: {choices}", 400)
-    services().record.agents.close(conversation_id, actor(), disposition)
+    svc = services()
+    live = svc.record.agents.close(conversation_id, actor(), disposition)
+    if live is not None:  # the caller is still on the line: goodbye, then hang up
+        end_live_call(svc, current_app.config, live, actor().user_id)
     return get_conversation(conversation_id)
 
 

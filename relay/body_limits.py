@@ -100,7 +100,7 @@ def _too_large(_error: RequestEntityTooLarge) -> Any:
     """413 in the caller's terms: JSON for Twilio and API clients, Korean for staff."""
     limit = route_limit(request.path)
     if request.path.startswith("/chat"):  # a resident: their own language, not the staff's
-        from relay.chat.pages import too_large_page
+        from relay.chat.problems import too_large_page
 
         return too_large_page()
     if request.path.startswith(JSON_PREFIXES):

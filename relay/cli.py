@@ -99,6 +99,21 @@ def enable_command(name: str) -> None:
     click.echo(f"{name!r} enabled")
 
 
+@users_cli.command("phone")
+@click.argument("name")
+@click.argument("number", required=False)
+@click.option("--clear", is_flag=True, help="Remove the phone.")
+def phone_command(name: str, number: str | None, clear: bool) -> None:
+    """Set the phone NAME's interpreter conferences dial them on (e.g. +821012345678)."""
+    if bool(number) == clear:
+        raise click.ClickException("give a NUMBER or --clear")
+    try:
+        stored = services().record.accounts.set_agent_phone(name, None if clear else number)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{name!r} is dialled on {stored}" if stored else f"{name!r} has no phone now")
+
+
 @db_cli.command("upgrade")
 def upgrade_command() -> None:
     """Apply pending migrations (does nothing when the schema is current)."""
@@ -135,15 +150,29 @@ def _echo_progress(message: str, fraction: float | None) -> None:
 
 @languages_cli.command("install")
 @click.argument("sources", nargs=-1, required=True)
-def install_command(sources: tuple[str, ...]) -> None:
-    """Install models: .argosmodel files, M2M-100 model folders or archives (offline), or Argos
-    pairs such as `en-ko` (online)."""
+@click.option("--name", default=None, help="Install an M2M folder or archive under this name.")
+@click.option(
+    "--convert",
+    is_flag=True,
+    help="Convert m2m100_418M / m2m100_1.2B from Facebook's checkpoint (needs transformers).",
+)
+def install_command(sources: tuple[str, ...], name: str | None, convert: bool) -> None:
+    """Install models: m2m100_418M or m2m100_1.2B from the Hugging Face Hub (online), .argosmodel
+    files, M2M-100 model folders or archives (offline), or Argos pairs such as `en-ko` (online)."""
     from languages import model_store as models
 
     layout = services().languages.layout
+    endpoint = current_app.config.get("HF_ENDPOINT") or None
     for source in sources:
         try:
-            installed = models.install(layout, source, progress=_echo_progress)
+            installed = models.install(
+                layout,
+                source,
+                progress=_echo_progress,
+                name=name,
+                hub_endpoint=endpoint,
+                convert=convert,
+            )
         except models.ModelInstallError as error:
             raise click.ClickException(str(error)) from None
         for model in installed:
@@ -193,6 +222,63 @@ def remove_command(name: str, kind: str | None) -> None:
         raise click.ClickException(str(error)) from None
     services().languages.reset()
     click.echo(f"removed {model.kind} {model.name}")
+
+
+@languages_cli.command("evaluate")
+@click.argument(
+    "test_set",
+    required=False,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--pair",
+    "pairs",
+    multiple=True,
+    help="Score only this pair, e.g. zh-ko (repeatable); every pair in the file by default.",
+)
+def evaluate_command(test_set: Path | None, pairs: tuple[str, ...]) -> None:
+    """Score every installed route on TEST_SET (tab-separated, a header of language codes;
+    the shipped civic set by default), print the table and keep the result beside the models,
+    where routing and the agents' quality notes read it."""
+    from datetime import UTC, datetime
+
+    from languages.engine import TranslationError
+    from languages.glossary import Glossary
+    from languages.route_evaluation import (
+        SHIPPED_TEST_SET,
+        ParallelSetError,
+        evaluate_routes,
+        read_test_set,
+        report,
+    )
+    from languages.routes import save_scores
+
+    wanted = [pair.strip().partition("-")[::2] for pair in pairs]
+    if any(not source or not target for source, target in wanted):
+        raise click.ClickException("write each --pair as source-target, e.g. zh-ko")
+    language_services = services().languages
+    try:
+        parallel = read_test_set(test_set or SHIPPED_TEST_SET)
+        scores = evaluate_routes(
+            parallel,
+            language_services.engines(),
+            Glossary.default(),
+            evaluated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            pairs=wanted or None,
+        )
+    except (ParallelSetError, TranslationError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    if not scores.scores:
+        raise click.ClickException(
+            f"nothing to score: no installed model serves a pair of {parallel.name} that has "
+            "sentences (and is named by --pair); see `languages list`"
+        )
+    click.echo(f"{len(parallel.rows)} sentences in {parallel.name}")
+    for line in report(scores):
+        click.echo(line)
+    saved = save_scores(language_services.models_path, scores)
+    language_services.reset()
+    click.echo(f"saved to {saved}")
 
 
 @languages_cli.command("detect")

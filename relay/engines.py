@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from languages.registry import KOREAN
+from languages.routes import RouteScores, load_scores, parse_routes, scores_path
 from relay.books import ReferenceBooks
 from transcripts.books import Books
 from transcripts.memory import DatabaseTranslationMemory
@@ -59,6 +60,7 @@ class LanguageServices:
         sessions: sessionmaker[Session],
         whisper_threads: int = 0,
         whisper_time_limit: float | None = None,
+        routes: str = "",
     ) -> None:
         self.models_path = models_path
         self._beam_size = beam_size
@@ -71,6 +73,7 @@ class LanguageServices:
         self._sessions = sessions
         # The glossary and phrasebook admins edit: checked against the record per use.
         self.books = ReferenceBooks(Books(sessions))
+        self._routes = parse_routes(routes)
         self._lock = threading.Lock()
         self._detector: LanguageDetector | None = None
         self._translator: Translator | None = None
@@ -95,6 +98,7 @@ class LanguageServices:
             sessions=sessions,
             whisper_threads=int(config["WHISPER_CPU_THREADS"]),
             whisper_time_limit=float(config["WHISPER_TIME_LIMIT_SECONDS"]) or None,
+            routes=str(config.get("TRANSLATION_ROUTES", "")),
         )
 
     @property
@@ -161,19 +165,38 @@ class LanguageServices:
         but a replaced package's loaded weights and M2M engines are not."""
         packages = self.layout.argos_home.packages
         argos = sorted(packages.glob("*/model/model.bin")) if packages.is_dir() else []
-        return tuple((path, path.stat().st_mtime_ns) for path in argos) + self._m2m_models()
+        scores = scores_path(self.models_path)
+        measured = ((scores, scores.stat().st_mtime_ns),) if scores.is_file() else ()
+        return tuple((path, path.stat().st_mtime_ns) for path in argos) + (
+            self._m2m_models() + measured
+        )
+
+    def route_scores(self) -> RouteScores | None:
+        """The last `flask languages evaluate` result for these models, if any."""
+        return load_scores(self.models_path)
 
     def translator(self) -> Translator:
         """The translator over the installed models, rebuilt when a model is installed,
-        replaced or removed (by `flask languages install` in another process, say), so a
-        running relay uses new models without a restart."""
+        replaced or removed (by `flask languages install` in another process, say) or the
+        routes are measured again, so a running relay uses them without a restart. Each pair
+        goes to the route RELAY_TRANSLATION_ROUTES names, else to the best-measured one."""
         installed = self._installed_weights()
         with self._lock:
             if self._translator is None or installed != self._built_over:
-                from languages.translation import Translator
+                from languages.routes import choose_routes, engines_by_name
+                from languages.translation import PlaceholderRecord, Translator
 
+                engines = self.engines()
+                scores = self.route_scores()
+                available = engines_by_name((e.name, e.pairs()) for e in engines)
                 self._translator = Translator(
-                    self.engines(), memory=self.memory(), glossary=self.books.glossary
+                    engines,
+                    memory=self.memory(),
+                    glossary=self.books.glossary,
+                    routes=choose_routes(available, scores, self._routes),
+                    placeholders=PlaceholderRecord(
+                        scores.placeholders_shown() if scores is not None else None
+                    ),
                 )
                 self._built_over = installed
             return self._translator

@@ -11,9 +11,10 @@ too, so an API client never parses an HTML page.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, flash, redirect, render_template, request, url_for
+from flask import Flask, Response, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from languages.engine import ModelMissingError, TranslationError
@@ -90,11 +91,28 @@ def domain_error(error: Exception) -> Any:
     return Response(render_template("error.html", status=status, message=korean), status=status)
 
 
+#: app.extensions key: (path prefix, page) pairs whose HTTP errors a channel answers itself.
+HTTP_ERROR_PAGES = "relay.http_error_pages"
+
+
+def answer_http_errors_under(
+    app: Flask, prefixes: tuple[str, ...], page: Callable[[HTTPException], Any]
+) -> None:
+    """Let a part of the site answer its own HTTP errors (a 404 for an address no route
+    matches is raised before any blueprint is known, so a blueprint handler never sees it):
+    the residents' chat, whose readers must not get Flask's English page."""
+    app.extensions.setdefault(HTTP_ERROR_PAGES, []).extend((prefix, page) for prefix in prefixes)
+
+
 def _json_under_api(error: HTTPException) -> Any:
-    """An HTTP error as JSON under /api; elsewhere the page Flask would show anyway."""
-    if not request.path.startswith("/api/"):
-        return error
-    return {"error": error.description or error.name}, error.code or 500
+    """An HTTP error as JSON under /api; under a prefix a channel took, its page; elsewhere
+    the page Flask would show anyway."""
+    if request.path.startswith("/api/"):
+        return {"error": error.description or error.name}, error.code or 500
+    for prefix, page in current_app.extensions.get(HTTP_ERROR_PAGES, ()):
+        if request.path.startswith(prefix):
+            return page(error)
+    return error
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -17,20 +17,22 @@ from flask import Flask, current_app
 from huey import Huey, crontab
 from huey.api import Task
 
+from languages.chosen import keep_chosen
 from languages.engine import ModelMissingError, TranslationError
-from languages.sms import acknowledgement
+from languages.sms import acknowledgement, interpreter_receipt
 from languages.verify import Span, ascii_digits
 from relay.channels import adapter_for
 from relay.channels.live_captions import caption_stored_utterance
-from relay.replies import human_reply
+from relay.channels.live_end import end_call_job
+from relay.replies import centre_sender, human_reply
 from relay.retention import purge_expired
 from relay.services import Jobs, Services, services
 from relay.twilio.outbound import SendError
 from transcripts.db import utcnow
 from transcripts.idle import close_idle
 from transcripts.inbound import InboundTranslation
-from transcripts.models import Author, MessageStatus
-from transcripts.outbound import gave_up_reason
+from transcripts.models import Author, Channel, MessageStatus
+from transcripts.outbound import ReplyDraft, gave_up_reason
 
 log = logging.getLogger(__name__)
 
@@ -40,16 +42,20 @@ def translate_inbound(
     message_id: int,
     max_chars: int,
     detected: Callable[[str], None] | None = None,
+    unserved: Callable[[], None] | None = None,
 ) -> None:
     """Detect the language of an inbound message and translate it into Korean. `detected` is
     told the language as soon as it is known to be one relay serves, before any translation
-    (which may be slow, or fail), so the resident's receipt does not wait for it."""
+    (which may be slow, or fail), so the resident's receipt does not wait for it; `unserved`
+    is called instead when it is not one relay serves."""
     message = svc.record.inbound.begin_work(message_id)
     if message is None:
         return
     text = message.original_text
     started = time.perf_counter()
-    detection = svc.languages.detect(text)
+    detection = keep_chosen(
+        svc.languages.detect(text), svc.record.chat.chosen_language(message_id), text
+    )
     detection_ms = (time.perf_counter() - started) * 1000
     if detection.language is None:
         svc.record.inbound.mark(
@@ -57,6 +63,8 @@ def translate_inbound(
             MessageStatus.NEEDS_INTERPRETER,
             detection.reason or "the language could not be identified as one relay serves",
         )
+        if unserved is not None:
+            unserved()
         return
     language = detection.language
     if detected is not None:
@@ -121,23 +129,44 @@ def acknowledge_first_contact(svc: Services, message_id: int, language: str) -> 
     """
     staffed = current_app.config["SERVICE_HOURS"].staffed(utcnow())
     korean, resident_text = acknowledgement(language, staffed=staffed)
-    draft = human_reply(
-        korean,
-        resident_text,
-        language,
-        author=Author.AUTOMATIC,
-        source="acknowledgement",
-        user_id=None,
-        public_base_url=current_app.config["PUBLIC_BASE_URL"],
-    )
+    draft = _automatic_receipt(korean, resident_text, language, "acknowledgement")
     queued = svc.record.outbound.acknowledge_first_contact(message_id, draft)
     if queued is not None:
         svc.jobs.send_outbound(queued.id)
 
 
+def acknowledge_unserved_language(svc: Services, message_id: int) -> None:
+    """Tell a resident whose text is in a language relay does not serve, in English and Korean,
+    that it arrived and an interpreter will follow, with the emergency numbers. SMS only: the
+    chat page says the same in its own words. Once per new conversation, never when blocked."""
+    korean, resident_text = interpreter_receipt()
+    draft = _automatic_receipt(korean, resident_text, "en", "interpreter_receipt")
+    queued = svc.record.outbound.acknowledge_first_contact(
+        message_id, draft, channels=(Channel.SMS,)
+    )
+    if queued is not None:
+        svc.jobs.send_outbound(queued.id)
+
+
+def _automatic_receipt(korean: str, resident_text: str, language: str, source: str) -> ReplyDraft:
+    """A receipt relay sends by itself: human-written, signed with the centre's name."""
+    config = current_app.config
+    return human_reply(
+        korean,
+        resident_text,
+        language,
+        author=Author.AUTOMATIC,
+        source=source,
+        user_id=None,
+        public_base_url=config["PUBLIC_BASE_URL"],
+        sender=centre_sender(config),
+    )
+
+
 _KIND_NAMES = {
     "registration": "등록번호",
     "card": "카드번호",
+    "document": "여권·문서번호",
     "phone": "전화번호",
     "amount": "금액",
     "date": "날짜",
@@ -157,7 +186,7 @@ def _review_note(missing: tuple[Span, ...]) -> str | None:
     named = []
     for span in missing:
         kind = _KIND_NAMES.get(span.kind, span.kind)
-        if span.kind in ("registration", "card"):
+        if span.kind in ("registration", "card", "document"):
             named.append(f"{kind} …{ascii_digits(span.text)[-4:]}")
         else:
             named.append(f"{kind} {span.text}")
@@ -263,7 +292,11 @@ def register_jobs(app: Flask, huey: Huey) -> Jobs:
                 if config["SMS_ACKNOWLEDGEMENT"]:
                     acknowledge_first_contact(svc, message_id, language)
 
-            translate_inbound(svc, message_id, config["MAX_TRANSLATED_CHARS"], receipt)
+            def unserved() -> None:
+                if config["SMS_ACKNOWLEDGEMENT"]:
+                    acknowledge_unserved_language(svc, message_id)
+
+            translate_inbound(svc, message_id, config["MAX_TRANSLATED_CHARS"], receipt, unserved)
 
     def _send(message_id: int, task: Task | None = None) -> None:
         # Huey hands the task in (context=True); with no retries left this try is the last.
@@ -284,6 +317,10 @@ def register_jobs(app: Flask, huey: Huey) -> Jobs:
             if config["RETENTION_DAYS"] > 0:
                 purge_expired(services(app), config["RETENTION_DAYS"], Path(app.instance_path))
 
+    def _end_call(call_sid: str) -> None:
+        with app.app_context():
+            end_call_job(services(app), call_sid)
+
     def _close_idle() -> None:
         with app.app_context():
             close_idle_conversations(services(app), int(config["IDLE_CLOSE_HOURS"]))
@@ -303,4 +340,5 @@ def register_jobs(app: Flask, huey: Huey) -> Jobs:
         process_recording=register_voice_jobs(app, huey),
         caption_utterance=huey.task(retries=1, retry_delay=10, name="caption_utterance")(_caption),
         sweep=huey.periodic_task(crontab(minute="*"), name="sweep")(_sweep),
+        end_call=huey.task(name="end_call")(_end_call),
     )

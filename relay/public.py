@@ -23,7 +23,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from languages import registry
-from relay.agent.stream import feed_slots
+from relay.agent.stream import AGENTS, RESIDENTS, feed_slots
 from relay.delivery import NO_DELIVERY_REASON, Delivery, delivery
 from relay.engines import Readiness
 from relay.services import Services, services
@@ -162,8 +162,13 @@ def _delivery_check() -> dict[str, Any]:
 
 
 def _feeds_check() -> dict[str, int]:
-    slots = feed_slots(current_app)
-    return {"open": slots.open, "limit": slots.limit}
+    slots, pages = feed_slots(current_app, AGENTS), feed_slots(current_app, RESIDENTS)
+    return {
+        "open": slots.open,
+        "limit": slots.limit,
+        "chat_open": pages.open,
+        "chat_limit": pages.limit,
+    }
 
 
 def _models_word(models: dict[str, Any]) -> str:

@@ -10,6 +10,7 @@ short notice with a link to a page that shows the whole reply in the resident's 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -87,6 +88,7 @@ def compose_reply(
     language: str,
     *,
     public_base_url: str,
+    sender: sms.Sender,
     edited_translation: str | None = None,
     channel: str = "sms",
 ) -> ReplyPreview:
@@ -115,7 +117,7 @@ def compose_reply(
     if channel == "web":
         carried = SmsDelivery(translated, "", 0, (), None)
     else:
-        carried = for_sms(translated, language, public_base_url)
+        carried = for_sms(translated, language, public_base_url, sender)
     return ReplyPreview(
         korean_text=korean_text,
         language=language,
@@ -148,15 +150,21 @@ class SmsDelivery:
     token: str | None  # the /r/<token> page's secret when the SMS carries a link
 
 
-def for_sms(text: str, language: str, public_base_url: str) -> SmsDelivery:
+def centre_sender(config: Mapping[str, Any]) -> sms.Sender:
+    """The centre as its notices name it (RELAY_CENTRE_NAME, RELAY_CENTRE_NUMBER)."""
+    return sms.Sender(config["CENTRE_NAME"], config["CENTRE_NUMBER"])
+
+
+def for_sms(text: str, language: str, public_base_url: str, sender: sms.Sender) -> SmsDelivery:
     """The SMS for `text`: as it is when Korean handsets can show all of it in ten parts at
-    most, else a short notice in the resident's language with a link to the whole text."""
+    most, else a short notice in the resident's language, naming `sender`, with a link to the
+    whole text."""
     analysis = sms.analyse(text)
     token: str | None = None
     body = text
     if analysis.undeliverable or analysis.segments > 10:
         token = secrets.token_urlsafe(16)  # 128 bits, 22 characters: keeps the notice short
-        body = sms.fallback_notice(language, f"{public_base_url}/r/{token}")
+        body = sms.fallback_notice(language, f"{public_base_url}/r/{token}", sender)
     delivered = sms.analyse(body)
     return SmsDelivery(
         body, delivered.encoding, delivered.segments, tuple(analysis.undeliverable), token
@@ -172,10 +180,11 @@ def human_reply(
     source: str,
     user_id: int | None,
     public_base_url: str,
+    sender: sms.Sender,
 ) -> ReplyDraft:
     """A draft for a text people wrote in the resident's language (no engine); `source` names
     it (a phrasebook entry id, "abuse_warning", "acknowledgement")."""
-    carried = for_sms(resident_text, language, public_base_url)
+    carried = for_sms(resident_text, language, public_base_url, sender)
     return ReplyDraft(
         korean_text=korean_text,
         language=language,

@@ -22,6 +22,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from languages.routes import RoutesError, parse_routes
+from languages.sms import Sender, sender_problem
+from transcripts.phones import is_e164
+
 log = logging.getLogger(__name__)
 
 ENV_PREFIX = "RELAY"
@@ -55,20 +59,34 @@ class Settings:
     PUBLIC_BASE_URL: str = "http://127.0.0.1:5000"
     TWILIO_ACCOUNT_SID: str = ""
     TWILIO_AUTH_TOKEN: str = ""
+    # Who residents are told a text with a link comes from, so they can check it is the
+    # centre: its name in Latin letters (one name every resident can read and look up) and the
+    # number they can call. Shown in every SMS notice and reply-waiting text and on the chat
+    # pages; languages/sms.py has the rules (at most 30 characters; digits, +, - and spaces).
+    CENTRE_NAME: str = "120 Call Centre"
+    CENTRE_NUMBER: str = "120"
     # The centre's Twilio number (E.164). Messages to other numbers are accepted but flagged.
     TWILIO_NUMBER: str = ""
     # Optional Messaging Service SID for sending from a number pool instead of TWILIO_NUMBER.
     TWILIO_MESSAGING_SERVICE_SID: str = ""
     # Folder of language models; default <instance>/models.
     MODELS_PATH: str = ""
+    # The Hugging Face Hub that `flask languages install m2m100_418M` fetches from (a mirror);
+    # empty: huggingface_hub's default, https://huggingface.co or its HF_ENDPOINT.
+    HF_ENDPOINT: str = ""
     # Whisper model: a faster-whisper model directory; default <models>/whisper/base.
     WHISPER_MODEL: str = ""
     WHISPER_DEVICE: str = "cpu"
     WHISPER_COMPUTE_TYPE: str = "int8"
-    # Beam size for machine translation (Argos defaults to 4; 2 is nearly as good and much faster).
+    # Beam size for machine translation (Argos defaults to 4). In the shape of M2M-100 418M,
+    # beam 2 cost 3% more CPU than greedy and beam 4 another 10% (README, Performance).
     TRANSLATION_BEAM_SIZE: int = 2
-    # CTranslate2 threads per translation model (0: one, which measured fastest on 2 cores).
+    # CTranslate2 threads per translation model (0: one). On 2 cores a second thread cost 12-24%
+    # more CPU per sentence in the M2M-100 418M shape and was no faster; workers run in parallel.
     TRANSLATION_THREADS: int = 0
+    # Which engine serves a pair, over the measured choice of `flask languages evaluate`:
+    # "zh-ko=m2m100,ja-ko=argos". Empty: the best-measured route, else the first that serves it.
+    TRANSLATION_ROUTES: str = ""
     # Answer a resident's first text of a new conversation at once, in their language, with a
     # human-written receipt ("we have your message; emergencies: 112, 119").
     SMS_ACKNOWLEDGEMENT: bool = True
@@ -138,6 +156,10 @@ class Settings:
     # feeds can never take every thread from webhooks. 0: no limit (`flask run` starts a thread
     # per request); gunicorn.conf.py sets half of gunicorn's threads.
     AGENT_SSE_MAX_STREAMS: int = 0
+    # The same for residents' open chat pages (/chat/c/events), in a pool of their own so open
+    # pages never take an agent's feed; a page over the cap is refused and tries again, and
+    # still sends and shows replies on reload. 0: no limit; gunicorn.conf.py sets a quarter.
+    CHAT_SSE_MAX_STREAMS: int = 0
     # Twilio's REST API base URL for messages and calls; empty: https://api.twilio.com. For a
     # regional endpoint or a proxy every request must pass (the tests' local stand-in for Twilio).
     TWILIO_API_BASE_URL: str = ""
@@ -170,6 +192,10 @@ class Settings:
     # The spoken-language check flags a recording when another language is more likely than the
     # menu's by more than this (0: the most likely language decides); see languages/spoken.py.
     SPOKEN_LANGUAGE_MARGIN: float = 0.0
+    # The centre's human interpreter line (E.164). On a live call the agent's 3자 통역 연결 dials
+    # it into a conference with the caller (and the agent's own phone, when their account has
+    # one); empty: the button only marks the conversation, as for texts.
+    INTERPRETER_NUMBER: str = ""
 
     @classmethod
     def from_environment(
@@ -213,6 +239,18 @@ class Settings:
             raise SettingsError("RELAY_SESSION_COOKIE_SAMESITE must be Lax, Strict or None")
         if self.VOICE_DEFAULT_REPLY_CHANNEL not in ("auto", "sms", "voice"):
             raise SettingsError("RELAY_VOICE_DEFAULT_REPLY_CHANNEL must be auto, sms or voice")
+        problem = sender_problem(Sender(self.CENTRE_NAME, self.CENTRE_NUMBER))
+        if problem is not None:
+            raise SettingsError(f"RELAY_CENTRE_NAME / RELAY_CENTRE_NUMBER: {problem}")
+        if self.INTERPRETER_NUMBER and not is_e164(self.INTERPRETER_NUMBER):
+            raise SettingsError(
+                "RELAY_INTERPRETER_NUMBER must be an international number such as +8221200120, "
+                f"not {self.INTERPRETER_NUMBER!r}"
+            )
+        try:
+            parse_routes(self.TRANSLATION_ROUTES)
+        except RoutesError as error:
+            raise SettingsError(f"RELAY_TRANSLATION_ROUTES: {error}") from None
         for name in ("WORKER_THREADS", "MAX_JOB_ATTEMPTS", "VOICE_MENU_ATTEMPTS"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"RELAY_{name} must be at least 1")

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from transcripts.models import Role, User
+from transcripts.phones import is_e164, normalise_phone
 from transcripts.repository import user_by_name
 from transcripts.uow import UseCases
 
@@ -73,6 +74,18 @@ class Accounts(UseCases):
         with self._uow.write() as session:
             user_id = self._user_id(session, username)
             session.execute(update(User).where(User.id == user_id).values(active=True))
+
+    def set_agent_phone(self, username: str, phone: str | None) -> str | None:
+        """Set (or with None, clear) the phone an interpreter conference dials the agent on;
+        returns the number as stored. AccountError for a number that is not international:
+        Twilio dials only what it can read, and a failed leg would surface mid-call."""
+        number = normalise_phone(phone) if phone else None
+        if number is not None and not is_e164(number):
+            raise AccountError(f"{phone!r} is not a phone number (e.g. +821012345678)")
+        with self._uow.write() as session:
+            user_id = self._user_id(session, username)
+            session.execute(update(User).where(User.id == user_id).values(agent_phone=number))
+        return number
 
     def end_sessions(self, user_id: int) -> None:
         """Sign the account out everywhere (sign-out): every browser session and the API token.

@@ -20,11 +20,13 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from transcripts.calls import end_live_part
 from transcripts.chat import revoke_chat
 from transcripts.db import utcnow
 from transcripts.errors import NotActionableError, NotFoundError
-from transcripts.live_calls import answer_live_call
+from transcripts.live_calls import LiveCall, answer_live_call, live_call_for
 from transcripts.models import (
+    Call,
     Channel,
     Contact,
     Conversation,
@@ -32,6 +34,7 @@ from transcripts.models import (
     Direction,
     Disposition,
     Event,
+    Message,
     MessageStatus,
     User,
 )
@@ -56,6 +59,15 @@ class ClaimOutcome(StrEnum):
     ALREADY_YOURS = "already_yours"
     TAKEN = "taken"  # another agent claimed it first
     CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """What asking for an interpreter found: the conversation's live call (None: no call goes
+    on, the mark is all) and the phone the asking agent can be dialled on."""
+
+    live: LiveCall | None
+    agent_phone: str | None
 
 
 @dataclass(frozen=True)
@@ -130,12 +142,17 @@ class AgentActions(UseCases):
                 to_user_id=to_user_id,
             )
 
-    def escalate(self, conversation_id: int, actor: Actor) -> None:
-        """Ask for a three-way human interpreter, as the centres do for weak pairs."""
+    def escalate(self, conversation_id: int, actor: Actor) -> Escalation:
+        """Ask for a three-way human interpreter, as the centres do for weak pairs. On a live
+        call the answer names the call and the agent's phone, so the interpreter line can be
+        dialled into it; otherwise the mark is the whole of it."""
         with self._uow.write() as session:
             conversation = require_actor(session, conversation_id, actor)
             conversation.needs_interpreter = True
             audit(session, EventKind.CONVERSATION_ESCALATED, conversation_id, actor.user_id)
+            live = live_call_for(session, conversation_id)
+            user = session.get(User, actor.user_id)
+            return Escalation(live, user.agent_phone if user is not None else None)
 
     def warn_abuse(
         self,
@@ -203,9 +220,9 @@ class AgentActions(UseCases):
             if conversation_id is not None and message.conversation_id != conversation_id:
                 raise NotFoundError(f"message {message_id} not found in {conversation_id}")
             require_actor(session, message.conversation_id, actor)
-            if (
-                message.direction is not Direction.INBOUND
-                or message.status is not MessageStatus.FAILED
+            if message.direction is not Direction.INBOUND or message.status not in (
+                MessageStatus.FAILED,
+                MessageStatus.BLOCKED,
             ):
                 raise NotActionableError(
                     "only failed inbound messages can be retried",
@@ -216,11 +233,41 @@ class AgentActions(UseCases):
             audit(session, EventKind.MESSAGE_RETRIED, message.conversation_id, actor.user_id,
                   message_id=message_id, reason=reason)  # fmt: skip
 
-    def close(self, conversation_id: int, actor: Actor, disposition: Disposition) -> None:
-        """Close the conversation with how it ended (the figures the centres report)."""
+    def reveal(self, conversation_id: int, message_id: int, actor: Actor) -> None:
+        """Show one message's masked personal data to its conversation's holder or an admin,
+        and keep who looked and when: pages mask registration, phone and card numbers unless
+        someone who needs them asks, and the record says who did."""
+        with self._uow.write() as session:
+            require_actor(session, conversation_id, actor)
+            message = session.get(Message, message_id)
+            if message is None or message.conversation_id != conversation_id:
+                raise NotFoundError(
+                    f"message {message_id} not in conversation {conversation_id}",
+                    "이 대화의 메시지가 아닙니다.",
+                )
+            audit(
+                session,
+                EventKind.PERSONAL_DATA_REVEALED,
+                conversation_id,
+                actor.user_id,
+                message_id=message_id,
+            )
+
+    def close(
+        self, conversation_id: int, actor: Actor, disposition: Disposition
+    ) -> LiveCall | None:
+        """Close the conversation with how it ended (the figures the centres report). A live
+        call still going on has its live part ended in the same transaction and is returned,
+        so the caller can be told goodbye and the call hung up."""
         with self._uow.write() as session:
             require_open(require_actor(session, conversation_id, actor))
+            live = live_call_for(session, conversation_id)
             close(session, conversation_id, disposition, utcnow(), user_id=actor.user_id)
+            if live is not None:
+                call = session.get(Call, live.call_id)
+                assert call is not None
+                end_live_part(session, call, "the agent closed the conversation")
+            return live
 
 
 def audit(

@@ -43,6 +43,7 @@ from transcripts.writes import (
     open_conversation,
     receipt_exists,
     receipt_outcome,
+    resident_active,
     touch_conversation,
 )
 
@@ -145,7 +146,7 @@ class CallService(UseCases):
                 conversation = open_conversation(session, contact, Channel.VOICE, now)
                 # The caller is active in it now: an idle close must not take it from under
                 # the message they are about to leave (it checks last_message_at).
-                conversation.last_message_at = now
+                resident_active(conversation, now)
                 call.conversation_id = conversation.id
             session.add(call)
             session.flush()
@@ -280,10 +281,12 @@ class CallService(UseCases):
         if status in FINAL_CALL_STATUSES:
             call.ended_at = now
             call.duration_seconds = duration_seconds
+            end_live_part(session, call, "the call ended (hang-up)")
             if (
                 status is CallStatus.COMPLETED
                 and call.direction is Direction.INBOUND
                 and not recorded
+                and call.agent_answered_at is None  # an agent spoke with the caller
                 and not has_voice_message(session, call.id)
             ):
                 status = CallStatus.ABANDONED
@@ -312,3 +315,14 @@ def has_voice_message(session: Session, call_id: int) -> bool:
         )
     )
     return bool(count)
+
+
+def end_live_part(session: Session, call: Call, reason: str) -> bool:
+    """End a call's live part in the caller's transaction (a hang-up, the agent closing):
+    streams are refused from now on. False when it was not live or had already ended."""
+    if call.live_at is None or call.live_ended_at is not None:
+        return False
+    call.live_ended_at = utcnow()
+    call.stream_sid = None
+    add_event(session, EventKind.CALL_LIVE_ENDED, call.conversation_id, reason=reason)
+    return True

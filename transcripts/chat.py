@@ -48,7 +48,7 @@ from transcripts.policy import (
 )
 from transcripts.repository import latest_event_id
 from transcripts.uow import UseCases
-from transcripts.writes import add_event, hold_if_blocked
+from transcripts.writes import add_event, hold_if_blocked, resident_active
 
 #: The phone of a contact known only by a chat page: unique, and never a number anyone can text.
 WEB_CONTACT_PREFIX = "web:"
@@ -188,6 +188,18 @@ class WebChat(UseCases):
         with self._uow.read() as session:
             conversation = _by_secret(session, secret)
             return chat_view(session, conversation, utcnow())
+
+    def chosen_language(self, message_id: int) -> str | None:
+        """The language the resident chose on the chat page for a message written there (the
+        conversation's, which only a clear text in another language changes); None for a
+        message that came another way."""
+        with self._uow.read() as session:
+            row = session.execute(
+                select(Message.channel, Conversation.language)
+                .join(Conversation, Conversation.id == Message.conversation_id)
+                .where(Message.id == message_id)
+            ).first()
+            return row.language if row is not None and row.channel is Channel.WEB else None
 
     def link_reply(self, reply_token: str) -> str | None:
         """A new secret for the conversation of an SMS reply link, so a texting resident
@@ -389,7 +401,7 @@ def _store_message(
         updated_at=now,
     )
     session.add(message)
-    conversation.last_message_at = now
+    resident_active(conversation, now)
     session.flush()
     add_event(session, EventKind.MESSAGE_RECEIVED, conversation.id, message.id, channel="web")
     if hold_if_blocked(session, conversation.contact, message, now):

@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from transcripts.agent_actions import audit
 from transcripts.db import utcnow
 from transcripts.errors import RecordError
-from transcripts.masking import mask_personal_data
 from transcripts.memory import keep
 from transcripts.models import Channel, Direction, Message, MessageStatus
 from transcripts.policy import EventKind
@@ -135,17 +134,25 @@ class Corrections(UseCases):
         self, session: Session, source_text: str, message: Message, korean: str, user_id: int
     ) -> bool:
         language = message.original_language
-        if not language or language == "ko" or mask_personal_data(source_text) != source_text:
+        if not language or language == "ko":
             return False
+        # An admin's own correction is approved by its author; keep() refuses personal data.
         return keep(
-            session, self._normalise, source_text, language, "ko", korean, created_by_id=user_id
+            session,
+            self._normalise,
+            source_text,
+            language,
+            "ko",
+            korean,
+            created_by_id=user_id,
+            approved_by_id=user_id,
         )
 
 
 def _settle(message: Message) -> None:
     """An admin's Korean answers a message whose machine work failed or is still pending: it is
     translated now, so nobody retries it and a late machine result keeps to the side."""
-    if message.status in (MessageStatus.FAILED, MessageStatus.RECEIVED):
+    if message.status in (MessageStatus.FAILED, MessageStatus.RECEIVED, MessageStatus.BLOCKED):
         message.status = MessageStatus.TRANSLATED
         message.status_reason = CORRECTED_REASON
 

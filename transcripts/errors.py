@@ -46,7 +46,14 @@ class ChatAccessError(NotFoundError):
 
 
 class ChatEndedError(ConversationClosedError):
-    """The secret is good but its conversation is closed: the resident may start a new one."""
+    """The secret is good but its conversation is closed: the resident may start a new one.
+
+    Carries the conversation's language, so the page that says so is in the resident's words
+    whatever the browser asks for."""
+
+    def __init__(self, message: str, language: str | None = None) -> None:
+        super().__init__(message)
+        self.language = language
 
 
 class ChatLimitError(RecordError):

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from transcripts.agent_actions import audit
 from transcripts.listings import ReviewFilter, review_ids
-from transcripts.masking import mask_personal_data
+from transcripts.masking import mask_contact_phone, mask_personal_data
 from transcripts.models import Conversation, Message
 from transcripts.policy import EventKind
 
@@ -58,10 +58,6 @@ class ExportRow:
     corrected_at: str | None
 
 
-def _masked_phone(phone: str) -> str:
-    return "*" * max(len(phone) - 4, 0) + phone[-4:]
-
-
 def _row(message: Message, conversation: Conversation, masked: bool) -> ExportRow:
     def clean(text: str | None) -> str | None:
         return mask_personal_data(text) if masked else text
@@ -69,7 +65,7 @@ def _row(message: Message, conversation: Conversation, masked: bool) -> ExportRo
     phone = conversation.contact.phone
     return ExportRow(
         conversation_id=conversation.id,
-        phone=_masked_phone(phone) if masked else phone,
+        phone=mask_contact_phone(phone) if masked else phone,
         channel=message.channel.value,
         conversation_status=conversation.status.value,
         disposition=conversation.disposition,

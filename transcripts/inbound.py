@@ -42,6 +42,7 @@ from transcripts.writes import (
     open_conversation,
     put_machine_korean,
     receipt_outcome,
+    resident_active,
     settled_by_admin,
 )
 
@@ -167,7 +168,7 @@ class Inbound(UseCases):
                 updated_at=now,
             )
             session.add(message)
-            conversation.last_message_at = now
+            resident_active(conversation, now)
             session.flush()
             add_event(session, EventKind.MESSAGE_RECEIVED, conversation.id, message.id)
             if hold_if_blocked(session, contact, message, now):

@@ -52,14 +52,18 @@ def _paged(session: Session, query: Select[Conversation], page: int, size: int) 
 
 
 def waiting(session: Session, *, page: int = 1, size: int = PAGE_SIZE) -> Page:
-    """Open conversations nobody has claimed, longest waiting first."""
+    """Open conversations nobody has claimed, longest waiting first: by the resident's oldest
+    unanswered message, not their latest one."""
     query = (
         select(Conversation)
         .where(
             Conversation.status == ConversationStatus.OPEN,
             Conversation.claimed_by_id.is_(None),
         )
-        .order_by(Conversation.last_message_at, Conversation.id)
+        .order_by(
+            func.coalesce(Conversation.awaiting_since, Conversation.last_message_at),
+            Conversation.id,
+        )
     )
     return _paged(session, query, page, size)
 

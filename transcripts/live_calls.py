@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from transcripts.calls import FINAL_CALL_STATUSES
+from transcripts.calls import FINAL_CALL_STATUSES, end_live_part
 from transcripts.db import utcnow
 from transcripts.errors import NotFoundError
 from transcripts.models import (
@@ -26,6 +26,7 @@ from transcripts.models import (
     Conversation,
     ConversationStatus,
     Direction,
+    Message,
     MessageStatus,
 )
 from transcripts.policy import EventKind
@@ -49,6 +50,7 @@ class LiveCall:
     conversation_id: int
     language: str
     stream_sid: str | None
+    conference: str | None = None  # the interpreter conference the caller is in, if any
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ class LiveCaption:
     translation_ms: float | None
     transcript_at: datetime
     korean_at: datetime | None
+    pivot: str | None = None  # the language a chained translation went through
 
 
 class LiveCalls(UseCases):
@@ -136,12 +139,7 @@ class LiveCalls(UseCases):
         closed): streams are refused from now on. False when it had already ended."""
         with self._uow.write() as session:
             call = _call(session, call_sid)
-            if call is None or call.live_at is None or call.live_ended_at is not None:
-                return False
-            call.live_ended_at = utcnow()
-            call.stream_sid = None
-            add_event(session, EventKind.CALL_LIVE_ENDED, call.conversation_id, reason=reason)
-            return True
+            return call is not None and end_live_part(session, call, reason)
 
     def admit_stream(self, call_sid: str, stream_sid: str) -> Admission:
         """A Media Stream started for `call_sid`: it carries the call's audio from now on (a
@@ -214,6 +212,7 @@ class LiveCalls(UseCases):
             put_machine_korean(message, caption.korean_text)
             message.translation_engine = caption.engine
             message.translation_model = caption.model
+            message.translation_pivot = caption.pivot
             message.translation_ms = caption.translation_ms
             message.detection_ms = caption.recognition_ms
             message.transcript_at = caption.transcript_at
@@ -243,6 +242,62 @@ class LiveCalls(UseCases):
                 session, EventKind.CALL_REPLY_SPOKEN, message.conversation_id, message.id, note=note
             )
 
+    def spoken_check_of(self, call_sid: str) -> dict[str, Any] | None:
+        """The spoken-language check already run on this call's speech (kept with the
+        utterance it judged), or None when none was: the check runs once per call."""
+        with self._uow.read() as session:
+            found = session.scalars(
+                select(Message.spoken_language)
+                .join(Call, Call.id == Message.call_id)
+                .where(Call.call_sid == call_sid, Message.direction == Direction.INBOUND)
+                .order_by(Message.id)
+            )
+            return next((dict(check) for check in found if check), None)
+
+    def conference_started(
+        self, call_sid: str, name: str, legs: Mapping[str, str], user_id: int | None
+    ) -> None:
+        """The caller was moved into the interpreter conference and its other legs dialled
+        (`legs`: who was dialled, by their call ids); replies join the caller back to it."""
+        with self._uow.write() as session:
+            call = _call(session, call_sid)
+            if call is None:
+                raise NotFoundError(f"call {call_sid} not found")
+            call.conference_name = name
+            call.conference_at = utcnow()
+            add_event(
+                session,
+                EventKind.CALL_CONFERENCE,
+                call.conversation_id,
+                user_id=user_id,
+                conference=name,
+                legs=dict(legs),
+            )
+
+    def conference_failed(self, call_sid: str, reason: str, user_id: int | None) -> None:
+        """Twilio refused a leg of the interpreter conference: the agent is told why, and the
+        call goes on as before (the caller was not moved, or was moved back)."""
+        with self._uow.write() as session:
+            call = _call(session, call_sid)
+            conversation_id = call.conversation_id if call is not None else None
+            add_event(
+                session,
+                EventKind.CALL_CONFERENCE_FAILED,
+                conversation_id,
+                user_id=user_id,
+                reason=reason[:500],
+            )
+
+    def hung_up_by_agent(self, call_sid: str, how: str, user_id: int | None) -> None:
+        """Relay said goodbye and hung the call up after the agent closed the conversation
+        (`how`: what Twilio was asked, or why it could not be)."""
+        with self._uow.write() as session:
+            call = _call(session, call_sid)
+            conversation_id = call.conversation_id if call is not None else None
+            add_event(
+                session, EventKind.CALL_ENDED_BY_AGENT, conversation_id, user_id=user_id, how=how
+            )
+
     def live_call_of(self, conversation_id: int) -> LiveCall | None:
         """The conversation's call that is live now, if any (a reply can be spoken on it)."""
         with self._uow.read() as session:
@@ -267,6 +322,38 @@ def live_call_for(session: Session, conversation_id: int) -> LiveCall | None:
     return _live(call)
 
 
+@dataclass(frozen=True)
+class LiveCallView:
+    """A conversation's latest live call as the agent's thread shows it."""
+
+    call_sid: str
+    live_at: datetime
+    agent_answered_at: datetime | None
+    ended_at: datetime | None  # the live part's end, or the call's
+    conference_at: datetime | None
+    streaming: bool  # a Media Stream carries the caller's audio now
+
+
+def latest_live_call(session: Session, conversation_id: int) -> LiveCallView | None:
+    """The conversation's most recent live call, over or not (read side, for the thread)."""
+    call = session.scalar(
+        select(Call)
+        .where(Call.conversation_id == conversation_id, Call.live_at.is_not(None))
+        .order_by(Call.id.desc())
+        .limit(1)
+    )
+    if call is None or call.live_at is None:
+        return None
+    return LiveCallView(
+        call_sid=call.call_sid,
+        live_at=call.live_at,
+        agent_answered_at=call.agent_answered_at,
+        ended_at=call.live_ended_at or call.ended_at,
+        conference_at=call.conference_at,
+        streaming=call.stream_sid is not None,
+    )
+
+
 def answer_live_call(session: Session, conversation_id: int, user_id: int) -> None:
     """An agent took a conversation: its live call, if one waits, is answered now (in the
     caller's transaction, so the claim and the answer time are one fact)."""
@@ -289,4 +376,11 @@ def _call(session: Session, call_sid: str) -> Call | None:
 
 def _live(call: Call) -> LiveCall:
     assert call.conversation_id is not None and call.language is not None
-    return LiveCall(call.id, call.call_sid, call.conversation_id, call.language, call.stream_sid)
+    return LiveCall(
+        call.id,
+        call.call_sid,
+        call.conversation_id,
+        call.language,
+        call.stream_sid,
+        call.conference_name,
+    )

@@ -71,6 +71,7 @@ class MessageStatus(StrEnum):
     FAILED = "failed"  # the work failed; status_reason says why; it can be retried
     NEEDS_INTERPRETER = "needs_interpreter"  # a language relay does not serve
     EMPTY = "empty"  # nothing to translate (empty body)
+    BLOCKED = "blocked"  # from a blocked contact: kept, not translated unless an agent asks
     # outbound
     QUEUED = "queued"
     SENT = "sent"
@@ -110,6 +111,9 @@ class User(Base):
     # Part of every session and remember-me cookie; bumped by logout, a password change and
     # disabling, which ends every cookie made before (relay/auth.py).
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # The agent's own phone (E.164), dialled into a live call's interpreter conference with the
+    # caller and the interpreter line; None: the agent follows the conference by its captions.
+    agent_phone: Mapped[str | None] = mapped_column(String(32))
 
 
 class LoginFailure(Base):
@@ -174,6 +178,10 @@ class Conversation(Base):
     disposition: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_message_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Since when the resident has waited for an answer: their oldest message no person has
+    # answered yet (None when answered). The queue is ordered by it, so a resident who writes
+    # "hello?" again keeps their place instead of going to the back.
+    awaiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Web chat: a number the resident gave for call-backs and "a reply is waiting" texts (never
     # the contact's identity, so typing someone else's number opens nothing of theirs); when an
@@ -317,6 +325,9 @@ class Call(Base):
     agent_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     live_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     stream_sid: Mapped[str | None] = mapped_column(String(64))
+    # The three-way interpreter conference the caller was moved into (None: never), and when.
+    conference_name: Mapped[str | None] = mapped_column(String(64))
+    conference_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class WebhookReceipt(Base):
@@ -342,7 +353,11 @@ class Event(Base):
     """An append-only feed of what changed, in id order: the agent view streams it (SSE ids)."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_conversation", "conversation_id", "id"),)
+    __table_args__ = (
+        Index("ix_events_conversation", "conversation_id", "id"),
+        # Histories of one kind of change (the translation memory's) without a scan of the feed.
+        Index("ix_events_kind", "kind", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(48))
@@ -386,7 +401,11 @@ class ChatHit(Base):
 
 
 class MemoryEntry(Base):
-    """A human-approved translation, reused before any engine is asked (translation memory)."""
+    """An admin-approved translation, reused before any engine is asked (translation memory).
+
+    Only rows of this table are reused; an agent's edit waits in `memory_suggestions` until an
+    admin approves it, so no single person's text reaches every later resident.
+    """
 
     __tablename__ = "translation_memory"
     __table_args__ = (UniqueConstraint("source", "target", "normalised_text"),)
@@ -397,8 +416,13 @@ class MemoryEntry(Base):
     normalised_text: Mapped[str] = mapped_column(Text)
     source_text: Mapped[str] = mapped_column(Text)
     target_text: Mapped[str] = mapped_column(Text)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # who wrote it
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How often the translator reused it: an entry nobody uses is a candidate for deletion.
+    uses: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class BookEntry(Base):
@@ -446,3 +470,41 @@ class BookEdit(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SuggestionStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class MemorySuggestion(Base):
+    """An agent's edit of a machine translation, offered to the memory and waiting for an admin.
+
+    `conversation_id` is where it was suggested, kept as a plain number: the suggestion holds
+    no personal data and outlives the conversation's retention.
+    """
+
+    __tablename__ = "memory_suggestions"
+    __table_args__ = (
+        Index("ix_memory_suggestions_status", "status", "id"),
+        Index("ix_memory_suggestions_key", "source", "target", "normalised_text"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(8))
+    target: Mapped[str] = mapped_column(String(8))
+    normalised_text: Mapped[str] = mapped_column(Text)
+    source_text: Mapped[str] = mapped_column(Text)
+    target_text: Mapped[str] = mapped_column(Text)
+    machine_text: Mapped[str | None] = mapped_column(Text)  # what the machine had written
+    suggested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    suggested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    times: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    conversation_id: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[SuggestionStatus] = mapped_column(
+        _enum(SuggestionStatus, 16), default=SuggestionStatus.PENDING
+    )
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_text: Mapped[str | None] = mapped_column(Text)  # the text kept, edited or not

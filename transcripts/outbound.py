@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from transcripts.db import utcnow
-from transcripts.memory import keep
+from transcripts.memory_review import suggest
 from transcripts.models import (
     Author,
     Channel,
@@ -32,7 +32,7 @@ from transcripts.models import (
 )
 from transcripts.policy import Actor, EventKind, is_blocked, require_actor, require_open
 from transcripts.uow import UseCases
-from transcripts.writes import add_event, get_message, receipt_outcome
+from transcripts.writes import add_event, answered, get_message, receipt_outcome
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,8 @@ class ReplyDraft:
 
 @dataclass(frozen=True)
 class MemoryNote:
-    """Keep a reply's translation in the translation memory, under this key function."""
+    """Offer a reply's edited translation to the translation memory as a suggestion, under this
+    key function; an admin decides whether it is ever reused."""
 
     normalise: Callable[[str], str]
 
@@ -92,26 +93,34 @@ class Outbound(UseCases):
         remember: MemoryNote | None = None,
     ) -> Message:
         """Queue an agent's reply in an open conversation they may act on; a job sends it (or,
-        for the voice channel, places the call-back that speaks it), by id. `remember` keeps
-        the agent's own translation in the translation memory in the same transaction."""
+        for the voice channel, places the call-back that speaks it), by id. `remember` offers
+        the agent's own translation to the memory as a suggestion in the same transaction: it
+        is reused for nobody until an admin approves it (transcripts.memory_review)."""
         with self._uow.write() as session:
             # Locked: a conversation closing at this moment (an agent, the idle close) is seen
             # closed here, instead of taking a reply nobody will see.
             conversation = require_open(require_actor(session, conversation_id, actor))
             message = queue_reply(session, conversation, draft, channel)
             if remember is not None:
-                keep(
+                suggest(
                     session,
                     remember.normalise,
-                    draft.korean_text,
-                    "ko",
-                    draft.language,
-                    draft.translated_text,
-                    created_by_id=actor.user_id,
+                    source_text=draft.korean_text,
+                    source="ko",
+                    target=draft.language,
+                    translated_text=draft.translated_text,
+                    machine_text=draft.machine_translation,
+                    user_id=actor.user_id,
+                    conversation_id=conversation.id,
                 )
             return message
 
-    def acknowledge_first_contact(self, message_id: int, draft: ReplyDraft) -> Message | None:
+    def acknowledge_first_contact(
+        self,
+        message_id: int,
+        draft: ReplyDraft,
+        channels: tuple[Channel, ...] = (Channel.SMS, Channel.WEB),
+    ) -> Message | None:
         """Queue the automatic receipt for a resident's first SMS (or chat message) of a new
         conversation, on the channel it came by; None
         when it is not that (a later message, a conversation already answered, a blocked
@@ -140,7 +149,7 @@ class Outbound(UseCases):
             )
             if (
                 message.direction is not Direction.INBOUND
-                or message.channel not in (Channel.SMS, Channel.WEB)
+                or message.channel not in channels
                 or first_inbound != message.id
                 or answered is not None
                 or conversation.status is not ConversationStatus.OPEN
@@ -355,6 +364,7 @@ def queue_reply(
     session.add(message)
     if draft.author is not Author.AUTOMATIC:  # a receipt does not reset the resident's wait
         conversation.last_message_at = now
+    answered(conversation, draft.author)
     session.flush()
     add_event(
         session,

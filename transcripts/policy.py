@@ -81,10 +81,18 @@ class EventKind(StrEnum):
     CALL_CALLER_SPEAKING = "call.caller_speaking"  # speech in progress, caption to follow
     CALL_LIVE_ENDED = "call.live_ended"
     CALL_REPLY_SPOKEN = "call.reply_spoken"
+    CALL_CONFERENCE = "call.conference"  # the caller, the interpreter line (and agent) joined
+    CALL_CONFERENCE_FAILED = "call.conference_failed"  # Twilio refused a leg; nothing moved
+    CALL_ENDED_BY_AGENT = "call.ended_by_agent"  # goodbye said, the call hung up by relay
     TRANSCRIPTS_EXPORTED = "transcripts.exported"
     BOOK_CHANGED = (
         "book.changed"  # an admin added, changed or deleted a glossary or phrasebook entry
     )
+    PERSONAL_DATA_REVEALED = "message.personal_data_revealed"  # masked numbers shown, by whom
+    MEMORY_SUGGESTED = "memory.suggested"  # an agent's edit offered to the translation memory
+    MEMORY_APPROVED = "memory.approved"  # an admin kept it (as suggested, or edited)
+    MEMORY_REJECTED = "memory.rejected"
+    MEMORY_DELETED = "memory.deleted"  # an admin removed an approved entry
 
     @classmethod
     def of_message(cls, status: StrEnum) -> EventKind:
@@ -230,7 +238,7 @@ def require_chat(conversation: Conversation | None, *, revoked: bool) -> Convers
     if conversation is None or revoked or conversation.chat_revoked_at is not None:
         raise ChatAccessError("no chat answers to this secret")
     if conversation.status is not ConversationStatus.OPEN:
-        raise ChatEndedError(f"conversation {conversation.id} is closed")
+        raise ChatEndedError(f"conversation {conversation.id} is closed", conversation.language)
     return conversation
 
 

@@ -21,6 +21,7 @@ from transcripts.corrections import Corrections
 from transcripts.inbound import Inbound
 from transcripts.live_calls import LiveCalls
 from transcripts.login_failures import LoginFailures
+from transcripts.memory_review import MemoryReview
 from transcripts.outbound import Outbound
 from transcripts.uow import UnitOfWork, unit_of_work
 from transcripts.voice_messages import VoiceMessages
@@ -46,6 +47,7 @@ class Record:
     sign_ins: LoginFailures  # the sign-in throttle
     chat: WebChat  # the residents' chat page: start, write, read state, typing, revoke
     books: Books  # the glossary and phrasebook as admins edit them, with their history
+    memory: MemoryReview  # the translation memory: admins approve, edit, reject, delete
 
     @classmethod
     def build(
@@ -70,4 +72,5 @@ class Record:
             sign_ins=LoginFailures(uow),
             chat=WebChat(uow),
             books=Books(uow),
+            memory=MemoryReview(uow, memory_key),
         )

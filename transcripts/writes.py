@@ -27,9 +27,7 @@ from transcripts.models import (
 )
 from transcripts.policy import EventKind, is_blocked
 
-BLOCKED_REASON = (
-    "차단된 번호의 메시지: 보관만 하고 번역하지 않았습니다 (blocked contact: stored only)"
-)
+BLOCKED_REASON = "차단된 번호의 메시지: 보관만 하고 번역하지 않았습니다"
 
 
 def add_event(
@@ -104,10 +102,25 @@ def get_message(session: Session, message_id: int) -> Message:
 
 
 def touch_conversation(session: Session, conversation_id: int, now: datetime) -> None:
-    """Move a conversation up the queue: something happened in it."""
+    """The resident said something in the conversation (see `resident_active`)."""
     conversation = session.get(Conversation, conversation_id)
     if conversation is not None:
-        conversation.last_message_at = now
+        resident_active(conversation, now)
+
+
+def resident_active(conversation: Conversation, now: datetime) -> None:
+    """The resident wrote, spoke or called: the conversation was active now, and, unless an
+    earlier message of theirs still waits for an answer, they wait from now."""
+    conversation.last_message_at = now
+    if conversation.awaiting_since is None:
+        conversation.awaiting_since = now
+
+
+def answered(conversation: Conversation, author: Author) -> None:
+    """A person answered the resident (an agent's reply or a phrasebook answer): they no longer
+    wait. Receipts and warnings are not answers."""
+    if author in (Author.AGENT, Author.PHRASEBOOK):
+        conversation.awaiting_since = None
 
 
 def call_message(call: Call, now: datetime) -> Message:
@@ -188,11 +201,11 @@ def back_to_work(message: Message) -> None:
 
 def hold_if_blocked(session: Session, contact: Contact, message: Message, now: datetime) -> bool:
     """Keep a blocked contact's new message out of the translation queue, saying why; True when
-    it was held. FAILED with a reason: the sweeper leaves it alone, and an agent may still
-    choose to have it translated (retry)."""
+    it was held. BLOCKED, not failed: nothing went wrong, the sweeper leaves it alone and the
+    figures do not count it as a failure; an agent may still have it translated (retry)."""
     if not message.original_text.strip() or not is_blocked(contact, now):
         return False
-    message.status = MessageStatus.FAILED
+    message.status = MessageStatus.BLOCKED
     message.status_reason = BLOCKED_REASON
     add_event(session, EventKind.MESSAGE_BLOCKED, message.conversation_id, message.id, user_id=None)
     return True

@@ -12,7 +12,9 @@ def register_agent_views(app: Flask) -> None:
         actions,
         admin,
         glossary_admin,
+        memory_admin,
         phrasebook_admin,
+        privacy,
         review,
         review_export,
         review_metrics,
@@ -26,12 +28,15 @@ def register_agent_views(app: Flask) -> None:
     app.extensions["relay_agent"] = AgentTools()
     app.jinja_env.globals["channel_labels"] = CHANNEL_LABELS
     app.add_template_filter(contact_label)
+    app.add_template_filter(privacy.masked)
     for module in (
         waiting,
         thread,
         actions,
+        privacy,
         stream,
         admin,
+        memory_admin,
         review,
         review_export,
         review_metrics,

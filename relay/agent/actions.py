@@ -12,8 +12,10 @@ from flask import Blueprint, Response, current_app, flash, redirect, request, ur
 
 from relay.agent.access import actor, agent_required, back_to_thread, me
 from relay.agent.tools import agent_tools
+from relay.channels.interpreter import connect_interpreter
+from relay.channels.live_end import end_live_call
 from relay.ids import MAX_ID
-from relay.replies import human_reply
+from relay.replies import centre_sender, human_reply
 from relay.services import services
 from transcripts.models import Author, Disposition
 from transcripts.outbound import ReplyDraft
@@ -56,6 +58,7 @@ def _warning(language: str) -> ReplyDraft:
         source="abuse_warning",
         user_id=me(),
         public_base_url=current_app.config["PUBLIC_BASE_URL"],
+        sender=centre_sender(current_app.config),
     )
 
 
@@ -71,9 +74,14 @@ def typing(conversation_id: int) -> Any:
 @bp.post("/escalate")
 @agent_required
 def escalate(conversation_id: int) -> Any:
-    """Mark the thread for a three-way human interpreter."""
-    services().record.agents.escalate(conversation_id, actor())
-    return back_to_thread(conversation_id, "3자 통역 연결을 요청했습니다.")
+    """Mark the thread for a three-way human interpreter; on a live call, dial the centre's
+    interpreter line into a conference with the caller (relay/channels/interpreter.py)."""
+    svc = services()
+    escalation = svc.record.agents.escalate(conversation_id, actor())
+    if escalation.live is None:
+        return back_to_thread(conversation_id, "3자 통역 연결을 요청했습니다.")
+    outcome = connect_interpreter(svc, current_app.config, escalation, me())
+    return back_to_thread(conversation_id, outcome.notice, "ok" if outcome.connected else "error")
 
 
 @bp.post("/transfer")
@@ -106,6 +114,9 @@ def close(conversation_id: int) -> Any:
         disposition = Disposition(request.form.get("disposition") or "")
     except ValueError:
         return back_to_thread(conversation_id, "종료 사유를 고르세요.", "error")
-    services().record.agents.close(conversation_id, actor(), disposition)
+    svc = services()
+    live = svc.record.agents.close(conversation_id, actor(), disposition)
     flash(f"{conversation_id}번 대화를 종료했습니다.", "ok")
+    if live is not None:  # the caller is still on the line: goodbye, then hang up
+        flash(end_live_call(svc, current_app.config, live, me()), "ok")
     return redirect(url_for("agent_queue.queue"), code=303)

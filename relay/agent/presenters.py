@@ -3,6 +3,7 @@ translation, glossary terms marked in the text. Pure functions over loaded rows;
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +11,8 @@ from languages import registry
 from languages.glossary import Glossary
 from languages.spoken import MACHINE_RENDERING, check_from_json
 from transcripts.chat import WEB_CONTACT_PREFIX
-from transcripts.models import Author, Conversation, Message, MessageStatus
+from transcripts.masking import mask_contact_phone
+from transcripts.models import Author, Conversation, Disposition, Message, MessageStatus
 
 # Below these, recognition or translation is weak enough that the agent should check the
 # original (or call an interpreter) before acting on the Korean.
@@ -22,6 +24,7 @@ STATUS_LABELS = {
     MessageStatus.FAILED: "실패",
     MessageStatus.NEEDS_INTERPRETER: "통역 필요",
     MessageStatus.EMPTY: "내용 없음",
+    MessageStatus.BLOCKED: "차단된 번호 (번역 안 함)",
     MessageStatus.QUEUED: "대기",
     MessageStatus.SENT: "발송됨",
     MessageStatus.DELIVERED: "전달됨",
@@ -31,19 +34,29 @@ STATUS_LABELS = {
 
 
 def contact_label(conversation: Conversation) -> str:
-    """Who the resident is, as staff read it: their number, or words for a contact relay keeps
-    under an internal key (a web chat visitor, a caller who withheld their number)."""
+    """Who the resident is, as staff read it: their number's last four digits (pages mask the
+    rest, as exports do), or words for a contact relay keeps under an internal key (a web chat
+    visitor, a caller who withheld their number)."""
     phone = conversation.contact.phone
     if phone.startswith(WEB_CONTACT_PREFIX):
         callback = conversation.callback_phone
-        return f"웹 방문자 (회신 번호 {callback})" if callback else "웹 방문자"
+        return f"웹 방문자 (회신 번호 {mask_contact_phone(callback)})" if callback else "웹 방문자"
     if phone.startswith("anonymous:"):
         return "번호 비공개 발신자"
-    return phone
+    return mask_contact_phone(phone)
 
 
 #: Each channel as staff name it (one list for the thread, the queue and the figures).
 CHANNEL_LABELS = {"sms": "문자", "voice": "전화", "web": "웹 채팅", "live": "실시간 통화"}
+
+#: How a conversation ended, as the close form and the audit trail name it.
+DISPOSITION_LABELS = {
+    Disposition.RESOLVED: "첫 상담에서 해결",
+    Disposition.TRANSFERRED: "이관",
+    Disposition.CALLBACK_NEEDED: "회신 필요",
+    Disposition.ABUSIVE: "악성 민원",
+    Disposition.NO_RESPONSE: "무응답",
+}
 
 AUTHOR_LABELS = {
     Author.RESIDENT: "주민",
@@ -110,8 +123,7 @@ def produced_by(message: Message, usernames: dict[int, str]) -> str:
     engine = message.translation_engine
     if not engine:
         return who
-    model = f" ({message.translation_model})" if message.translation_model else ""
-    pivot = f" · {message.translation_pivot} 경유" if message.translation_pivot else ""
+    route = route_label(engine, message.translation_pivot)
     edited = ""
     if (
         message.author is not Author.RESIDENT  # a resident's message is corrected by an admin
@@ -120,7 +132,30 @@ def produced_by(message: Message, usernames: dict[int, str]) -> str:
         and message.machine_translation != message.translated_text
     ):
         edited = " · 상담원이 번역 수정"
-    return f"{who} · 번역 {engine}{model}{pivot}{edited}"
+    return f"{who} · {route}{edited}"
+
+
+_ENGINE_LABELS = {
+    "argos": "Argos",
+    "m2m100": "M2M-100",
+    "memory": "번역 메모리",
+    "glossary": "용어집",
+    "identity": "번역 없음",
+    "none": "번역 없음",
+}
+
+
+def route_label(engine: str, pivot: str | None) -> str:
+    """Which route translated a message, in Korean: the engine, and whether it went directly
+    or through another language (a chain loses more, so the agent should know). The model's
+    file names mean nothing to staff and stay in the record."""
+    name = _ENGINE_LABELS.get(engine, engine)
+    if engine in ("memory", "glossary", "identity", "none"):
+        return name
+    if pivot:
+        through = registry.get(pivot).korean_name if registry.is_supported(pivot) else pivot
+        return f"번역 {name} · {through} 경유"
+    return f"번역 {name} · 직접 번역"
 
 
 @dataclass(frozen=True)
@@ -158,22 +193,29 @@ def highlight_terms(glossary: Glossary, text: str | None, language: str | None) 
     return pieces
 
 
-def segment_rows(message: Message) -> list[dict[str, Any]]:
-    """A voice message's timed segments, with a flag on the ones recognition was unsure of."""
+def segment_rows(
+    message: Message, shown: Callable[[str | None], str | None] = lambda text: text
+) -> list[dict[str, Any]]:
+    """A voice message's timed segments, with a flag on the ones recognition was unsure of;
+    `shown` masks their text when the message's personal data is not revealed."""
     rows = []
     for index, segment in enumerate(message.segments or []):
         logprob = segment.get("avg_logprob")
+        machine_text, machine_korean = (
+            segment.get("machine_text"),
+            segment.get("machine_translated_text"),
+        )
         rows.append(
             {
                 "index": index,
                 "start": float(segment.get("start") or 0.0),
                 "end": float(segment.get("end") or 0.0),
-                "text": str(segment.get("text") or ""),
-                "korean": str(segment.get("translated_text") or ""),
+                "text": shown(str(segment.get("text") or "")) or "",
+                "korean": shown(str(segment.get("translated_text") or "")) or "",
                 "weak": isinstance(logprob, int | float) and logprob < MIN_SEGMENT_AVG_LOGPROB,
                 # what recognition and translation first wrote, when an admin corrected them
-                "machine_text": segment.get("machine_text"),
-                "machine_korean": segment.get("machine_translated_text"),
+                "machine_text": None if machine_text is None else shown(str(machine_text)),
+                "machine_korean": None if machine_korean is None else shown(str(machine_korean)),
             }
         )
     return rows

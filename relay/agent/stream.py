@@ -111,14 +111,24 @@ class _HeldFeed:
                 release()
 
 
+#: The two pools of slots: agents' views, and residents' open chat pages. Separate, so however
+#: many residents keep a page open, agents' feeds are never refused for it (and the reverse).
+AGENTS = "agents"
+RESIDENTS = "residents"
+
+
 @bp.record_once
 def _create_slots(state: BlueprintSetupState) -> None:
-    state.app.extensions[EXTENSION] = FeedSlots(int(state.app.config["AGENT_SSE_MAX_STREAMS"]))
+    config = state.app.config
+    state.app.extensions[EXTENSION] = {
+        AGENTS: FeedSlots(int(config["AGENT_SSE_MAX_STREAMS"])),
+        RESIDENTS: FeedSlots(int(config["CHAT_SSE_MAX_STREAMS"])),
+    }
 
 
-def feed_slots(app: Flask) -> FeedSlots:
-    """The app's live-feed slots (for /healthz)."""
-    slots: FeedSlots = app.extensions[EXTENSION]
+def feed_slots(app: Flask, pool: str = AGENTS) -> FeedSlots:
+    """The app's live-feed slots of one pool (for /healthz)."""
+    slots: FeedSlots = app.extensions[EXTENSION][pool]
     return slots
 
 
@@ -195,13 +205,14 @@ def events() -> Response:
 def live_feed(
     stream: Callable[..., Iterator[str]],
     refusal: str = "실시간 연결이 많아 받을 수 없습니다. 잠시 후 다시 연결합니다.",
+    pool: str = AGENTS,
 ) -> Response:
     """Serve `stream(poll=, heartbeat=, max_seconds=)` as text/event-stream in one of this
-    process's feed slots, or refuse at once with 503 (`refusal`, in the reader's language)
-    when they are all taken. Agents' views and residents' chat pages share the slots: together
-    they may hold at most AGENT_SSE_MAX_STREAMS of this process's threads."""
+    process's feed slots of `pool`, or refuse at once with 503 (`refusal`, in the reader's
+    language) when they are all taken. Agents' views hold at most AGENT_SSE_MAX_STREAMS of this
+    process's threads, residents' chat pages at most CHAT_SSE_MAX_STREAMS more."""
     config = current_app.config
-    slots = feed_slots(current_app)
+    slots = feed_slots(current_app, pool)
     if not slots.try_take():
         log.warning("live feed refused: %d of %d open in this process", slots.open, slots.limit)
         return _refused(refusal)

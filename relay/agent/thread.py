@@ -8,6 +8,8 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request
 
+from languages.quality import quality_of_route
+from languages.routes import parse_routes
 from relay.agent.access import (
     actor,
     agent_required,
@@ -16,7 +18,9 @@ from relay.agent.access import (
     me,
     wants_fragment,
 )
+from relay.agent.live_panel import live_panel
 from relay.agent.presenters import (
+    DISPOSITION_LABELS,
     STATUS_LABELS,
     highlight_terms,
     language_label,
@@ -25,46 +29,57 @@ from relay.agent.presenters import (
     quality_warnings,
     segment_rows,
 )
+from relay.agent.privacy import holds_personal_data, revealed_messages
 from relay.agent.tools import agent_tools
-from relay.replies import human_reply
+from relay.replies import centre_sender, human_reply
 from relay.services import services
 from transcripts import listings as queue_reads
 from transcripts import repository
-from transcripts.models import Author, Channel, ConversationStatus, Disposition
+from transcripts.live_calls import latest_live_call
+from transcripts.masking import mask_personal_data
+from transcripts.models import Author, Channel, ConversationStatus
 
 bp = Blueprint("agent_thread", __name__, url_prefix="/agent")
 
-DISPOSITION_LABELS = {
-    Disposition.RESOLVED: "첫 상담에서 해결",
-    Disposition.TRANSFERRED: "이관",
-    Disposition.CALLBACK_NEEDED: "회신 필요",
-    Disposition.ABUSIVE: "악성 민원",
-    Disposition.NO_RESPONSE: "무응답",
-}
 
-
-def _message_views(messages: Any, usernames: dict[int, str]) -> list[dict[str, Any]]:
+def _message_views(
+    messages: Any, usernames: dict[int, str], revealed: frozenset[int] = frozenset()
+) -> list[dict[str, Any]]:
+    """Each message as the thread shows it, its personal data masked unless it was revealed
+    (relay/agent/privacy.py): a page open on a screen, shared or photographed, then holds no
+    registration, phone or card number of a resident."""
     glossary = agent_tools().glossary
     views = []
     for m in messages:
         inbound = m.direction.value == "inbound"
         original_language = m.original_language if inbound else "ko"
+        private = holds_personal_data(m)
+        hide = private and m.id not in revealed
+        shown = mask_personal_data if hide else _as_is
         views.append(
             {
                 "m": m,
                 "inbound": inbound,
+                "private": hide,
+                "revealed": private and not hide,
                 "language": language_label(
                     m.original_language if inbound else m.translated_language
                 ),
-                "original": highlight_terms(glossary, m.original_text, original_language),
-                "korean": highlight_terms(glossary, m.translated_text, "ko") if inbound else None,
+                "original": highlight_terms(glossary, shown(m.original_text), original_language),
+                "korean": highlight_terms(glossary, shown(m.translated_text), "ko")
+                if inbound
+                else None,
                 "resident_text": None
                 if inbound
-                else highlight_terms(glossary, m.translated_text, m.translated_language),
+                else highlight_terms(glossary, shown(m.translated_text), m.translated_language),
+                "machine_original": shown(m.machine_original_text),
+                "machine_translation": shown(m.machine_translation),
+                "delivered_body": shown(m.delivered_body),
+                "back_translation": shown(m.back_translation),
                 "by": produced_by(m, usernames),
                 "status_label": STATUS_LABELS.get(m.status, m.status.value),
                 "warnings": quality_warnings(m),
-                "segments": segment_rows(m),
+                "segments": segment_rows(m, shown),
                 "machine_rendering": machine_rendering(m) if inbound else None,
                 "corrected_by": usernames.get(m.corrected_by_id or 0),
                 "edited": m.machine_translation is not None
@@ -73,6 +88,10 @@ def _message_views(messages: Any, usernames: dict[int, str]) -> list[dict[str, A
             }
         )
     return views
+
+
+def _as_is(text: str | None) -> str | None:
+    return text
 
 
 def _thread_context(conversation_id: int) -> dict[str, Any]:
@@ -90,10 +109,12 @@ def _thread_context(conversation_id: int) -> dict[str, Any]:
             ],
         )
         mine = conversation.claimed_by_id == me()
+        live_call = latest_live_call(session, conversation_id)
         return {
             "c": conversation,
             "language": language_label(conversation.language),
-            "messages": _message_views(messages, names),
+            "messages": _message_views(messages, names, revealed_messages()),
+            "can_reveal": mine or is_admin(),
             "holder": names.get(conversation.claimed_by_id or 0),
             "mine": mine,
             "review": is_admin(),  # admins may correct translations and transcripts
@@ -104,14 +125,25 @@ def _thread_context(conversation_id: int) -> dict[str, Any]:
             "quality_note": _quality_note(conversation.language),
             "earlier": repository.earlier_conversations(session, conversation),
             "last_event_id": repository.latest_event_id(session),
+            "live": live_panel(conversation, live_call, messages),
         }
 
 
 def _quality_note(language: str | None) -> Any:
+    """How far to trust the translation of the resident's language: measured on the route the
+    pair goes to now (the configured one, else the best-measured) when the routes were
+    evaluated, else the reviewed note."""
     if not language or language == "ko":
         return None
+    routed = parse_routes(current_app.config.get("TRANSLATION_ROUTES", ""))
     try:
-        return agent_tools().quality.quality_for(language, "ko")
+        return quality_of_route(
+            agent_tools().quality,
+            services().languages.route_scores(),
+            language,
+            "ko",
+            routed.get((language, "ko")),
+        )
     except LookupError:
         return None
 
@@ -170,6 +202,7 @@ def send_phrasebook(conversation_id: int) -> Any:
         source=entry.id,
         user_id=me(),
         public_base_url=current_app.config["PUBLIC_BASE_URL"],
+        sender=centre_sender(current_app.config),
     )
     message = svc.record.outbound.queue(conversation_id, draft, Channel.SMS, actor())
     svc.jobs.send_outbound(message.id)

@@ -6,7 +6,6 @@ that happens between rendering and connecting is missed.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -19,6 +18,7 @@ from transcripts import repository
 from transcripts.agent_actions import ClaimOutcome
 from transcripts.db import utcnow
 from transcripts.errors import NotFoundError
+from transcripts.policy import is_blocked
 
 bp = Blueprint("agent_queue", __name__, url_prefix="/agent")
 
@@ -48,14 +48,10 @@ def _rows(session: Any, conversations: Any) -> list[dict[str, Any]]:
                 ),
                 "warnings": quality_warnings(message) if message is not None else [],
                 "holder": names.get(conversation.claimed_by_id or 0),
-                "blocked": _blocked(conversation.contact.blocked_until, now),
+                "blocked": is_blocked(conversation.contact, now),
             }
         )
     return rows
-
-
-def _blocked(until: datetime | None, now: datetime) -> bool:
-    return until is not None and until > now
 
 
 def _page_number() -> int:

@@ -10,7 +10,8 @@ Per socket (one thread under `flask run` and gunicorn's gthread workers): frames
 (languages/live_audio.py). Each utterance is stored as a message with its audio first, then
 handed to this process's one speech lane, which transcribes it once with the menu's language
 forced, through the recogniser recordings use (its VAD and hallucination guards), translates it
-into Korean and saves the caption: the live feed pushes it to the agent's thread.
+into Korean and saves the caption: the live feed pushes it to the agent's thread. The call's
+first long utterance is also checked for the language actually spoken (live_language.py).
 
 Why one lane in the web process rather than the queue's workers: on two cores one Whisper base
 pass already uses both cores (about 1.7 s); two at once only make each slower, and the queue's
@@ -48,14 +49,17 @@ from languages.live_audio import (
     Utterance,
     as_int16,
 )
+from languages.speech import SpeechError
 from relay.channels import media_stream
 from relay.channels.live_captions import caption
+from relay.channels.live_language import check_live_utterance
 from relay.recordings import new_recording_path
 from relay.services import services
 from relay.twilio.security import stream_signature_is_valid, stream_url, twilio_signed
 from relay.voice.twiml import TwimlBuilder
 from transcripts.db import utcnow
 from transcripts.live_calls import LiveCall, UtteranceAudio
+from transcripts.models import MessageStatus
 
 log = logging.getLogger(__name__)
 bp = Blueprint("twilio_live", __name__, url_prefix="/twilio/voice")
@@ -376,10 +380,27 @@ def hand_on(
     )
     with app.app_context():
         message_id = services(app).record.live.store_utterance(call.call_sid, stored)
-    live.lane().submit(_caption, app, message_id, call.language, utterance)
+    live.lane().submit(_caption, app, message_id, call, utterance)
 
 
-def _caption(app: Flask, message_id: int, language: str, utterance: Utterance) -> None:
-    """The speech lane's work on one utterance (see live_captions.py)."""
+def _caption(app: Flask, message_id: int, call: LiveCall, utterance: Utterance) -> None:
+    """Check the spoken language (the call's first long utterance), then make the caption
+    (live_captions.py: transcribed once, language forced, translated, saved)."""
+    language = call.language
     with app.app_context():
-        caption(services(app), message_id, language, utterance.samples, utterance.start)
+        svc = services(app)
+        try:
+            margin = float(app.config["SPOKEN_LANGUAGE_MARGIN"])
+            check_live_utterance(
+                svc, message_id, call.call_sid, language, utterance.samples, margin
+            )
+        except SpeechError as error:
+            svc.record.inbound.mark(
+                message_id, MessageStatus.FAILED, f"speech recognition: {error}"
+            )
+            return
+        except Exception:
+            log.exception("live caption %s failed", message_id)
+            svc.record.inbound.mark(message_id, MessageStatus.FAILED, "live caption failed")
+            return
+        caption(svc, message_id, language, utterance.samples, utterance.start, utterance.seconds)

@@ -17,6 +17,7 @@ from typing import Any
 from languages.audio import Samples, load_audio
 from languages.engine import ModelMissingError, TranslationError
 from languages.speech import SpeechError
+from languages.transcript_check import check_transcript
 from languages.translation import Translation
 from relay.recordings import stored_recording
 from relay.services import Services
@@ -27,9 +28,17 @@ from transcripts.models import MessageStatus
 log = logging.getLogger(__name__)
 
 
-def caption(svc: Services, message_id: int, language: str, samples: Samples, start: float) -> None:
+def caption(
+    svc: Services,
+    message_id: int,
+    language: str,
+    samples: Samples,
+    start: float,
+    seconds: float,
+) -> None:
     """Transcribe once (language forced, the recordings' guards), translate, save; `start` is
-    where the utterance lies in the call's audio, so its segments keep the call's clock."""
+    where the utterance lies in the call's audio, so its segments keep the call's clock, and
+    a transcript in the wrong script or too short for `seconds` of speech is flagged."""
     try:
         started = time.perf_counter()
         transcript = svc.languages.recognizer().transcribe(samples, language)
@@ -48,12 +57,15 @@ def caption(svc: Services, message_id: int, language: str, samples: Samples, sta
             segments=segments,
             engine=done[0].engine if done else None,
             model=done[0].model if done else None,
+            pivot=done[0].pivot if done else None,
             recognition_ms=recognition_ms,
             translation_ms=max(t.duration_ms for t in done) if done else None,
             transcript_at=transcript_at,
             korean_at=utcnow() if done else None,
         )
         svc.record.live.save_caption(message_id, result, offset=start)
+        for flag in check_transcript(transcript.text, language, seconds):
+            svc.record.voice.flag_message(message_id, flag.notice)
     except SpeechError as error:
         svc.record.inbound.mark(message_id, MessageStatus.FAILED, f"speech recognition: {error}")
     except Exception:
@@ -74,7 +86,8 @@ def caption_stored_utterance(svc: Services, message_id: int, instance_path: Path
         return
     segments = message.segments or [{}]
     start = float(segments[0].get("start") or 0.0)
-    caption(svc, message_id, message.original_language or "en", load_audio(path), start)
+    seconds = float(message.audio_seconds or 0.0)
+    caption(svc, message_id, message.original_language or "en", load_audio(path), start, seconds)
 
 
 def _translate(

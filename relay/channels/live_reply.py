@@ -36,12 +36,9 @@ _CHARS_PER_SECOND = {"zh": 4.5, "ja": 6.0}
 _DEFAULT_CHARS_PER_SECOND = 14.0
 _START_SECONDS = 1.5
 
-SPOKEN_NOTE = "통화 중인 주민에게 음성으로 전했습니다 (spoken on the live call)"
-NO_VOICE_NOTE = (
-    "이 언어는 음성이 없어 문자로 보냈습니다; 통화에서는 문자 안내를 들려주었습니다 "
-    "(no voice for this language: sent by SMS)"
-)
-FAILED_NOTE = "통화로 전하지 못해 문자로 보냈습니다 (the call could not be updated: sent by SMS)"
+SPOKEN_NOTE = "통화 중인 주민에게 음성으로 전했습니다"
+NO_VOICE_NOTE = "이 언어는 음성이 없어 문자로 보냈습니다; 통화에서는 문자 안내를 들려주었습니다"
+FAILED_NOTE = "통화로 전하지 못해 문자로 보냈습니다"
 
 
 def speaking_seconds(text: str, language: str) -> float:
@@ -57,7 +54,7 @@ def speak_on_live_call(svc: Services, message: Message) -> None:
     text = message.translated_text or ""
     live = svc.record.live.live_call_of(message.conversation_id)
     if live is None:
-        _by_sms(svc, message, FAILED_NOTE + ": the call has ended")
+        _by_sms(svc, message, FAILED_NOTE + ": 통화가 끝났습니다")
         return
     can_speak = registry.get(language).twilio_say_voice is not None
     builder = TwimlBuilder.for_config(config)
@@ -67,6 +64,7 @@ def speak_on_live_call(svc: Services, message: Message) -> None:
         text if can_speak else None,
         stream_url(STREAM_PATH),
         {"call": live.call_sid, "language": live.language, "mute_seconds": str(seconds)},
+        conference=live.conference,
     )
     try:
         svc.sender.update_call(live.call_sid, twiml)

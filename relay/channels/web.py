@@ -26,12 +26,13 @@ def deliver(svc: Services, message: Message) -> None:
     svc.record.chat.deliver(message.id)
 
 
-def nudge_draft(language: str, public_base_url: str) -> ReplyDraft:
-    """The "a new reply is waiting" SMS, with a reply link to the chat page (human-written,
-    deliverable to Korean handsets)."""
+def nudge_draft(language: str, public_base_url: str, sender: sms.Sender) -> ReplyDraft:
+    """The "a new reply is waiting" SMS from `sender`, with a reply link to the chat page
+    (human-written, deliverable to Korean handsets)."""
     token = secrets.token_urlsafe(16)
     link = f"{public_base_url}/r/{token}"
-    korean, body = sms.reply_waiting("ko", link), sms.reply_waiting(language, link)
+    korean = sms.reply_waiting("ko", link, sender)
+    body = sms.reply_waiting(language, link, sender)
     analysis = sms.analyse(body)
     return ReplyDraft(
         korean_text=korean,
@@ -53,14 +54,15 @@ def nudge_draft(language: str, public_base_url: str) -> ReplyDraft:
     )
 
 
-def send_nudges(svc: Services, minutes: int, public_base_url: str) -> int:
-    """Queue one SMS for each web reply unread for `minutes` (0: never); returns how many."""
+def send_nudges(svc: Services, minutes: int, public_base_url: str, sender: sms.Sender) -> int:
+    """Queue one SMS for each web reply unread for `minutes` (0: never), each naming
+    `sender`; returns how many."""
     if minutes <= 0:
         return 0
     queued = 0
     for due in svc.record.chat.due_nudges(timedelta(minutes=minutes)):
         message = svc.record.chat.nudge(
-            due.message_id, nudge_draft(due.language, public_base_url), due.phone
+            due.message_id, nudge_draft(due.language, public_base_url, sender), due.phone
         )
         if message is not None:
             svc.jobs.send_outbound(message.id)

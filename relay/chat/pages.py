@@ -26,14 +26,15 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from languages import registry
-from relay.agent.stream import live_feed, start_id
+from relay.agent.stream import RESIDENTS, live_feed, start_id
 from relay.centre_time import centre_zone
 from relay.chat import wording
 from relay.chat.feed import chat_stream
-from relay.errors import STATUS, status_of
+from relay.chat.problems import problem_page, problem_text, render_problem
+from relay.errors import STATUS
 from relay.services import services
 from transcripts.chat import ChatView
-from transcripts.errors import ChatEndedError, ChatLimitError, ChatMessageError, RecordError
+from transcripts.errors import ChatLimitError, ChatMessageError, RecordError
 from transcripts.models import Author
 from transcripts.outbound import ReplyDraft
 from transcripts.policy import MAX_CHAT_MESSAGE_CHARS
@@ -96,7 +97,7 @@ def start() -> Any:
         )
     except (ChatMessageError, ChatLimitError) as error:
         status = 429 if isinstance(error, ChatLimitError) else 400
-        return _start_form(language, error=_problem_text(error, language), text=text, status=status)
+        return _start_form(language, error=problem_text(error, language), text=text, status=status)
     _enqueue(started.message_id if started.needs_work else None, started.receipt_id)
     assert started.secret is not None
     return _enter(started.secret)
@@ -202,7 +203,7 @@ def post_message() -> Any:
     except (ChatMessageError, ChatLimitError) as error:
         status = 429 if isinstance(error, ChatLimitError) else 400
         view = svc.record.chat.view(secret)
-        text = _problem_text(error, view.language)
+        text = problem_text(error, view.language)
         if _wants_json():
             return {"error": text}, status
         return render_conversation(view, error=text, status=status)
@@ -240,6 +241,7 @@ def events() -> Any:
             svc.sessions, conversation_id, start_id(), zone=zone, **timing
         ),
         language["offline"],
+        RESIDENTS,
     )
 
 
@@ -257,43 +259,8 @@ def _private(response: Response) -> Response:
 def _csrf_failed(_error: CSRFError) -> Any:
     """An expired or missing form token: a page in the resident's language, not an English
     400; it names the refusal (CSRF) so a helper reading it over their shoulder knows why."""
-    language = _language()
-    w = wording.words(language)
-    page = render_template("chat/problem.html", lang=language, w=w, text=w["expired"], code="CSRF")
-    return page, 400
-
-
-def _problem_text(error: Exception, language: str | None) -> str:
-    w = wording.words(language)
-    if isinstance(error, ChatLimitError):
-        return w["limited"]
-    if isinstance(error, ChatMessageError) and error.reason == "too_long":
-        return w["too_long"].format(limit=MAX_CHAT_MESSAGE_CHARS)
-    if isinstance(error, ChatMessageError):
-        return w["empty"]
-    if isinstance(error, ChatEndedError):
-        return w["ended"]
-    return w["not_found"]
-
-
-def problem_page(error: Exception, status: int | None = None) -> Any:
-    """A domain error raised under /chat, answered for a resident: a friendly page in their
-    language (the browser's), never a stack trace or the staff's Korean; JSON for chat.js.
-    Registered on this blueprint for each error relay/errors.py maps, with the same status."""
-    status = status or status_of(error)
-    language = _language()
-    text = _problem_text(error, language)
-    if _wants_json() or request.path.endswith(("/seen", "/events")):
-        return {"error": text}, status
-    page = render_template("chat/problem.html", lang=language, w=wording.words(language), text=text)
-    return page, status
+    return render_problem("expired", 400, _language(), code="CSRF")
 
 
 for _kind, _status in STATUS:
     bp.register_error_handler(_kind, problem_page)
-
-
-def too_large_page() -> Any:
-    """A body over the chat's cap (relay/body_limits.py): "too long", in the resident's
-    language."""
-    return problem_page(ChatMessageError("body too large", "too_long"), 413)

@@ -253,13 +253,19 @@ def receipt(language: str, *, staffed: bool) -> tuple[str, str]:
 def page_language(requested: str | None, accept_language: list[tuple[str, float]]) -> str:
     """The page's language: the one asked for (`?lang=`), else the browser's most preferred
     of the five (Accept-Language, by quality), else English."""
+    return known_language(requested, accept_language) or FALLBACK
+
+
+def known_language(requested: str | None, accept_language: list[tuple[str, float]]) -> str | None:
+    """The language asked for (`?lang=`) or the browser's most preferred of the five; None
+    when neither names one (an error page then speaks all five)."""
     if requested in registry.RESIDENT_CODES:
         return str(requested)
     for tag, _quality in accept_language:
         code = tag.split("-")[0].split("_")[0].lower()
         if code in registry.RESIDENT_CODES:
             return code
-    return FALLBACK
+    return None
 
 
 def choices() -> list[tuple[str, str]]:

@@ -22,6 +22,7 @@ from twilio.http import HttpClient
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from transcripts.masking import mask_contact_phone
 from transcripts.models import MessageStatus
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,10 @@ class Sender(Protocol):
     def call(self, to: str, url: str, status_callback: str) -> SendResult: ...
 
     def update_call(self, call_sid: str, twiml: str) -> None: ...
+
+    def dial(self, to: str, twiml: str) -> SendResult: ...
+
+    def end_call(self, call_sid: str) -> None: ...
 
 
 class TwilioSender:
@@ -168,7 +173,11 @@ class TwilioSender:
                 and self._sent_by_us(message.from_, message.messaging_service_sid)
                 and (message.date_created is None or message.date_created >= since - CLOCK_SKEW)
             ):
-                log.info("reply to %s found at Twilio as %s; not sent again", to, message.sid)
+                log.info(
+                    "reply to %s found at Twilio as %s; not sent again",
+                    mask_contact_phone(to),
+                    message.sid,
+                )
                 status = status_from_twilio(message.status or "queued") or MessageStatus.SENT
                 return SendResult(sid=str(message.sid), status=status)
         return None
@@ -216,6 +225,35 @@ class TwilioSender:
         except (TwilioException, OSError) as error:
             raise SendError(f"Twilio could not be reached: {error}") from error
 
+    def dial(self, to: str, twiml: str) -> SendResult:
+        """Place a call from the centre's number that runs `twiml` once answered (a leg of an
+        interpreter conference): the document travels with the request, so no webhook of
+        relay's has to be reachable for the interpreter to join."""
+        if not self._from:
+            raise SendError("set RELAY_TWILIO_NUMBER to place calls")
+        try:
+            call = self._client.calls.create(to=to, from_=self._from, twiml=twiml)
+        except TwilioRestException as error:
+            raise SendError(
+                f"Twilio refused the call ({error.status}): {error.msg}",
+                str(error.code) if error.code else None,
+            ) from error
+        except (TwilioException, OSError) as error:
+            raise SendError(f"Twilio could not be reached: {error}") from error
+        return SendResult(sid=str(call.sid), status=MessageStatus.SENT)
+
+    def end_call(self, call_sid: str) -> None:
+        """Hang a call up (status=completed), e.g. once the agent has closed its conversation."""
+        try:
+            self._client.calls(call_sid).update(status="completed")
+        except TwilioRestException as error:
+            raise SendError(
+                f"Twilio refused to end the call ({error.status}): {error.msg}",
+                str(error.code) if error.code else None,
+            ) from error
+        except (TwilioException, OSError) as error:
+            raise SendError(f"Twilio could not be reached: {error}") from error
+
 
 class OutboxSender:
     """Keeps messages instead of sending them (RELAY_OUTBOX): the outbox page shows them.
@@ -225,7 +263,9 @@ class OutboxSender:
     """
 
     def send(self, to: str, body: str) -> SendResult:
-        log.info("outbox: reply to %s held, not sent (%d characters)", to, len(body))
+        log.info(
+            "outbox: reply to %s held, not sent (%d characters)", mask_contact_phone(to), len(body)
+        )
         return SendResult(sid=f"OUTBOX{uuid.uuid4().hex}", status=MessageStatus.HELD)
 
     def find_sent(self, to: str, body: str, since: datetime) -> SendResult | None:
@@ -235,12 +275,21 @@ class OutboxSender:
 
     def call(self, to: str, url: str, status_callback: str) -> SendResult:
         """Keep a call-back instead of placing it; its TwiML stays readable at `url`."""
-        log.info("outbox: call-back to %s held, not placed (%s)", to, url)
+        log.info("outbox: call-back to %s held, not placed (%s)", mask_contact_phone(to), url)
         return SendResult(sid=f"OUTBOXCA{uuid.uuid4().hex}", status=MessageStatus.HELD)
 
     def update_call(self, call_sid: str, twiml: str) -> None:
         """Keep a live call's new TwiML instead of sending it (nothing leaves the machine)."""
         log.info("outbox: TwiML for live call %s held (%d characters)", call_sid, len(twiml))
+
+    def dial(self, to: str, twiml: str) -> SendResult:
+        """Keep a conference leg instead of placing it."""
+        log.info("outbox: call to %s held, not placed (%d characters)", to, len(twiml))
+        return SendResult(sid=f"OUTBOXCA{uuid.uuid4().hex}", status=MessageStatus.HELD)
+
+    def end_call(self, call_sid: str) -> None:
+        """Nothing was placed through the outbox that could be hung up."""
+        log.info("outbox: hang-up of call %s held", call_sid)
 
 
 class NoSender:
@@ -261,4 +310,10 @@ class NoSender:
         raise SendError(self._reason)
 
     def update_call(self, call_sid: str, twiml: str) -> None:
+        raise SendError(self._reason)
+
+    def dial(self, to: str, twiml: str) -> SendResult:
+        raise SendError(self._reason)
+
+    def end_call(self, call_sid: str) -> None:
         raise SendError(self._reason)

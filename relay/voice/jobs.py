@@ -23,6 +23,7 @@ from languages.chinese_script import simplify_transcript
 from languages.engine import ModelMissingError, TranslationError
 from languages.speech import SpeechError, SpokenLanguageDetector, Transcript
 from languages.spoken import check_spoken_language
+from languages.transcript_check import check_transcript
 from relay.recordings import new_recording_path, stored_recording
 from relay.services import Services, services
 from relay.twilio.outbound import SendError
@@ -114,6 +115,8 @@ def process_recording(
         )
         return
     _translate_and_save(svc, voice, message_id, transcript, recognition_ms)
+    for flag in check_transcript(transcript.text, transcript.language, transcript.duration):
+        voice.flag_message(message_id, flag.notice)
 
 
 def _stored_audio(

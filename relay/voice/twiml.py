@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from twilio.twiml.voice_response import Gather, Start, Stop, VoiceResponse
+from twilio.twiml.voice_response import Dial, Gather, Start, Stop, VoiceResponse
 
 from languages import registry
 from relay.voice.prompts import Prompts, Spoken
@@ -168,19 +168,56 @@ class TwimlBuilder:
         translated_text: str | None,
         stream_url: str,
         parameters: dict[str, str],
+        conference: str | None = None,
     ) -> str:
         """The agent's reply on the live call: the stream first (a REST update replaces the
         call's TwiML, and a bidirectional stream is known to die with it: starting it again
         keeps the captions either way), then the reply in the caller's language, or, without
-        a voice for it, the notice that it went by text; then the line is held."""
+        a voice for it, the notice that it went by text; then the line is held, or, when the
+        caller was in the interpreter conference, they go back into it."""
         response = VoiceResponse()
         self._start_stream(response, stream_url, parameters)
         if translated_text is not None and self.prompts.has_voice(language):
             self._speak(response, self.prompts.say(translated_text, language))
         else:
             self._speak(response, self.prompts.in_language("reply_by_text", language))
-        response.pause(length=LIVE_HOLD_PAUSE_SECONDS)
+        if conference is not None:
+            dial = Dial()
+            dial.conference(conference, beep=False, end_conference_on_exit=True)
+            response.append(dial)
+        else:
+            response.pause(length=LIVE_HOLD_PAUSE_SECONDS)
         response.redirect(self.url("/twilio/voice/live/wait"), method="POST")
+        return str(response)
+
+    def live_conference(self, stream_url: str, parameters: dict[str, str], name: str) -> str:
+        """The caller moved into the interpreter conference: the stream starts again first (as
+        for a spoken reply, so captions go on whatever the update does to the old one), then
+        the conference, which ends when the caller leaves it (the interpreter and the agent
+        are not left talking to each other)."""
+        response = VoiceResponse()
+        self._start_stream(response, stream_url, parameters)
+        dial = Dial()
+        dial.conference(name, beep=False, end_conference_on_exit=True)
+        response.append(dial)
+        response.redirect(self.url("/twilio/voice/live/wait"), method="POST")
+        return str(response)
+
+    def conference_leg(self, name: str) -> str:
+        """What the interpreter line (or the agent's phone) runs once it answers: the caller's
+        conference, without a beep that would cut into what the caller says."""
+        response = VoiceResponse()
+        dial = Dial()
+        dial.conference(name, beep=False, end_conference_on_exit=False)
+        response.append(dial)
+        return str(response)
+
+    def live_goodbye(self, language: str) -> str:
+        """The agent closed the conversation during the call: a goodbye in the caller's
+        language, then the line is hung up."""
+        response = VoiceResponse()
+        self._speak(response, self.prompts.in_language("goodbye", language))
+        response.hangup()
         return str(response)
 
     def reject(self) -> str:

@@ -1,6 +1,7 @@
 """The resident web chat in Chromium at a phone's size (390x844): a Vietnamese resident and an
 agent talk, and the reply appears on the open page with every diacritic, without a reload;
-an SMS resident's reply link opens the same conversation and they answer there."""
+an SMS resident's reply link opens the same conversation and they answer there; and every
+chat page reflows at 200% zoom in each language (no sideways scroll, nothing cut off)."""
 
 from __future__ import annotations
 
@@ -55,6 +56,8 @@ def test_a_vietnamese_resident_chats_with_an_agent_on_a_phone(
     assert "웹 채팅" in row.inner_text()
     row.locator("button", has_text="맡기").click()
     agent.wait_for_url("**/agent/conversations/*")
+    agent.fill("#reply-text", received["ko"])
+    resident.locator("#typing").wait_for(state="visible", timeout=5000)  # "an agent is typing"
     agent_replies(agent, received["ko"], received["vi"])
     assert "웹 채팅" in agent.inner_text("#preview-sms")  # no SMS rules: the preview says so
 
@@ -109,3 +112,52 @@ def test_an_sms_residents_reply_link_opens_the_conversation_and_they_answer_ther
             .order_by(Message.id)
         ).all()
     assert channels == [Channel.SMS, Channel.WEB]
+
+
+# 200% zoom on a 390 px phone: the browser lays the page out 195 CSS pixels wide and draws each
+# one with two device pixels (WCAG's reflow case), which is what a resident with the text
+# size turned up sees.
+ZOOMED = {
+    "viewport": {"width": 195, "height": 422},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "bypass_csp": True,
+}
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  if (document.documentElement.scrollWidth > width)
+    out.push('sideways scroll: ' + document.documentElement.scrollWidth + ' > ' + width);
+  for (const el of document.querySelectorAll('body *')) {
+    if (!el.getClientRects().length) continue;  // not shown
+    const box = el.getBoundingClientRect();
+    if (box.left < -0.5 || box.right > width + 0.5)
+      out.push(el.tagName + '.' + el.className + ' spans ' + box.left + '..' + box.right);
+  }
+  return out;
+}"""
+
+
+def assert_fits(page: Any, where: str) -> None:
+    assert page.evaluate(OVERFLOW) == [], where
+
+
+@pytest.mark.parametrize("language", ["en", "zh", "ja", "vi", "mn"])
+def test_the_chat_pages_reflow_at_200_percent_zoom_on_a_phone(
+    chromium: Any, live_relay: LiveRelay, language: str
+) -> None:
+    page = chromium.new_context(**ZOOMED).new_page()
+    page.goto(f"{live_relay.url}/chat?lang={language}")
+    assert_fits(page, "start page")
+    page.select_option("#language", language)
+    page.fill("#callback", "010-1234-5678")
+    page.fill("#text", "Xin chào, tôi bị mất ví trên xe buýt số 7016 hôm qua." * 3)
+    page.click("form.start button[type=submit]")  # reachable: scrolled to and pressed
+    page.wait_for_url("**/chat/c")
+    assert_fits(page, "conversation page")
+    page.fill("#text", "https://example.org/" + "a" * 80)  # one unbreakable word
+    page.click("#send")
+    page.locator("li.mine", has_text="example.org").wait_for(timeout=5000)
+    assert_fits(page, "conversation page with a long word")
+    page.goto(f"{live_relay.url}/chat/" + "Z" * 22)
+    assert_fits(page, "error page")

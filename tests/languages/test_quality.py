@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from languages.quality import QualityNotes, QualityUnknownError, engine_family, quality_for
+from languages.quality import (
+    QualityNotes,
+    QualityUnknownError,
+    engine_family,
+    measured_quality,
+    quality_for,
+    quality_of_route,
+)
+from languages.routes import RouteScore, RouteScores
 
 RESIDENT = ("en", "zh", "ja", "vi", "mn")
 
@@ -70,3 +78,46 @@ def test_a_bad_level_in_the_data_fails_loudly(tmp_path: Path) -> None:
     )
     with pytest.raises(ValueError, match="great"):
         QualityNotes.from_json(path)
+
+
+def _score(engine: str, pivot: str | None, chrf: float, numbers_kept: int = 10) -> RouteScore:
+    return RouteScore(
+        source="zh",
+        target="ko",
+        engine=engine,
+        model="",
+        pivot=pivot,
+        sentences=52,
+        chrf=chrf,
+        bleu=chrf / 3,
+        numbers_total=10,
+        numbers_kept=numbers_kept,
+        placeholders_total=4,
+        placeholders_kept=4,
+        ms_per_sentence=420.0,
+    )
+
+
+def test_measured_scores_replace_the_reviewed_note_for_the_route_in_use() -> None:
+    scores = RouteScores(
+        "2026-11-29T23:00:00+00:00",
+        "civic_test_set.tsv",
+        (_score("argos", "en", 38.0), _score("m2m100", None, 63.0)),
+    )
+    notes = QualityNotes.default()
+    best = quality_of_route(notes, scores, "zh", "ko", None)
+    assert (best.engine, best.level) == ("m2m100", "good")
+    assert best.note_ko.startswith("2026-11-29 시험 문장 52개로 측정한 M2M-100(직접 번역) 번역")
+    assert "숫자·전화번호 보존 100%" in best.note_ko and "문장당 0.4초" in best.note_ko
+    assert not re.search("[a-z]{3,}", best.note_ko.replace("M2M", ""))  # no English for staff
+    routed = quality_of_route(notes, scores, "zh", "ko", "argos")
+    assert (routed.level, routed.pivot) == ("weak", "en") and "중국어" not in routed.note_ko
+    assert "영어 경유" in routed.note_ko and "3자 통역" in routed.note_ko
+    # Never measured: the reviewed note, as before.
+    assert quality_of_route(notes, scores, "ja", "ko", None) == quality_for("ja", "ko")
+    assert quality_of_route(notes, None, "zh", "ko", None) == quality_for("zh", "ko")
+
+
+def test_a_route_that_lost_numbers_in_the_test_is_never_called_good() -> None:
+    note = measured_quality(_score("m2m100", None, 70.0, numbers_kept=9), "2026-11-29")
+    assert note.level == "fair" and "숫자·전화번호 보존 90%" in note.note_ko

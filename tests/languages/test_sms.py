@@ -81,44 +81,80 @@ def test_simplified_chinese_emoji_and_rare_hangul_are_undeliverable() -> None:
 
 
 SAMPLE_LINK = "https://relay.example.kr/r/Ab3dE5gH7jK9mN1p"  # 43 characters
+CENTRE = sms.Sender("Seoul Dasan Call Centre", "02-120")
+LONGEST = sms.Sender("A" * sms.MAX_SENDER_NAME, "+82-2-1234-56789")
 
 
 @pytest.mark.parametrize("language", ["en", "zh", "ja", "vi", "mn", "ko"])
-def test_fallback_notice_is_deliverable_and_one_segment(language: str) -> None:
-    notice = sms.fallback_notice(language, SAMPLE_LINK)
+def test_fallback_notice_is_deliverable_names_the_sender_and_stays_short(language: str) -> None:
+    notice = sms.fallback_notice(language, SAMPLE_LINK, CENTRE)
     analysis = sms.analyse(notice)
     assert notice.endswith(SAMPLE_LINK)
+    assert "Seoul Dasan Call Centre" in notice and "02-120" in notice
     assert analysis.undeliverable == ()
-    assert analysis.segments == 1
-    assert len(SAMPLE_LINK) <= sms.max_link_length(language)
+    # With the longest name and number a setting may hold and a 60-character link: one part
+    # in GSM-7 (English, unaccented Vietnamese), two in UCS-2.
+    link = "https://" + "h" * (sms.NOTICE_LINK_BUDGET - 8)
+    longest = sms.analyse(sms.fallback_notice(language, link, LONGEST))
+    assert longest.undeliverable == ()
+    assert longest.segments <= (1 if longest.encoding == "GSM-7" else sms.NOTICE_MAX_SEGMENTS)
+    waiting = sms.analyse(sms.reply_waiting(language, link, LONGEST))
+    assert waiting.undeliverable == ()
+    assert waiting.segments <= (1 if waiting.encoding == "GSM-7" else sms.NOTICE_MAX_SEGMENTS)
+    assert "02-120" in sms.reply_waiting(language, SAMPLE_LINK, CENTRE)
 
 
 @pytest.mark.parametrize("language", ["en", "zh", "ja", "vi", "mn", "ko"])
 def test_max_link_length_is_exact(language: str) -> None:
-    budget = sms.max_link_length(language)
-    assert sms.analyse(sms.fallback_notice(language, "h" * budget)).segments == 1
-    assert sms.analyse(sms.fallback_notice(language, "h" * (budget + 1))).segments == 2
-    two = sms.max_link_length(language, segments=2)
-    assert sms.analyse(sms.fallback_notice(language, "h" * two)).segments == 2
-    assert sms.analyse(sms.fallback_notice(language, "h" * (two + 1))).segments == 3
+    budget = sms.max_link_length(language, CENTRE)
+    assert sms.analyse(sms.fallback_notice(language, "h" * budget, CENTRE)).segments == 1
+    assert sms.analyse(sms.fallback_notice(language, "h" * (budget + 1), CENTRE)).segments == 2
+    two = sms.max_link_length(language, CENTRE, segments=2)
+    assert sms.analyse(sms.fallback_notice(language, "h" * two, CENTRE)).segments == 2
+    assert sms.analyse(sms.fallback_notice(language, "h" * (two + 1), CENTRE)).segments == 3
 
 
 def test_fallback_notice_is_written_in_the_residents_language() -> None:
-    assert sms.fallback_notice("en", SAMPLE_LINK).startswith("The 120 call centre has replied.")
-    assert "回答" in sms.fallback_notice("zh", SAMPLE_LINK)
-    assert "回答" in sms.fallback_notice("ja", SAMPLE_LINK)
-    assert sms.fallback_notice("vi", SAMPLE_LINK).startswith("Tong dai 120 da tra loi")
-    assert "хариу" in sms.fallback_notice("mn", SAMPLE_LINK)
-    assert "답변" in sms.fallback_notice("ko", SAMPLE_LINK)
-    assert sms.analyse(sms.fallback_notice("vi", SAMPLE_LINK)).encoding == "GSM-7"
+    def notice(language: str) -> str:
+        return sms.fallback_notice(language, SAMPLE_LINK, CENTRE)
+
+    assert notice("en").startswith("Seoul Dasan Call Centre (02-120) has replied.")
+    assert "回答" in notice("zh")
+    assert "回答" in notice("ja")
+    assert notice("vi").startswith("Seoul Dasan Call Centre (02-120) da tra loi")
+    assert "Хариу" in notice("mn")
+    assert "답변" in notice("ko")
+    assert sms.analyse(notice("vi")).encoding == "GSM-7"
+    assert sms.analyse(notice("en")).encoding == "GSM-7"
 
 
 @pytest.mark.parametrize("link", ["", "https://example.kr/답변", "https://example.kr/a b"])
 def test_fallback_notice_refuses_links_that_would_break_it(link: str) -> None:
     with pytest.raises(sms.NoticeLinkError):
-        sms.fallback_notice("en", link)
+        sms.fallback_notice("en", link, CENTRE)
 
 
 def test_fallback_notice_refuses_unknown_languages() -> None:
     with pytest.raises(UnsupportedLanguageError):
-        sms.fallback_notice("fr", SAMPLE_LINK)
+        sms.fallback_notice("fr", SAMPLE_LINK, CENTRE)
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        sms.Sender("", "120"),
+        sms.Sender("다산콜센터", "120"),  # Latin letters only: every resident reads the same name
+        sms.Sender("Tổng đài 120", "120"),  # no tone marks: the Vietnamese notice stays GSM-7
+        sms.Sender("A" * (sms.MAX_SENDER_NAME + 1), "120"),
+        sms.Sender("120 Call Centre", "12"),
+        sms.Sender("120 Call Centre", "call us"),
+        sms.Sender("120 Call Centre", "1" * (sms.MAX_SENDER_NUMBER + 1)),
+    ],
+)
+def test_a_sender_a_notice_cannot_carry_is_named(sender: sms.Sender) -> None:
+    assert sms.sender_problem(sender) is not None
+
+
+def test_a_plain_sender_is_accepted() -> None:
+    assert sms.sender_problem(CENTRE) is None
+    assert sms.sender_problem(LONGEST) is None

@@ -97,3 +97,22 @@ def test_agents_cannot_export_and_the_form_needs_its_token(app: Flask) -> None:
     with services(app).sessions() as session:
         exported = select(Event).where(Event.kind == "transcripts.exported")
         assert session.scalars(exported).all() == []
+
+
+def test_export_masks_numbers_as_chinese_japanese_and_vietnamese_residents_type_them(
+    app: Flask,
+) -> None:
+    typed = {
+        "+8613812345678": "我的手机号是１３８１２３４５６７８，护照 E12345678",
+        "+819012345678": "電話番号は０９０－１２３４－５６７８です",
+        "+84912345678": "Số điện thoại 0912.345.678, hộ chiếu c1234567",
+    }
+    for phone, text in typed.items():
+        inbound(app, text, phone)
+    admin = sign_in(app, "chief", "admin")
+    status, body, _ = _export(admin, format="jsonl", masked="1")
+    assert status == 200
+    for secret in ("１２３４５６７８", "E12345678", "１２３４", "345.678", "c1234567", "12345678"):
+        assert secret not in body, secret
+    rows = [json.loads(line) for line in body.splitlines() if line.strip()]
+    assert len(rows) == 3 and all("5678" in row["original_text"] for row in rows[:2])

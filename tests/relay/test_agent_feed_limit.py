@@ -20,7 +20,7 @@ def test_a_feed_beyond_the_limit_is_refused_until_one_closes(app_factory: Any) -
     first = agent.get("/agent/events")
     assert first.status_code == 200 and first.mimetype == "text/event-stream"
     assert next(first.iter_encoded()).startswith(b"retry:")  # the stream is being served
-    assert feeds() == {"open": 1, "limit": 1}
+    assert feeds() == {"open": 1, "limit": 1, "chat_open": 0, "chat_limit": 0}
 
     refused = agent.get("/agent/events")
     assert refused.status_code == 503
@@ -56,3 +56,22 @@ def test_a_feed_closed_before_its_first_frame_gives_its_slot_back() -> None:
     held.close()
     held.close()  # a second close (server and middleware both) releases only once
     assert slots.open == 1 and slots.try_take()
+
+
+def test_residents_open_chat_pages_never_take_an_agents_feed(app_factory: Any) -> None:
+    """Chat pages have a pool of their own (CHAT_SSE_MAX_STREAMS): a full one refuses the next
+    page in the resident's language, while agents' feeds still open."""
+    from tests.relay.test_web_chat import start_chat
+
+    app = app_factory(AGENT_SSE_MAX_STREAMS=1, CHAT_SSE_MAX_STREAMS=1, AGENT_SSE_POLL_SECONDS=0.05)
+    first, second = app.test_client(), app.test_client()
+    start_chat(first, "Xin chào")
+    start_chat(second, "Tôi bị mất ví")
+    page = first.get("/chat/c/events")
+    assert page.status_code == 200 and next(page.iter_encoded()).startswith(b"retry:")
+    refused = second.get("/chat/c/events", headers={"Accept-Language": "vi"})
+    assert refused.status_code == 503 and "Đang kết nối lại" in refused.get_data(as_text=True)
+    feed = sign_in(app, "kim").get("/agent/events")
+    assert feed.status_code == 200  # the agent's feed is not the residents' to take
+    feed.close()
+    page.close()

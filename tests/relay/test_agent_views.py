@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,6 +16,8 @@ from tests.relay.agent_helpers import csrf_from, post_form, sign_in
 from tests.support.app_fixtures import Webhooks, drain
 from tests.support.modelkit import TinyModels
 from tests.support.voice_seed import seed_voice_message, seg
+from transcripts.db import utcnow
+from transcripts.metrics import service_figures
 from transcripts.models import Conversation, Event, Message, MessageStatus
 
 RESIDENT = "+821055501234"
@@ -125,11 +128,13 @@ def test_admin_search_by_text_and_phone(app: Flask, tiny_models: TinyModels) -> 
     inbound(app, tiny_models.phrase("thanks")["en"], "+821033334444")
     admin = sign_in(app, "chief", "admin")
     by_text = admin.get("/admin/conversations", query_string={"q": "wallet"}).get_data(as_text=True)
-    assert "+821011112222" in by_text and "+821033334444" not in by_text
+    # lists show a resident's number masked but for its last four digits
+    assert "*********2222" in by_text and "4444" not in by_text
+    assert "+821011112222" not in by_text
     by_phone = admin.get("/admin/conversations", query_string={"phone": "3333"}).get_data(
         as_text=True
     )
-    assert "+821033334444" in by_phone and "+821011112222" not in by_phone
+    assert "*********4444" in by_phone and "2222" not in by_phone
     by_language = admin.get("/admin/conversations", query_string={"language": "vi"})
     assert "조건에 맞는 대화가 없습니다" in by_language.get_data(as_text=True)
 
@@ -190,9 +195,24 @@ def test_abuse_button_warns_flags_blocks_and_later_texts_are_held(
     assert drain(app) == 0
     with services(app).sessions() as session:
         held = session.query(Message).filter_by(original_text=text).one()
-        assert held.status is MessageStatus.FAILED
-        assert "blocked" in (held.status_reason or "")
+        assert held.status is MessageStatus.BLOCKED  # kept, not a failure
         assert held.translated_text is None
+        held_id = held.id
+    # The thread says so, with a way to read it anyway, and the admin's way to unblock.
+    page = agent.get(url).get_data(as_text=True)
+    held_row = page[page.index(f'id="message-{held_id}"') :]
+    held_row = held_row[: held_row.index("</li>")]
+    assert "차단된 번호 (번역 안 함)" in held_row and "그래도 번역" in held_row
+    assert "실패" not in held_row and "다시 번역" not in held_row
+    admin = sign_in(app, "chief", "admin")
+    assert "차단 해제</button>" in admin.get(url).get_data(as_text=True)
+    figures = service_figures(services(app).sessions, utcnow() - timedelta(days=1), utcnow())
+    assert figures.failed_translations == 0  # a blocked text is not a failed translation
+    assert post_form(agent, url, f"{url}/messages/{held_id}/retry").status_code == 303
+    drain(app)
+    with services(app).sessions() as session:
+        read = session.get(Message, held_id)
+        assert read is not None and read.status is MessageStatus.TRANSLATED
 
 
 def test_escalate_transfer_and_close_are_audited(app: Flask, tiny_models: TinyModels) -> None:
@@ -223,7 +243,8 @@ def test_escalate_transfer_and_close_are_audited(app: Flask, tiny_models: TinyMo
             assert kind in kinds
     admin = sign_in(app, "chief", "admin")
     trail = admin.get(f"/admin/conversations/{cid}/audit").get_data(as_text=True)
-    assert "conversation.transferred" in trail and "kim" in trail and "lee" in trail
+    assert "이관" in trail and "이전 담당</span> kim" in trail and "새 담당</span> lee" in trail
+    assert "conversation.transferred" not in trail and "user_id" not in trail
     assert re.search(r"<td>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d KST</td>", trail)  # Korea's clock
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Flask
 
 from languages.glossary import Glossary
+from languages.sms import Sender
 from languages.translation import Translator
 from relay.jobs import _review_note
 from relay.replies import compose_reply
@@ -17,6 +18,7 @@ from tests.support.app_fixtures import PUBLIC_BASE_URL, Webhooks
 from tests.support.mangling import ManglingEngine
 from tests.support.modelkit import TinyModels
 
+CENTRE = Sender("120 Call Centre", "120")
 ISSUE_EXAMPLE = "외국인종합안내센터 1345로 전화하세요."
 
 
@@ -24,7 +26,9 @@ def test_the_issue_example_reaches_the_resident_with_its_number() -> None:
     translator = Translator(
         [ManglingEngine(pairs=frozenset({("ko", "vi"), ("vi", "ko")}))], glossary=Glossary.default()
     )
-    preview = compose_reply(translator, ISSUE_EXAMPLE, "vi", public_base_url=PUBLIC_BASE_URL)
+    preview = compose_reply(
+        translator, ISSUE_EXAMPLE, "vi", public_base_url=PUBLIC_BASE_URL, sender=CENTRE
+    )
     assert "1345" in preview.translated_text
     assert "Trung tâm Thông tin Tổng hợp cho Người nước ngoài" in preview.translated_text
     assert preview.missing_spans == ()
@@ -34,7 +38,9 @@ def test_the_issue_example_reaches_the_resident_with_its_number() -> None:
 def test_a_preview_names_what_a_failed_retry_could_not_keep() -> None:
     engine = ManglingEngine(pairs=frozenset({("ko", "vi"), ("vi", "ko")}), fail_after=1)
     translator = Translator([engine], glossary=Glossary.default())
-    preview = compose_reply(translator, ISSUE_EXAMPLE, "vi", public_base_url=PUBLIC_BASE_URL)
+    preview = compose_reply(
+        translator, ISSUE_EXAMPLE, "vi", public_base_url=PUBLIC_BASE_URL, sender=CENTRE
+    )
     assert preview.to_json()["missing_spans"] == ["외국인종합안내센터", "1345"]
 
 
@@ -47,6 +53,7 @@ def test_an_agents_edit_that_drops_the_number_is_named() -> None:
         ISSUE_EXAMPLE,
         "vi",
         public_base_url=PUBLIC_BASE_URL,
+        sender=CENTRE,
         edited_translation="Trung tâm Thông tin Tổng hợp cho Người nước ngoài: vui lòng gọi.",
     )
     assert preview.missing_spans == ("1345",)

@@ -95,3 +95,20 @@ def test_the_app_refuses_to_start_with_a_setting_it_cannot_read(
         {"TESTING": True, "INSTANCE_PATH": str(tmp_path / "i"), "QUEUE_URL": "memory://"}
     )
     assert app.config["DEV_PAGES"] is False
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("RELAY_CENTRE_NAME", "다산콜센터"), ("RELAY_CENTRE_NAME", ""), ("RELAY_CENTRE_NUMBER", "12")],
+)
+def test_a_centre_name_or_number_a_notice_cannot_carry_stops_the_start(
+    tmp_path: Path, variable: str, value: str
+) -> None:
+    with pytest.raises(SettingsError, match="RELAY_CENTRE_NAME / RELAY_CENTRE_NUMBER"):
+        Settings.from_environment(None, tmp_path, {variable: value})
+
+
+def test_the_centre_is_named_as_configured(tmp_path: Path) -> None:
+    environ = {"RELAY_CENTRE_NAME": "Seoul Dasan Call Centre", "RELAY_CENTRE_NUMBER": "02-120"}
+    settings = Settings.from_environment(None, tmp_path, environ)
+    assert (settings.CENTRE_NAME, settings.CENTRE_NUMBER) == ("Seoul Dasan Call Centre", "02-120")

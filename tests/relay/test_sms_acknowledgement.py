@@ -115,11 +115,22 @@ def test_a_new_conversation_is_acknowledged_again_but_not_a_blocked_number(
     assert [m["direction"] for m in messages] == ["inbound"]
 
 
-def test_a_language_relay_does_not_serve_gets_no_receipt(acknowledging: Flask) -> None:
+def test_a_language_relay_does_not_serve_gets_a_receipt_in_english_and_korean(
+    acknowledging: Flask,
+) -> None:
     headers = {"Authorization": f"Bearer {create_user(acknowledging)}"}
-    Webhooks(acknowledging.test_client()).sms("Guten Tag, ich habe meine Geldbörse verloren.")
+    webhooks = Webhooks(acknowledging.test_client())
+    webhooks.sms("Guten Tag, ich habe meine Geldbörse verloren.")
+    webhooks.sms("Können Sie mir helfen?")
     drain(acknowledging)
-    assert [m["direction"] for m in _messages(acknowledging, headers)] == ["inbound"]
+    messages = _messages(acknowledging, headers)
+    assert [m["direction"] for m in messages] == ["inbound", "inbound", "outbound"]  # once
+    receipt = messages[-1]
+    assert receipt["author"] == "automatic"
+    text = receipt["translated_text"]
+    assert "interpreter" in text and "통역" in text
+    assert "112" in text and "119" in text and "120" in text
+    assert sms.analyse(text).undeliverable == ()
 
 
 def test_no_receipt_with_the_setting_off(app: Flask) -> None:

@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
+from languages.sms import Sender
 from relay.channels.web import send_nudges
 from relay.services import services
 from tests.relay.agent_helpers import csrf_from, post_form, sign_in
@@ -20,6 +21,7 @@ from tests.support.modelkit import TinyModels
 from transcripts.db import utcnow
 from transcripts.models import Channel, Conversation, Direction, Message, MessageStatus
 
+CENTRE = Sender("Seoul Dasan Call Centre", "02-120")
 VI_HEADERS = {"Accept-Language": "vi-VN,vi;q=0.9,en;q=0.5"}
 
 
@@ -187,8 +189,9 @@ def test_a_closed_or_purged_conversation_gets_a_friendly_page(app: Flask) -> Non
 
 
 def test_an_sms_reply_link_opens_the_same_conversation_as_a_chat(
-    app: Flask, tiny_models: TinyModels
+    app_factory: Any, tiny_models: TinyModels
 ) -> None:
+    app = app_factory(CENTRE_NAME=CENTRE.name, CENTRE_NUMBER=CENTRE.number)
     wallet, received = tiny_models.phrase("wallet"), tiny_models.phrase("received")
     Webhooks(app.test_client()).sms(wallet["vi"])
     drain(app)
@@ -201,6 +204,8 @@ def test_an_sms_reply_link_opens_the_same_conversation_as_a_chat(
     assert sent["preview"]["channel"] == "sms" and sent["preview"]["uses_link"]
     drain(app)
     notice = sent["message"]["sms"]["delivered_body"]
+    # Who sent it, in words the resident can check: the centre's name and number.
+    assert notice.startswith("Seoul Dasan Call Centre (02-120) da tra loi ban")
     link = re.search(r"https://relay\.example\.org(/r/[\w-]+)", notice)
     assert link is not None and len(link.group(0)) <= 50  # short, on the centre's domain
     resident = app.test_client()
@@ -208,6 +213,7 @@ def test_an_sms_reply_link_opens_the_same_conversation_as_a_chat(
     assert opened.status_code == 303 and "relay_chat=" in opened.headers["Set-Cookie"]
     page = resident.get("/chat/c").get_data(as_text=True)
     assert wallet["vi"] in page and received["vi"] in page
+    assert "Seoul Dasan Call Centre" in page and 'href="tel:02-120"' in page  # the same name
     assert write(resident, tiny_models.phrase("thanks")["vi"]).status_code == 303
     drain(app)
     with services(app).sessions() as session:
@@ -260,11 +266,11 @@ def test_an_unread_web_reply_is_nudged_by_sms_with_the_chat_link(
     )
     drain(app)
     with app.app_context():
-        assert send_nudges(services(app), 15, "https://relay.example.org") == 0  # not yet
+        assert send_nudges(services(app), 15, "https://relay.example.org", CENTRE) == 0  # not yet
         with services(app).sessions() as session, session.begin():
             session.execute(update(Message).values(created_at=utcnow() - timedelta(minutes=20)))
-        assert send_nudges(services(app), 15, "https://relay.example.org") == 1
-        assert send_nudges(services(app), 15, "https://relay.example.org") == 0  # once
+        assert send_nudges(services(app), 15, "https://relay.example.org", CENTRE) == 1
+        assert send_nudges(services(app), 15, "https://relay.example.org", CENTRE) == 0  # once
     drain(app)
     with services(app).sessions() as session:
         nudge = session.scalars(select(Message).order_by(Message.id.desc())).first()
@@ -272,7 +278,7 @@ def test_an_unread_web_reply_is_nudged_by_sms_with_the_chat_link(
         assert nudge.to_number == "+821012345678"
         assert nudge.status is MessageStatus.HELD  # this app keeps replies in the outbox
         assert nudge.delivered_body and "/r/" in nudge.delivered_body
-        assert "Tong dai 120" in nudge.delivered_body
+        assert "Seoul Dasan Call Centre (02-120)" in nudge.delivered_body
 
 
 def test_staff_pages_name_a_web_visitor_in_words_not_by_the_internal_key(app: Flask) -> None:
@@ -283,3 +289,116 @@ def test_staff_pages_name_a_web_visitor_in_words_not_by_the_internal_key(app: Fl
         page = admin.get(url).get_data(as_text=True)
         assert "웹 방문자" in page, url
         assert "web:" not in page, url
+
+
+def test_a_short_or_unclear_text_keeps_the_language_the_resident_chose(
+    app: Flask, tiny_models: TinyModels
+) -> None:
+    resident = app.test_client()
+    start_chat(resident, "xxxx")  # lingua: a few percent for some language, not Vietnamese
+    for text in ("ok", "Hello"):  # lingua: English, at 7% and 14%
+        write(resident, text)
+    drain(app)
+    conversation = only_conversation(app)
+    assert conversation.language == "vi"
+    with services(app).sessions() as session:
+        languages = session.scalars(select(Message.original_language).order_by(Message.id)).all()
+    assert languages[-3:] == ["vi", "vi", "vi"]
+    kim, client = bearer(app), app.test_client()
+    client.post(f"/api/conversations/{conversation.id}/claim", headers=kim)
+    received = tiny_models.phrase("received")
+    sent = client.post(
+        f"/api/conversations/{conversation.id}/replies", json={"text": received["ko"]}, headers=kim
+    )
+    assert sent.get_json()["preview"]["language"] == "vi"
+    drain(app)
+    assert received["vi"] in resident.get("/chat/c").get_data(as_text=True)
+
+
+def test_a_clear_text_in_another_served_language_is_taken_as_that_language(app: Flask) -> None:
+    resident = app.test_client()
+    start_chat(resident, "I lost my wallet on the bus yesterday, where can I ask for it?")
+    drain(app)
+    with services(app).sessions() as session:
+        message = session.scalars(select(Message)).one()
+    assert message.original_language == "en"
+
+
+NOT_FOUND = {
+    "en": "This chat link is not valid any more",
+    "zh": "此聊天链接已失效",
+    "ja": "このチャットのリンクは無効です",
+    "vi": "Đường liên kết trò chuyện này không còn hiệu lực",
+    "mn": "Энэ чатын холбоос хүчингүй болсон",
+}
+
+
+def assert_in_all_five(answer: Any, status: int) -> None:
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == status and '<html lang="mul">' in html
+    for code, text in NOT_FOUND.items():
+        assert f'<section class="note" lang="{code}">' in html and text in html, code
+    assert "Not Found" not in html and "Traceback" not in html
+
+
+def test_a_bad_chat_address_or_link_answers_in_the_residents_language_or_all_five(
+    app: Flask,
+) -> None:
+    client = app.test_client()
+    for path in ("/chat/" + "Z" * 22, "/chat/c/x/y", "/r/not-a-reply-link"):
+        known = client.get(path, headers=VI_HEADERS)
+        html = known.get_data(as_text=True)
+        assert known.status_code == 404 and '<html lang="vi">' in html, path
+        assert NOT_FOUND["vi"] in html and "Not Found" not in html, path
+        # A browser naming none of the five (German here) gets the page in all five.
+        assert_in_all_five(client.get(path, headers={"Accept-Language": "de-DE"}), 404)
+    forged = app.test_client()
+    forged.set_cookie("relay_chat", "A" * 22, path="/chat")
+    assert_in_all_five(forged.get("/chat/c"), 404)
+    wrong_method = client.put("/chat/c", headers=VI_HEADERS)  # a method no chat page takes
+    assert wrong_method.status_code == 405
+    assert NOT_FOUND["vi"] in wrong_method.get_data(as_text=True)
+
+
+def test_a_closed_conversation_says_so_in_its_own_language_whatever_the_browser_asks(
+    app: Flask,
+) -> None:
+    resident = app.test_client()
+    start_chat(resident, "Xin chào")
+    conversation = only_conversation(app)
+    kim, client = bearer(app), app.test_client()
+    client.post(f"/api/conversations/{conversation.id}/claim", headers=kim)
+    client.post(f"/api/conversations/{conversation.id}/close", json={}, headers=kim)
+    ended = resident.get("/chat/c", headers={"Accept-Language": "en-US"})
+    html = ended.get_data(as_text=True)
+    assert ended.status_code == 410 and '<html lang="vi">' in html
+    assert "Cuộc trò chuyện này đã kết thúc" in html
+
+
+def test_a_flood_from_the_start_page_is_refused_in_the_residents_language(app: Flask) -> None:
+    resident = app.test_client()
+    answers = [start_chat(resident, f"Xin chào {n}") for n in range(31)]
+    assert [a.status_code for a in answers].count(303) == 30
+    refused = answers[-1]
+    assert refused.status_code == 429 and '<html lang="vi">' in refused.get_data(as_text=True)
+    assert "Bạn gửi tin nhắn quá nhanh" in refused.get_data(as_text=True)
+
+
+def test_the_residents_open_page_is_told_when_the_agent_is_typing(app_factory: Any) -> None:
+    app = app_factory(AGENT_SSE_POLL_SECONDS=0.05, AGENT_SSE_MAX_SECONDS=5.0)
+    resident = app.test_client()
+    start_chat(resident, "Xin chào")
+    drain(app)
+    conversation = only_conversation(app)
+    agent = sign_in(app, "kim")
+    thread = f"/agent/conversations/{conversation.id}"
+    post_form(agent, "/agent/", f"{thread}/claim")
+    post_form(agent, thread, f"{thread}/typing")
+    feed = resident.get("/chat/c/events")
+    frames = b""
+    for chunk in feed.iter_encoded():
+        frames += chunk
+        if b"event: typing" in frames:
+            break
+    feed.close()
+    assert b'event: typing\ndata: {"typing": true}' in frames

@@ -53,3 +53,29 @@ def test_an_operators_limit_below_the_threads_is_kept(monkeypatch: pytest.Monkey
 def test_one_thread_is_refused() -> None:
     with pytest.raises(SystemExit, match="--threads 2 or more"):
         _on_starting(threads=1)
+
+
+CHAT = "RELAY_CHAT_SSE_MAX_STREAMS"
+
+
+@pytest.fixture(autouse=True)
+def unset_chat_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As unset_limit, for every test here: the hook sets the chat limit whenever it runs."""
+    monkeypatch.setenv(CHAT, "")
+    monkeypatch.delenv(CHAT)
+
+
+@pytest.mark.usefixtures("unset_limit")
+def test_residents_chat_pages_get_a_quarter_of_the_threads_of_their_own() -> None:
+    _on_starting(threads=32)
+    assert (os.environ[LIMIT], os.environ[CHAT]) == ("16", "8")  # 8 threads stay for webhooks
+
+
+@pytest.mark.usefixtures("unset_limit")
+@pytest.mark.parametrize("value", ["0", "6", "many"])
+def test_a_chat_limit_that_leaves_no_thread_for_webhooks_stops_gunicorn(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv(CHAT, value)
+    with pytest.raises(SystemExit, match=f"{CHAT}='{value}' must be between 1 and 5"):
+        _on_starting(threads=12)

@@ -18,6 +18,13 @@ from transcripts.masking import mask_personal_data
         ("Card 4111 1111 1111 1111 was charged", "Card **** **** **** 1111 was charged"),
         ("write to minh.nguyen@example.com", "write to m***@example.com"),
         ("passport M12345678", "passport *********"),
+        ("제 이름은 김민수입니다.", "제 이름은 ***입니다."),
+        ("My name is Nguyen Van An and I lost my card.", "My name is *** and I lost my card."),
+        ("Tên tôi là Nguyễn Văn An.", "Tên tôi là ***."),
+        ("我叫王伟，我想问签证。", "我叫***，我想问签证。"),
+        ("私の名前は田中ゆいです。", "私の名前は***です。"),
+        ("Миний нэр Бат-Эрдэнэ байна.", "Миний нэр *** байна."),
+        ("Số tài khoản 110234567890 đã xác nhận", "Số tài khoản ****-****-7890 đã xác nhận"),
     ],
 )
 def test_personal_data_is_masked(text: str, masked: str) -> None:
@@ -31,6 +38,8 @@ def test_personal_data_is_masked(text: str, masked: str) -> None:
         "The fee is 30,000 won, due 2026-12-01.",
         "Bus 7016 stops at 3 p.m.",
         "Order 1234 5678 9012 3456 is not a card",  # fails the Luhn check
+        "이름을 알려 주세요. What is your name?",  # asking for a name names nobody
+        "저는 학생입니다. I am a student.",
         "",
     ],
 )

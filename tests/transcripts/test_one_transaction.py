@@ -24,6 +24,7 @@ from transcripts.models import (
     Disposition,
     Event,
     MemoryEntry,
+    MemorySuggestion,
     Message,
     MessageStatus,
     WebhookReceipt,
@@ -51,7 +52,7 @@ def test_a_blocked_contacts_text_is_held_in_the_transaction_that_stores_it(
     with sessions() as session:
         message = session.get(Message, held.message_id)
         assert message is not None
-        assert message.status is MessageStatus.FAILED
+        assert message.status is MessageStatus.BLOCKED
         assert message.status_reason == BLOCKED_REASON
         kinds = session.scalars(select(Event.kind).where(Event.message_id == held.message_id))
         assert list(kinds) == [EventKind.MESSAGE_RECEIVED, EventKind.MESSAGE_BLOCKED]
@@ -109,7 +110,7 @@ def test_the_abuse_warning_and_the_block_are_all_or_nothing(
         assert contact.blocked_until is not None and contact.flag_reason == "abuse"
 
 
-def test_a_reply_and_the_translation_it_approves_are_one_transaction(
+def test_a_reply_and_the_translation_it_suggests_are_one_transaction(
     record: Record, sessions: sessionmaker[Session]
 ) -> None:
     admin = Actor(new_admin(sessions), is_admin=True)
@@ -120,13 +121,19 @@ def test_a_reply_and_the_translation_it_approves_are_one_transaction(
     with pytest.raises(ConversationClosedError):
         record.outbound.queue(stored.conversation_id, edited, Channel.SMS, admin, remember=keep)
     with sessions() as session:
-        assert session.scalars(select(MemoryEntry)).all() == []
+        assert session.scalars(select(MemorySuggestion)).all() == []
     reopened = record.inbound.record_sms(sms("SM2"))
     record.outbound.queue(reopened.conversation_id, edited, Channel.SMS, admin, remember=keep)
     with sessions() as session:
-        [entry] = session.scalars(select(MemoryEntry)).all()
-        assert (entry.source_text, entry.target_text) == ("고맙습니다", "Thank you so much.")
-        assert entry.created_by_id == admin.user_id
+        # Even an admin's reply only suggests: approving is a decision of its own.
+        assert session.scalars(select(MemoryEntry)).all() == []
+        [suggestion] = session.scalars(select(MemorySuggestion)).all()
+        assert (suggestion.source_text, suggestion.target_text) == (
+            "고맙습니다",
+            "Thank you so much.",
+        )
+        assert suggestion.suggested_by_id == admin.user_id
+        assert suggestion.conversation_id == reopened.conversation_id
 
 
 def test_a_status_callback_is_claimed_and_applied_at_once(

@@ -1,7 +1,7 @@
 """the glossary and phrasebook as edited by admins, with their history
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-08 09:00:00.000000
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,167 @@
+"""The audit trail as a supervisor reads it: what happened in Korean, who did it, and the
+details in words (names, not account numbers; Korean, not escaped code points; personal data
+masked as on every page).
+
+Events are stored with a code (`EventKind`) and a small dictionary of details; this module is
+the one place that says how each reads. A kind without a label here fails a test, so a new
+kind of event cannot reach the page as a code name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from relay.agent.presenters import CHANNEL_LABELS, DISPOSITION_LABELS, language_label
+from relay.centre_time import centre_clock
+from transcripts.masking import mask_personal_data
+from transcripts.models import Disposition, Event
+from transcripts.policy import EventKind
+
+EVENT_LABELS: dict[EventKind, str] = {
+    EventKind.CONVERSATION_OPENED: "대화 시작",
+    EventKind.CONVERSATION_CLAIMED: "상담원이 맡음",
+    EventKind.CONVERSATION_TRANSFERRED: "이관",
+    EventKind.CONVERSATION_ESCALATED: "3자 통역 요청",
+    EventKind.CONVERSATION_CLOSED: "대화 종료",
+    EventKind.CONTACT_FLAGGED: "악성 민원 경고·차단",
+    EventKind.CONTACT_UNBLOCKED: "차단 해제",
+    EventKind.MESSAGE_RECEIVED: "주민 메시지 받음",
+    EventKind.MESSAGE_TRANSLATED: "번역됨",
+    EventKind.MESSAGE_FAILED: "처리 실패",
+    EventKind.MESSAGE_NEEDS_INTERPRETER: "통역 필요",
+    EventKind.MESSAGE_EMPTY: "내용 없음",
+    EventKind.MESSAGE_BLOCKED: "차단된 번호의 메시지",
+    EventKind.MESSAGE_RETRIED: "다시 번역 요청",
+    EventKind.MESSAGE_CORRECTED: "관리자 수정",
+    EventKind.MESSAGE_QUEUED: "답변 발송 대기",
+    EventKind.MESSAGE_SENT: "답변 발송됨",
+    EventKind.MESSAGE_DELIVERED: "답변 전달됨",
+    EventKind.MESSAGE_UNDELIVERED: "답변 전달 실패",
+    EventKind.MESSAGE_HELD: "보관함에 보관 (발송 안 함)",
+    EventKind.MESSAGE_READ: "주민이 읽음",
+    EventKind.CHAT_LINKED: "주민이 답변 링크를 엶",
+    EventKind.CHAT_REVOKED: "채팅 링크 차단",
+    EventKind.CHAT_NUDGED: "웹 답변 알림 문자 발송",
+    EventKind.CALL_STARTED: "전화 걸려 옴",
+    EventKind.CALL_BLOCKED: "차단된 번호의 전화",
+    EventKind.CALL_LANGUAGE: "통화 언어 선택",
+    EventKind.CALL_PLACED: "회신 전화 발신",
+    EventKind.CALL_RINGING: "전화 울리는 중",
+    EventKind.CALL_IN_PROGRESS: "통화 중",
+    EventKind.CALL_COMPLETED: "통화 종료",
+    EventKind.CALL_ABANDONED: "연결 전 끊김",
+    EventKind.CALL_BUSY: "통화 중이라 연결 안 됨",
+    EventKind.CALL_NO_ANSWER: "받지 않음",
+    EventKind.CALL_FAILED: "전화 연결 실패",
+    EventKind.CALL_CANCELED: "전화 취소",
+    EventKind.CALL_LIVE: "실시간 통화 연결",
+    EventKind.CALL_AGENT_ANSWERED: "상담원이 실시간 통화를 받음",
+    EventKind.CALL_CALLER_SPEAKING: "발신자가 말하는 중",
+    EventKind.CALL_LIVE_ENDED: "실시간 통화 끝남",
+    EventKind.CALL_REPLY_SPOKEN: "답변을 통화로 들려줌",
+    EventKind.CALL_CONFERENCE: "3자 통역 통화 연결",
+    EventKind.CALL_CONFERENCE_FAILED: "3자 통역 통화 연결 실패",
+    EventKind.CALL_ENDED_BY_AGENT: "상담원이 통화를 끝냄",
+    EventKind.TRANSCRIPTS_EXPORTED: "대화 기록 내보내기",
+    EventKind.PERSONAL_DATA_REVEALED: "가려진 개인정보 보기",
+    EventKind.MEMORY_SUGGESTED: "번역 메모리 상담원 제안",
+    EventKind.MEMORY_APPROVED: "번역 메모리 승인",
+    EventKind.MEMORY_REJECTED: "번역 메모리 제안 거절",
+    EventKind.MEMORY_DELETED: "번역 메모리 삭제",
+    EventKind.BOOK_CHANGED: "용어집·상용구 변경",
+}
+
+_FIELD_LABELS = {"original": "원문", "translation": "번역", "segment": "음성 구간"}
+#: Internal keys (call and conference ids), or the who column.
+_UNSHOWN = {"user_id", "contact_id", "call_id", "reply_id", "conference", "legs"}
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One event as the audit page shows it."""
+
+    id: int
+    at: datetime
+    what: str
+    who: str
+    message_id: int | None
+    details: tuple[tuple[str, str], ...]
+
+
+def event_label(kind: str) -> str:
+    """The Korean name of a stored event kind (an unknown one says it is unknown, in Korean)."""
+    try:
+        return EVENT_LABELS[EventKind(kind)]
+    except (ValueError, KeyError):
+        return "기타 기록"
+
+
+def audit_rows(events: Sequence[Event], names: Mapping[int, str]) -> list[AuditRow]:
+    """The events as rows of Korean words."""
+
+    def name(user_id: object) -> str:
+        return names.get(user_id, "알 수 없는 계정") if isinstance(user_id, int) else "시스템"
+
+    return [
+        AuditRow(
+            id=event.id,
+            at=event.created_at,
+            what=event_label(event.kind),
+            who=name(event.data.get("user_id")),
+            message_id=event.message_id,
+            details=_details(event.data or {}, name),
+        )
+        for event in events
+    ]
+
+
+def _details(data: Mapping[str, Any], name: Callable[[object], str]) -> tuple[tuple[str, str], ...]:
+    readers: dict[str, tuple[str, Callable[[Any], str]]] = {
+        "from_user_id": ("이전 담당", name),
+        "to_user_id": ("새 담당", name),
+        "disposition": ("종료 유형", _disposition),
+        "automatic": ("자동 종료", lambda value: "예" if value else "아니요"),
+        "channel": ("채널", lambda value: CHANNEL_LABELS.get(str(value), str(value))),
+        "language": ("언어", lambda value: str(language_label(str(value))["ko"])),
+        "field": ("항목", lambda value: _FIELD_LABELS.get(str(value), str(value))),
+        "before": ("수정 전", str),
+        "after": ("수정 후", str),
+        "reason": ("사유", str),
+        "note": ("메모", str),
+        "how": ("처리", str),
+        "blocked_until": ("차단 해제 예정", _moment),
+        "ended": ("끝난 시각", _moment),
+        "remembered": ("번역 메모리에 반영", lambda value: "예" if value else "아니요"),
+    }
+    rows = []
+    for key, value in data.items():
+        if key in _UNSHOWN or value is None or value == "":
+            continue
+        label, read = readers.get(key, ("세부", _plain))
+        rows.append((label, mask_personal_data(read(value)) or ""))
+    return tuple(rows)
+
+
+def _disposition(value: Any) -> str:
+    try:
+        return DISPOSITION_LABELS[Disposition(value)]
+    except ValueError:
+        return str(value)
+
+
+def _moment(value: Any) -> str:
+    try:
+        return centre_clock(datetime.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k} {_plain(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(_plain(v) for v in value)
+    return str(value)
