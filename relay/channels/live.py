@@ -403,4 +403,7 @@ def _caption(app: Flask, message_id: int, call: LiveCall, utterance: Utterance) 
             log.exception("live caption %s failed", message_id)
             svc.record.inbound.mark(message_id, MessageStatus.FAILED, "live caption failed")
             return
-        caption(svc, message_id, language, utterance.samples, utterance.start, utterance.seconds)
+        quick = bool(app.config["VOICE_LIVE_QUICK_DECODE"])
+        caption(
+            svc, message_id, language, utterance.samples, utterance.start, utterance.seconds, quick
+        )

@@ -35,13 +35,15 @@ def caption(
     samples: Samples,
     start: float,
     seconds: float,
+    quick: bool = False,
 ) -> None:
     """Transcribe once (language forced, the recordings' guards), translate, save; `start` is
     where the utterance lies in the call's audio, so its segments keep the call's clock, and
-    a transcript in the wrong script or too short for `seconds` of speech is flagged."""
+    a transcript in the wrong script or too short for `seconds` of speech is flagged; `quick`
+    is the live lane's faster decoding (RELAY_VOICE_LIVE_QUICK_DECODE)."""
     try:
         started = time.perf_counter()
-        transcript = svc.languages.recognizer().transcribe(samples, language)
+        transcript = svc.languages.recognizer().transcribe(samples, language, quick=quick)
         recognition_ms = round((time.perf_counter() - started) * 1000, 1)
         transcript_at = utcnow()
         texts = [segment.text for segment in transcript.segments]
