@@ -22,6 +22,7 @@ from languages.engine import ModelMissingError, TranslationError
 from languages.sms import acknowledgement, interpreter_receipt
 from languages.verify import Span, ascii_digits
 from relay.channels import adapter_for
+from relay.channels.live_captions import caption_stored_utterance
 from relay.channels.live_end import end_call_job
 from relay.replies import centre_sender, human_reply
 from relay.retention import purge_expired
@@ -245,12 +246,15 @@ def sweep(svc: Services, stale_seconds: int, max_attempts: int) -> int:
         svc.jobs.process_recording(message_id)
     for message_id in stale.sends:
         svc.jobs.send_outbound(message_id)
+    for message_id in stale.captions:
+        svc.jobs.caption_utterance(message_id)
     if stale.count:
         log.info(
-            "sweeper re-enqueued %d translations, %d recordings and %d sends",
+            "sweeper re-enqueued %d translations, %d recordings, %d sends and %d live captions",
             len(stale.translations),
             len(stale.recordings),
             len(stale.sends),
+            len(stale.captions),
         )
     return stale.count
 
@@ -276,8 +280,12 @@ def register_jobs(app: Flask, huey: Huey) -> Jobs:
     def _translate(message_id: int) -> None:
         with app.app_context():
             svc = services(app)
-            if svc.record.inbound.needs_recording_job(message_id):
+            kind = svc.record.inbound.work_kind(message_id)
+            if kind == "recording":
                 svc.jobs.process_recording(message_id)  # e.g. a retry asked for by an agent
+                return
+            if kind == "caption":
+                svc.jobs.caption_utterance(message_id)
                 return
 
             def receipt(language: str) -> None:
@@ -295,6 +303,10 @@ def register_jobs(app: Flask, huey: Huey) -> Jobs:
         last = task is not None and not task.retries
         with app.app_context():
             send_outbound(services(app), message_id, last_attempt=last)
+
+    def _caption(message_id: int) -> None:
+        with app.app_context():
+            caption_stored_utterance(services(app), message_id, Path(config["INSTANCE_PATH"]))
 
     def _sweep() -> None:
         with app.app_context():
@@ -326,6 +338,7 @@ def register_jobs(app: Flask, huey: Huey) -> Jobs:
             _send
         ),
         process_recording=register_voice_jobs(app, huey),
+        caption_utterance=huey.task(retries=1, retry_delay=10, name="caption_utterance")(_caption),
         sweep=huey.periodic_task(crontab(minute="*"), name="sweep")(_sweep),
         end_call=huey.task(name="end_call")(_end_call),
     )

@@ -428,6 +428,53 @@ class MemoryEntry(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class BookEntry(Base):
+    """One entry of a book the centre edits on the web (the glossary, the phrasebook).
+
+    `content` is the entry as the language code reads it (a glossary term's forms per language
+    and note; a phrasebook answer's topic, keywords and texts). The record keeps it as data and
+    never interprets it, so this package does not depend on the language code.
+    """
+
+    __tablename__ = "book_entries"
+    __table_args__ = (UniqueConstraint("book", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    book: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class BookVersion(Base):
+    """A book's version, raised by every change: each process compares it before using its
+    cached copy, so an edit reaches every web and worker process without a restart. No row
+    means the book was never edited and the file shipped with relay is in effect."""
+
+    __tablename__ = "book_versions"
+
+    book: Mapped[str] = mapped_column(String(16), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class BookEdit(Base):
+    """The history of a book: who changed which entry when, and what it held before and after."""
+
+    __tablename__ = "book_edits"
+    __table_args__ = (Index("ix_book_edits_book_key", "book", "key", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    book: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(16))  # added, changed, deleted
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class SuggestionStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"

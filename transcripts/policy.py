@@ -85,6 +85,9 @@ class EventKind(StrEnum):
     CALL_CONFERENCE_FAILED = "call.conference_failed"  # Twilio refused a leg; nothing moved
     CALL_ENDED_BY_AGENT = "call.ended_by_agent"  # goodbye said, the call hung up by relay
     TRANSCRIPTS_EXPORTED = "transcripts.exported"
+    BOOK_CHANGED = (
+        "book.changed"  # an admin added, changed or deleted a glossary or phrasebook entry
+    )
     PERSONAL_DATA_REVEALED = "message.personal_data_revealed"  # masked numbers shown, by whom
     MEMORY_SUGGESTED = "memory.suggested"  # an agent's edit offered to the translation memory
     MEMORY_APPROVED = "memory.approved"  # an admin kept it (as suggested, or edited)

@@ -76,6 +76,7 @@ EVENT_LABELS: dict[EventKind, str] = {
     EventKind.ACCOUNT_ENABLED: "계정 다시 사용",
     EventKind.ACCOUNT_PASSWORD_RESET: "비밀번호 재설정",
     EventKind.ACCOUNT_ROLE_CHANGED: "역할 변경",
+    EventKind.BOOK_CHANGED: "용어집·상용구 변경",
 }
 
 _ROLE_LABELS = {"agent": "상담원", "admin": "관리자"}
