@@ -17,6 +17,7 @@ from transcripts.agent_actions import AgentActions
 from transcripts.calls import CallService
 from transcripts.chat import WebChat
 from transcripts.corrections import Corrections
+from transcripts.floor import Floor
 from transcripts.inbound import Inbound
 from transcripts.live_calls import LiveCalls
 from transcripts.login_failures import LoginFailures
@@ -46,6 +47,7 @@ class Record:
     sign_ins: LoginFailures  # the sign-in throttle
     chat: WebChat  # the residents' chat page: start, write, read state, typing, revoke
     memory: MemoryReview  # the translation memory: admins approve, edit, reject, delete
+    floor: Floor  # agents' availability and languages, automatic assignment
 
     @classmethod
     def build(
@@ -70,4 +72,5 @@ class Record:
             sign_ins=LoginFailures(uow),
             chat=WebChat(uow),
             memory=MemoryReview(uow, memory_key),
+            floor=Floor(uow),
         )
