@@ -32,6 +32,7 @@ class Jobs:
     process_recording: Any
     sweep: Any
     end_call: Any  # hangs a live call up once the agent's goodbye has been said
+    auto_assign: Any  # gives waiting contacts to available agents (RELAY_AUTO_ASSIGN)
 
 
 @dataclass(frozen=True)

@@ -94,8 +94,7 @@ class Floor(UseCases):
                     None,
                     actor.user_id,
                     agent_id=user_id,
-                    before=before.split(),
-                    after=list(chosen),
+                    languages=list(chosen),
                 )
         return chosen
 
@@ -140,7 +139,6 @@ class Floor(UseCases):
                 conversation.id,
                 None,
                 to_user_id=agent.id,
-                automatic=True,
             )
             return Assignment(conversation.id, agent.id, language)
 
@@ -174,8 +172,8 @@ def _set_state(session: Session, user: User, state: Availability) -> Availabilit
         EventKind.AGENT_AVAILABILITY,
         None,
         user.id,
-        before=before.value,
-        after=state.value,
+        from_state=before.value,
+        to_state=state.value,
     )
     return AvailabilityChange(user.id, before, state, now)
 

@@ -107,6 +107,12 @@ def floor(session: Session, now: datetime) -> FloorView:
     return FloorView(agents, _waits(session), _at_risk(open_, now), now)
 
 
+def availability_of(session: Session, user_id: int) -> Availability:
+    """One agent's state (away for an unknown account)."""
+    state = session.scalar(select(User.availability).where(User.id == user_id))
+    return state if state is not None else Availability.AWAY
+
+
 def _waits(session: Session) -> tuple[LanguageWait, ...]:
     rows = session.execute(
         select(

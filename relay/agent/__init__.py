@@ -11,6 +11,7 @@ def register_agent_views(app: Flask) -> None:
     from relay.agent import (
         actions,
         admin,
+        floor_views,
         memory_admin,
         privacy,
         review,
@@ -40,3 +41,4 @@ def register_agent_views(app: Flask) -> None:
         review_metrics,
     ):
         app.register_blueprint(module.bp)
+    floor_views.register_floor(app)

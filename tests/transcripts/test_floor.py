@@ -94,8 +94,8 @@ def test_availability_is_stored_and_audited_and_signing_out_sets_away(
         assert user.session_epoch == 1  # every session ended too
     trail = [e.data for e in _events(sessions, EventKind.AGENT_AVAILABILITY)]
     assert trail == [
-        {"user_id": agent, "before": "away", "after": "after_call"},
-        {"user_id": agent, "before": "after_call", "after": "away"},
+        {"user_id": agent, "from_state": "away", "to_state": "after_call"},
+        {"user_id": agent, "from_state": "after_call", "to_state": "away"},
     ]
 
 
@@ -109,7 +109,7 @@ def test_only_an_admin_sets_languages_and_it_is_audited(sessions: sessionmaker[S
     with sessions() as session:
         assert session.get(User, agent).languages == "en vi"  # type: ignore[union-attr]
     (event,) = _events(sessions, EventKind.AGENT_LANGUAGES)
-    assert event.data == {"user_id": admin, "agent_id": agent, "before": [], "after": ["en", "vi"]}
+    assert event.data == {"user_id": admin, "agent_id": agent, "languages": ["en", "vi"]}
 
 
 def test_the_longest_waiting_contact_goes_to_the_least_busy_agent_of_its_language(
@@ -134,7 +134,7 @@ def test_the_longest_waiting_contact_goes_to_the_least_busy_agent_of_its_languag
     assert _holder(sessions, mongolian) is None
     (first, *_) = _events(sessions, EventKind.CONVERSATION_ASSIGNED)
     assert first.conversation_id == older
-    assert first.data == {"user_id": None, "to_user_id": idle, "automatic": True}
+    assert first.data == {"user_id": None, "to_user_id": idle}
 
 
 def test_no_agent_is_given_more_than_the_cap(sessions: sessionmaker[Session]) -> None:
