@@ -25,6 +25,7 @@ from transcripts.agent_actions import audit
 from transcripts.db import utcnow
 from transcripts.errors import NotActionableError, NotFoundError
 from transcripts.listings import WAITING_ORDER
+from transcripts.live_calls import answer_live_call
 from transcripts.models import Availability, Conversation, ConversationStatus, User
 from transcripts.policy import Actor, EventKind
 from transcripts.uow import UseCases
@@ -140,6 +141,9 @@ class Floor(UseCases):
                 None,
                 to_user_id=agent.id,
             )
+            # Routed to an available agent is answered, as a claim is: a waiting live caller
+            # is not sent on to the recorded-message path while the agent has the call.
+            answer_live_call(session, conversation.id, agent.id)
             return Assignment(conversation.id, agent.id, language)
 
     def auto_assign(self, cap: int, *, limit: int = 100) -> tuple[Assignment, ...]:

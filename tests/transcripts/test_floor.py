@@ -16,10 +16,13 @@ from transcripts.floor import Floor
 from transcripts.floor_listings import floor
 from transcripts.models import (
     Availability,
+    Call,
+    CallStatus,
     Channel,
     Contact,
     Conversation,
     ConversationStatus,
+    Direction,
     Event,
     Role,
     User,
@@ -201,3 +204,27 @@ def test_the_floor_read_shows_holdings_waits_and_the_target(
     assert [h.conversation_id for h in row.held] == [held]
     assert [(w.language, w.waiting) for w in view.waits] == [("vi", 2), ("en", 1)]
     assert [(r.conversation_id, r.past) for r in view.at_risk] == [(past, True), (near, False)]
+
+
+def test_a_waiting_live_call_assigned_is_answered_by_that_agent(
+    sessions: sessionmaker[Session],
+) -> None:
+    agent = _agent(sessions, "minji", "en")
+    conversation_id = _waiting(sessions, "en", 1)
+    with sessions.begin() as session:
+        session.add(
+            Call(
+                call_sid="CA" + "1" * 32,
+                conversation_id=conversation_id,
+                direction=Direction.INBOUND,
+                status=CallStatus.IN_PROGRESS,
+                language="en",
+                live_at=utcnow(),
+            )
+        )
+    assert Floor(sessions).assign_next(cap=3) is not None
+    with sessions() as session:
+        call = session.scalars(select(Call)).one()
+        assert call.agent_answered_at is not None  # the caller's wait for an agent is over
+    (answered,) = _events(sessions, EventKind.CALL_AGENT_ANSWERED)
+    assert answered.data["user_id"] == agent
