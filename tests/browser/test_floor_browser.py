@@ -107,3 +107,11 @@ def test_the_live_view_follows_the_floor_and_reassigns_in_one_click(
     with services(relay.app).sessions() as session:
         conversation = session.get(Conversation, held)
         assert conversation is not None and conversation.claimed_by_id == jisu
+
+    # A refresh that fails says so at once: the floor never looks current when it is not.
+    admin.route("**/admin/live", lambda route: route.abort())
+    admin.locator("#floor-live.stale").wait_for(timeout=12000)
+    assert "연결이 끊겨 최신 현황이 아닙니다" in admin.inner_text("#floor-live .refreshed")
+    admin.screenshot(path=str(tmp_path / "admin-live-stale.png"))
+    admin.unroute("**/admin/live")
+    admin.locator("#floor-live:not(.stale)").wait_for(timeout=12000)
