@@ -107,6 +107,29 @@ def floor(session: Session, now: datetime) -> FloorView:
     return FloorView(agents, _waits(session), _at_risk(open_, now), now)
 
 
+def suggestions(view: FloorView) -> dict[int, int]:
+    """For each held or at-risk conversation, the agent a reassignment most likely goes to: an
+    available one, other than its holder, serving its language, holding the fewest (the live
+    view pre-selects them, so one click does). Conversations with no such agent are left out."""
+    chosen: dict[int, int] = {}
+    conversations = [
+        (held.conversation_id, held.language, agent.user_id)
+        for agent in view.agents
+        for held in agent.held
+    ] + [(risk.conversation_id, risk.language, risk.holder_id) for risk in view.at_risk]
+    for conversation_id, language, holder in conversations:
+        fits = [
+            agent
+            for agent in view.agents
+            if agent.user_id != holder
+            and agent.availability is Availability.AVAILABLE
+            and language in agent.languages
+        ]
+        if fits:
+            chosen[conversation_id] = min(fits, key=lambda a: (len(a.held), a.user_id)).user_id
+    return chosen
+
+
 def availability_of(session: Session, user_id: int) -> Availability:
     """One agent's state (away for an unknown account)."""
     state = session.scalar(select(User.availability).where(User.id == user_id))

@@ -19,7 +19,7 @@ from relay.auth import local_target
 from relay.ids import MAX_ID
 from relay.services import services
 from transcripts.db import utcnow
-from transcripts.floor_listings import ANSWER_TARGET, availability_of, floor
+from transcripts.floor_listings import ANSWER_TARGET, availability_of, floor, suggestions
 from transcripts.models import Availability
 
 bp = Blueprint("floor", __name__)
@@ -66,28 +66,8 @@ def live() -> Any:
             target_minutes=int(ANSWER_TARGET.total_seconds() // 60),
             refresh=LIVE_REFRESH_SECONDS,
             names={a.user_id: a.username for a in view.agents},
-            suggested=_suggestions(view),
+            suggested=suggestions(view),
         )
-
-
-def _suggestions(view: Any) -> dict[int, int]:
-    """For each held or waiting conversation, the agent a transfer most likely goes to: an
-    available one serving its language with the fewest held (pre-selected, so one click does)."""
-    chosen: dict[int, int] = {}
-    conversations = [
-        (h.conversation_id, h.language, a.user_id) for a in view.agents for h in a.held
-    ] + [(r.conversation_id, r.language, r.holder_id) for r in view.at_risk]
-    for conversation_id, language, holder in conversations:
-        fits = [
-            a
-            for a in view.agents
-            if a.user_id != holder
-            and a.availability is Availability.AVAILABLE
-            and (language in a.languages)
-        ]
-        if fits:
-            chosen[conversation_id] = min(fits, key=lambda a: len(a.held)).user_id
-    return chosen
 
 
 @bp.post("/admin/live/conversations/<int:conversation_id>/transfer")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from transcripts.db import utcnow
 from transcripts.errors import NotActionableError
 from transcripts.floor import Floor
-from transcripts.floor_listings import floor
+from transcripts.floor_listings import floor, suggestions
 from transcripts.models import (
     Availability,
     Call,
@@ -204,6 +204,12 @@ def test_the_floor_read_shows_holdings_waits_and_the_target(
     assert [h.conversation_id for h in row.held] == [held]
     assert [(w.language, w.waiting) for w in view.waits] == [("vi", 2), ("en", 1)]
     assert [(r.conversation_id, r.past) for r in view.at_risk] == [(past, True), (near, False)]
+    # Nobody else serves English or Vietnamese: no agent is suggested for a reassignment.
+    assert suggestions(view) == {}
+    other = _agent(sessions, "jisu", "vi en")
+    with sessions() as session:
+        view = floor(session, utcnow())
+    assert suggestions(view) == {held: other, near: other, past: other}
 
 
 def test_a_waiting_live_call_assigned_is_answered_by_that_agent(
