@@ -147,7 +147,12 @@ def require_open(conversation: Conversation) -> Conversation:
 
 def is_blocked(contact: Contact, now: datetime) -> bool:
     """True while the contact is blocked: their texts are kept, not translated or answered."""
-    return contact.blocked_until is not None and contact.blocked_until > now
+    return blocked_at(contact.blocked_until, now)
+
+
+def blocked_at(blocked_until: datetime | None, now: datetime) -> bool:
+    """The same rule on the column alone, for writes that read no Contact object."""
+    return blocked_until is not None and blocked_until > now
 
 
 def close(
