@@ -20,7 +20,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from transcripts.accounts import Accounts
+from transcripts.accounts import end_access
 from transcripts.agent_actions import audit
 from transcripts.db import utcnow
 from transcripts.errors import NotActionableError, NotFoundError
@@ -75,7 +75,7 @@ class Floor(UseCases):
         takes no contacts, whatever state they left in."""
         with self._uow.write() as session:
             _set_state(session, _user(session, user_id), Availability.AWAY)
-            Accounts._end_access(session, user_id, api_token_hash=None)  # the epoch rule, once
+            end_access(session, user_id, api_token_hash=None)  # the epoch rule, once
 
     def set_languages(self, actor: Actor, user_id: int, codes: set[str]) -> tuple[str, ...]:
         """Set which languages an agent serves (admins); returns them, sorted."""

@@ -132,6 +132,9 @@ class User(Base):
     )
     availability_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     languages: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # When the person last signed in through the login form, shown on the accounts page so an
+    # admin sees which accounts are still used before disabling one.
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class LoginFailure(Base):

@@ -93,6 +93,11 @@ class EventKind(StrEnum):
     CONVERSATION_ASSIGNED = "conversation.assigned"  # given to an agent by automatic assignment
     AGENT_AVAILABILITY = "agent.availability"  # an agent's state changed (or signing out did)
     AGENT_LANGUAGES = "agent.languages"  # an admin set the languages an agent serves
+    ACCOUNT_CREATED = "account.created"  # an admin made an account on the accounts page
+    ACCOUNT_DISABLED = "account.disabled"  # its sessions and API token ended with it
+    ACCOUNT_ENABLED = "account.enabled"
+    ACCOUNT_PASSWORD_RESET = "account.password_reset"  # noqa: S105 - an event name, no secret
+    ACCOUNT_ROLE_CHANGED = "account.role_changed"
 
     @classmethod
     def of_message(cls, status: StrEnum) -> EventKind:
