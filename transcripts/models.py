@@ -96,6 +96,15 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+class Availability(StrEnum):
+    """Whether an agent can take a new contact now; the supervisor's view and automatic
+    assignment read it."""
+
+    AVAILABLE = "available"  # 대기 가능
+    AWAY = "away"  # 자리 비움 (also the state of a signed-out agent)
+    AFTER_CALL = "after_call"  # 후처리: finishing the last contact's work
+
+
 class User(Base):
     """A person who signs in: agents work the queue, admins also review and manage."""
 
@@ -114,6 +123,15 @@ class User(Base):
     # The agent's own phone (E.164), dialled into a live call's interpreter conference with the
     # caller and the interpreter line; None: the agent follows the conference by its captions.
     agent_phone: Mapped[str | None] = mapped_column(String(32))
+    # The agent's state on the floor and since when (set by the agent, away on signing out),
+    # and the resident languages they serve ("en zh ko": codes separated by spaces, set by an
+    # admin); automatic assignment gives a contact only to an available agent serving its
+    # language.
+    availability: Mapped[Availability] = mapped_column(
+        _enum(Availability, 16), default=Availability.AWAY, server_default=Availability.AWAY.value
+    )
+    availability_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    languages: Mapped[str] = mapped_column(String(64), default="", server_default="")
     # When the person last signed in through the login form, shown on the accounts page so an
     # admin sees which accounts are still used before disabling one.
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

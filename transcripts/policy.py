@@ -93,6 +93,9 @@ class EventKind(StrEnum):
     MEMORY_APPROVED = "memory.approved"  # an admin kept it (as suggested, or edited)
     MEMORY_REJECTED = "memory.rejected"
     MEMORY_DELETED = "memory.deleted"  # an admin removed an approved entry
+    CONVERSATION_ASSIGNED = "conversation.assigned"  # given to an agent by automatic assignment
+    AGENT_AVAILABILITY = "agent.availability"  # an agent's state changed (or signing out did)
+    AGENT_LANGUAGES = "agent.languages"  # an admin set the languages an agent serves
     ACCOUNT_CREATED = "account.created"  # an admin made an account on the accounts page
     ACCOUNT_DISABLED = "account.disabled"  # its sessions and API token ended with it
     ACCOUNT_ENABLED = "account.enabled"

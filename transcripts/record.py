@@ -19,6 +19,7 @@ from transcripts.books import Books
 from transcripts.calls import CallService
 from transcripts.chat import WebChat
 from transcripts.corrections import Corrections
+from transcripts.floor import Floor
 from transcripts.inbound import Inbound
 from transcripts.live_calls import LiveCalls
 from transcripts.login_failures import LoginFailures
@@ -50,6 +51,7 @@ class Record:
     chat: WebChat  # the residents' chat page: start, write, read state, typing, revoke
     books: Books  # the glossary and phrasebook as admins edit them, with their history
     memory: MemoryReview  # the translation memory: admins approve, edit, reject, delete
+    floor: Floor  # agents' availability and languages, automatic assignment
 
     @classmethod
     def build(
@@ -76,4 +78,5 @@ class Record:
             chat=WebChat(uow),
             books=Books(uow),
             memory=MemoryReview(uow, memory_key),
+            floor=Floor(uow),
         )

@@ -12,6 +12,7 @@ def register_agent_views(app: Flask) -> None:
         accounts_admin,
         actions,
         admin,
+        floor_views,
         glossary_admin,
         memory_admin,
         phrasebook_admin,
@@ -46,3 +47,4 @@ def register_agent_views(app: Flask) -> None:
         phrasebook_admin,
     ):
         app.register_blueprint(module.bp)
+    floor_views.register_floor(app)
