@@ -12,7 +12,10 @@ def register_agent_views(app: Flask) -> None:
         accounts_admin,
         actions,
         admin,
+        floor_views,
+        glossary_admin,
         memory_admin,
+        phrasebook_admin,
         privacy,
         review,
         review_export,
@@ -40,5 +43,8 @@ def register_agent_views(app: Flask) -> None:
         review,
         review_export,
         review_metrics,
+        glossary_admin,
+        phrasebook_admin,
     ):
         app.register_blueprint(module.bp)
+    floor_views.register_floor(app)
