@@ -158,7 +158,9 @@ def centre_sender(config: Mapping[str, Any]) -> sms.Sender:
 def for_sms(text: str, language: str, public_base_url: str, sender: sms.Sender) -> SmsDelivery:
     """The SMS for `text`: as it is when Korean handsets can show all of it in ten parts at
     most, else a short notice in the resident's language, naming `sender`, with a link to the
-    whole text."""
+    whole text. Dashes and quotes handsets lack are written as ones they have first
+    (languages/sms.py `travelling`), so punctuation alone never turns a reply into a link."""
+    text = sms.travelling(text)
     analysis = sms.analyse(text)
     token: str | None = None
     body = text
