@@ -101,11 +101,13 @@ def compose_reply(
     """
     korean_text = korean_text.strip()
     if not korean_text:
-        raise ReplyError("the reply is empty")
+        raise ReplyError("답변이 비어 있습니다.")
     if len(korean_text) > MAX_REPLY_CHARS:
-        raise ReplyError(f"the reply is longer than {MAX_REPLY_CHARS} characters")
+        raise ReplyError(f"답변이 {MAX_REPLY_CHARS}자보다 깁니다.")
+    if language == registry.KOREAN.code:
+        return _in_korean(korean_text, public_base_url, sender, channel)
     if language not in registry.RESIDENT_CODES:
-        raise ReplyError(f"cannot reply in {language!r}: not a resident language relay serves")
+        raise ReplyError("이 언어로는 답변할 수 없습니다. 답변 언어를 고르세요.")
     forward = translator.translate(korean_text, "ko", language)
     translated = (edited_translation or "").strip() or forward.text
     if translated == forward.text:
@@ -136,6 +138,34 @@ def compose_reply(
         reply_token=carried.token,
         missing_spans=missing,
         retried_spans=forward.retried_spans if translated == forward.text else (),
+    )
+
+
+def _in_korean(
+    korean_text: str, public_base_url: str, sender: sms.Sender, channel: str
+) -> ReplyPreview:
+    """A reply to a Korean-speaking resident: the agent's words as they are (no engine, no
+    back-translation); the SMS rules still decide how it travels."""
+    if channel == "web":
+        carried = SmsDelivery(korean_text, "", 0, (), None)
+    else:
+        carried = for_sms(korean_text, registry.KOREAN.code, public_base_url, sender)
+    return ReplyPreview(
+        korean_text=korean_text,
+        language=registry.KOREAN.code,
+        translated_text=korean_text,
+        machine_translation=korean_text,
+        back_translation=None,
+        engine="none",
+        model="",
+        pivot=None,
+        translation_ms=0.0,
+        encoding=carried.encoding,
+        segments=carried.segments,
+        undeliverable=carried.undeliverable,
+        delivered_body=carried.body,
+        uses_link=carried.token is not None,
+        reply_token=carried.token,
     )
 
 

@@ -25,6 +25,7 @@ EVENT_LABELS: dict[EventKind, str] = {
     EventKind.CONVERSATION_CLAIMED: "상담원이 맡음",
     EventKind.CONVERSATION_TRANSFERRED: "이관",
     EventKind.CONVERSATION_ESCALATED: "3자 통역 요청",
+    EventKind.CONVERSATION_LANGUAGE: "답변 언어 선택",
     EventKind.CONVERSATION_CLOSED: "대화 종료",
     EventKind.CONTACT_FLAGGED: "악성 민원 경고·차단",
     EventKind.CONTACT_UNBLOCKED: "차단 해제",
@@ -134,6 +135,8 @@ def _details(data: Mapping[str, Any], name: Callable[[object], str]) -> tuple[tu
         "blocked_until": ("차단 해제 예정", _moment),
         "ended": ("끝난 시각", _moment),
         "remembered": ("번역 메모리에 반영", lambda value: "예" if value else "아니요"),
+        "previous": ("이전 언어", lambda value: str(language_label(str(value))["ko"])),
+        "interpreter": ("통역 필요", lambda value: "예" if value else "아니요"),
     }
     rows = []
     for key, value in data.items():

@@ -30,6 +30,7 @@ from relay.agent.presenters import (
     segment_rows,
 )
 from relay.agent.privacy import holds_personal_data, revealed_messages
+from relay.agent.reply_language import reply_language_choices
 from relay.agent.tools import agent_tools
 from relay.replies import centre_sender, human_reply
 from relay.services import services
@@ -40,6 +41,8 @@ from transcripts.masking import mask_personal_data
 from transcripts.models import Author, Channel, ConversationStatus
 
 bp = Blueprint("agent_thread", __name__, url_prefix="/agent")
+#: The languages a phrasebook answer can be sent in: the five, and Korean for Korean speakers.
+PHRASEBOOK_LANGUAGES = frozenset({"en", "zh", "ja", "vi", "mn", "ko"})
 
 
 def _message_views(
@@ -126,6 +129,7 @@ def _thread_context(conversation_id: int) -> dict[str, Any]:
             "earlier": repository.earlier_conversations(session, conversation),
             "last_event_id": repository.latest_event_id(session),
             "live": live_panel(conversation, live_call, messages),
+            "reply_languages": reply_language_choices(),
         }
 
 
@@ -175,7 +179,7 @@ def phrasebook_search() -> Any:
     return render_template(
         "agent/_phrasebook.html",
         entries=entries,
-        language=language if language in {"en", "zh", "ja", "vi", "mn"} else None,
+        language=language if language in PHRASEBOOK_LANGUAGES else None,
         conversation_id=request.args.get("conversation_id", type=int),
         query=query,
     )
@@ -191,8 +195,10 @@ def send_phrasebook(conversation_id: int) -> Any:
         if conversation is None:
             abort(404)
         language = conversation.language
-    if language not in {"en", "zh", "ja", "vi", "mn"}:
-        return back_to_thread(conversation_id, "주민의 언어를 아직 알 수 없습니다.", "error")
+    if language not in PHRASEBOOK_LANGUAGES:
+        return back_to_thread(
+            conversation_id, "주민의 언어를 아직 알 수 없습니다. 답변 언어를 고르세요.", "error"
+        )
     entry = agent_tools().phrasebook.get(request.form.get("entry_id") or "")
     draft = human_reply(
         entry.text("ko"),
