@@ -22,7 +22,7 @@ from relay.ids import MAX_ID
 from relay.recordings import audio_mimetype, stored_recording
 from relay.replies import ReplyError, centre_sender, compose_reply
 from relay.services import services
-from relay.voice.channel import ChannelError, choose_channel
+from relay.voice.channel import REPLY_CHANNEL_LABELS, ChannelError, choose_channel
 from transcripts import repository
 from transcripts.agent_actions import ClaimOutcome
 from transcripts.models import (
@@ -234,7 +234,8 @@ def preview_reply(conversation_id: int) -> Any:
     result = _reply_request(conversation_id)
     if isinstance(result, tuple):
         return result
-    return {**result.to_json(), "channel": request.environ["relay.reply_channel"]}
+    channel = request.environ["relay.reply_channel"]
+    return {**result.to_json(), "channel": channel, "channel_label": REPLY_CHANNEL_LABELS[channel]}
 
 
 @bp.post("/conversations/<int:conversation_id>/replies")
@@ -272,7 +273,11 @@ def send_reply(conversation_id: int) -> Any:
     with svc.sessions() as session:
         stored = repository.get_message(session, message.id)
         assert stored is not None
-        preview = {**result.to_json(), "channel": channel}
+        preview = {
+            **result.to_json(),
+            "channel": channel,
+            "channel_label": REPLY_CHANNEL_LABELS[channel],
+        }
         return {"message": message_json(stored), "preview": preview}, 202
 
 

@@ -213,10 +213,15 @@ def human_reply(
     user_id: int | None,
     public_base_url: str,
     sender: sms.Sender,
+    channel: str = "sms",
 ) -> ReplyDraft:
     """A draft for a text people wrote in the resident's language (no engine); `source` names
-    it (a phrasebook entry id, "abuse_warning", "acknowledgement")."""
-    carried = for_sms(resident_text, language, public_base_url, sender)
+    it (a phrasebook entry id, "abuse_warning", "acknowledgement"). On the chat page
+    (`channel="web"`) it is shown whole: no SMS rules apply."""
+    if channel == "web":
+        carried = SmsDelivery(resident_text, "", 0, (), None)
+    else:
+        carried = for_sms(resident_text, language, public_base_url, sender)
     return ReplyDraft(
         korean_text=korean_text,
         language=language,

@@ -23,6 +23,13 @@ from transcripts.models import Channel, Conversation
 from transcripts.policy import resident_channel
 
 CHANNELS = ("sms", "voice", "web", "live")
+#: Each way a reply can go, as the agent reads it in the preview and on the thread.
+REPLY_CHANNEL_LABELS = {
+    "sms": "문자",
+    "voice": "전화 회신",
+    "live": "실시간 통화 음성",
+    "web": "웹 채팅",
+}
 
 
 class ChannelError(ValueError):
