@@ -112,7 +112,7 @@ def quality_for(source: str, target: str, engine: str | None = None) -> PairQual
 # comes through whole; below 45 wrong words and lost clauses are common. Coarse on purpose.
 _GOOD_CHRF = 60.0
 _FAIR_CHRF = 45.0
-_ENGINE_NAMES_KO = {"argos": "Argos", "m2m100": "M2M-100"}
+_ENGINE_NAMES_KO = {"argos": "아르고스", "m2m100": "엠투엠"}
 
 
 def measured_quality(score: RouteScore, evaluated_at: str) -> PairQuality:

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from relay.agent.presenters import CHANNEL_LABELS, DISPOSITION_LABELS, language_label
+from relay.agent.reasons import staff_reason
 from relay.centre_time import centre_clock
 from transcripts.masking import mask_personal_data
 from transcripts.models import Disposition, Event
@@ -129,7 +130,7 @@ def _details(data: Mapping[str, Any], name: Callable[[object], str]) -> tuple[tu
         "field": ("항목", lambda value: _FIELD_LABELS.get(str(value), str(value))),
         "before": ("수정 전", str),
         "after": ("수정 후", str),
-        "reason": ("사유", str),
+        "reason": ("사유", _reason),
         "note": ("메모", str),
         "how": ("처리", str),
         "blocked_until": ("차단 해제 예정", _moment),
@@ -145,6 +146,12 @@ def _details(data: Mapping[str, Any], name: Callable[[object], str]) -> tuple[tu
         label, read = readers.get(key, ("세부", _plain))
         rows.append((label, mask_personal_data(read(value)) or ""))
     return tuple(rows)
+
+
+def _reason(value: Any) -> str:
+    """A recorded reason in Korean (relay/agent/reasons.py)."""
+    read = staff_reason(str(value))
+    return read.korean if read is not None else ""
 
 
 def _disposition(value: Any) -> str:

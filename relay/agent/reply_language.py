@@ -26,8 +26,7 @@ INTERPRETER = "interpreter"
 def reply_language_choices() -> list[tuple[str, str]]:
     """(value, Korean label) for the picker: the five, Korean, and the interpreter mark."""
     choices = [
-        (lang.code, f"{lang.flag} {lang.korean_name} ({lang.native_name})")
-        for lang in registry.RESIDENT_LANGUAGES
+        (lang.code, f"{lang.flag} {lang.korean_name}") for lang in registry.RESIDENT_LANGUAGES
     ]
     korean = registry.KOREAN
     choices.append((korean.code, f"{korean.flag} {korean.korean_name} (번역 없이 답변)"))

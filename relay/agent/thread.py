@@ -31,6 +31,7 @@ from relay.agent.presenters import (
     segment_rows,
 )
 from relay.agent.privacy import holds_personal_data, revealed_messages
+from relay.agent.reasons import staff_reason
 from relay.agent.reply_language import reply_language_choices
 from relay.agent.tools import agent_tools
 from relay.replies import ReplyError
@@ -85,6 +86,7 @@ def _message_views(
                 if inbound
                 else REPLY_CHANNEL_LABELS.get(m.channel.value, m.channel.value),
                 "status_label": STATUS_LABELS.get(m.status, m.status.value),
+                "reason": staff_reason(m.status_reason, m.status),
                 "warnings": quality_warnings(m),
                 "segments": segment_rows(m, shown),
                 "machine_rendering": machine_rendering(m) if inbound else None,
