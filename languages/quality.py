@@ -113,6 +113,7 @@ def quality_for(source: str, target: str, engine: str | None = None) -> PairQual
 _GOOD_CHRF = 60.0
 _FAIR_CHRF = 45.0
 _ENGINE_NAMES_KO = {"argos": "아르고스", "m2m100": "엠투엠"}
+_ENGINE_NAMES_EN = {"argos": "Argos", "m2m100": "M2M-100"}
 
 
 def measured_quality(score: RouteScore, evaluated_at: str) -> PairQuality:
@@ -133,7 +134,7 @@ def measured_quality(score: RouteScore, evaluated_at: str) -> PairQuality:
         f"참조 번역 일치도 {score.chrf:.0f}점(100점 만점)",
     ]
     parts_en = [
-        f"{engine} ({route_en}) measured on {score.sentences} test sentences on {day}",
+        f"{_ENGINE_NAMES_EN.get(score.engine, score.engine)} ({route_en}) measured on {score.sentences} test sentences on {day}",
         f"chrF {score.chrf:.1f}, BLEU {score.bleu:.1f}",
     ]
     if numbers is not None:

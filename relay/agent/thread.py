@@ -136,6 +136,7 @@ def _thread_context(conversation_id: int) -> dict[str, Any]:
             "last_event_id": repository.latest_event_id(session),
             "live": live_panel(conversation, live_call, messages),
             "reply_languages": reply_language_choices(),
+            "flag_reason": staff_reason(conversation.contact.flag_reason),
         }
 
 
