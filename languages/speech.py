@@ -98,8 +98,11 @@ class Transcript:
 class Recognizer(Protocol):
     """Turns one recording into a Transcript; see FasterWhisperRecognizer in whisper.py."""
 
-    def transcribe(self, audio: AudioInput, language: str | None = None) -> Transcript:
+    def transcribe(
+        self, audio: AudioInput, language: str | None = None, *, quick: bool = False
+    ) -> Transcript:
         """Recognise `audio`; `language` (ISO 639-1) forces the language instead of detecting it.
+        `quick`: a short live utterance a caller waits on, decoded for speed.
 
         Raises languages.audio.AudioError for unreadable audio and SpeechError for other
         failures. Silence and noise are not errors: they give an empty transcript.

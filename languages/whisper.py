@@ -134,8 +134,15 @@ class FasterWhisperRecognizer:
         """Load the model now rather than on the first speech (a worker warms up at start)."""
         self._whisper()
 
-    def transcribe(self, audio: AudioInput, language: str | None = None) -> Transcript:
+    def transcribe(
+        self, audio: AudioInput, language: str | None = None, *, quick: bool = False
+    ) -> Transcript:
         """Recognise `audio`; `language` (ISO 639-1, one of the six) is forced when given.
+
+        `quick` is for a live call's utterance, which a caller is waiting on and which is
+        short and already cut at speech: greedy decoding (beam 1) without timestamp tokens,
+        on the speech our own VAD pass kept, with no second VAD pass inside faster-whisper.
+        The guards and the token cap apply as always; segment times are then the utterance's.
 
         Raises languages.audio.AudioError for unreadable audio, UnsupportedLanguageError for a
         language relay does not serve and SpeechModelMissingError when the model is absent.
@@ -161,7 +168,7 @@ class FasterWhisperRecognizer:
         else:
             code, probability = self._detect_language(model, speech)
         raw, stopped = self._decode(
-            model, samples, registry.get(code).whisper_code, speech, started
+            model, samples, registry.get(code).whisper_code, speech, started, quick=quick
         )
         segments, dropped = screen_segments(raw, code, self.guards, self.silence_phrases)
         return Transcript(
@@ -209,19 +216,27 @@ class FasterWhisperRecognizer:
         return code, probability
 
     def _decode(
-        self, model: Any, samples: Samples, whisper_code: str, speech: Samples, started: float
+        self,
+        model: Any,
+        samples: Samples,
+        whisper_code: str,
+        speech: Samples,
+        started: float,
+        *,
+        quick: bool = False,
     ) -> tuple[list[Segment], list[str]]:
         """Whisper's segments, stopped early at the token budget or the time limit."""
         speech_seconds = duration_seconds(speech)
         window_budget = self._token_budget(min(speech_seconds, _WINDOW_SECONDS))
         total_budget = self._token_budget(speech_seconds)
         results, _info = model.transcribe(
-            samples,
+            speech if quick else samples,
             language=whisper_code,
-            beam_size=self.beam_size,
+            beam_size=1 if quick else self.beam_size,
+            without_timestamps=quick,
             temperature=0.0,
             condition_on_previous_text=False,
-            vad_filter=True,
+            vad_filter=not quick,
             max_new_tokens=min(window_budget, _MAX_NEW_TOKENS),
             # Our own guards judge every segment and record why; Whisper's would skip silently.
             no_speech_threshold=None,

@@ -25,7 +25,7 @@ import functools
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from flask import (
@@ -264,6 +264,7 @@ def login() -> str | Response | tuple[str, int, dict[str, str]]:
             )
             return render_template("login.html", username=username), 401, {}
         throttle.succeeded(username, address)
+        services().record.accounts.signed_in(signed_in.id, datetime.now(UTC))
         _start_fresh_session()
         login_user(signed_in)
         return redirect(local_target(request.args.get("next")) or url_for("agent_queue.queue"))

@@ -12,6 +12,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from relay.auth import hash_password
+from relay.passwords import password_problem
 from relay.services import services
 from transcripts.accounts import AccountError
 from transcripts.models import Role
@@ -38,14 +39,20 @@ def _read_password() -> str:
     return sys.stdin.readline().rstrip("\n")
 
 
+def _check_password(password: str, name: str) -> None:
+    """The accounts page's rule (relay.passwords), so both ways make equally strong accounts."""
+    problem = password_problem(password, name)
+    if problem is not None:
+        raise click.ClickException(problem.english)
+
+
 @users_cli.command("create")
 @click.argument("name")
 @click.option("--role", type=click.Choice([r.value for r in Role]), default="agent")
 def create_user_command(name: str, role: str) -> None:
     """Create a user; the password is read from stdin or prompted for."""
     password = _read_password()
-    if len(password) < 8:
-        raise click.ClickException("the password must have at least 8 characters")
+    _check_password(password, name)
     try:
         user = services().record.accounts.create(name, Role(role), hash_password(password))
     except AccountError as error:
@@ -68,8 +75,7 @@ def token_command(name: str) -> None:
 def password_command(name: str) -> None:
     """Set NAME's password (stdin or prompt)."""
     password = _read_password()
-    if len(password) < 8:
-        raise click.ClickException("the password must have at least 8 characters")
+    _check_password(password, name)
     try:
         services().record.accounts.set_password(name, hash_password(password))
     except AccountError as error:

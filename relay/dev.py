@@ -130,6 +130,53 @@ def simulator_call() -> Any:
     return redirect(url_for("dev.simulator", phone=phone))
 
 
+@bp.post("/simulator/live")
+def simulator_live() -> Any:
+    """Call the centre live as a resident: the simulator plays Twilio's part in the background
+    (webhooks, then the caller's audio over the app's own websocket) and this page follows it."""
+    from relay.voice import simulator as voice_sim
+    from relay.voice.live_simulator import simulator as live_sim
+
+    phone = normalise_phone(request.form.get("phone") or DEFAULT_RESIDENT)
+    chosen = request.form.get("language") or "en"
+    digits = {lang.menu_digit: lang.code for lang in registry.RESIDENT_LANGUAGES}
+    language = digits.get(chosen, chosen)
+    try:
+        registry.get(language)
+        audio = voice_sim.caller_audio(
+            language, request.form.get("say") or "", request.files.get("audio")
+        )
+        sid = live_sim(current_app._get_current_object()).place(phone, language, audio)  # type: ignore[attr-defined]
+    except (voice_sim.SimulatorError, registry.UnsupportedLanguageError, ValueError) as error:
+        flash(f"통화를 걸 수 없습니다 (call not placed): {error}", "error")
+        return redirect(url_for("dev.simulator", phone=phone))
+    return redirect(url_for("dev.simulator_live_call", call_sid=sid))
+
+
+@bp.get("/simulator/live/<call_sid>")
+def simulator_live_call(call_sid: str) -> Any:
+    """A simulated live call as it goes: each webhook, stream and update, with its TwiML."""
+    from relay.voice.live_simulator import describe
+    from relay.voice.live_simulator import simulator as live_sim
+
+    view = live_sim(current_app._get_current_object()).view(call_sid)  # type: ignore[attr-defined]
+    if view is None:
+        abort(404)
+    if request.args.get("format") == "json":
+        return describe(view)
+    return render_template("dev/live_call.html", call=view)
+
+
+@bp.post("/simulator/live/<call_sid>/hangup")
+def simulator_live_hangup(call_sid: str) -> Any:
+    """The simulated caller hangs up: the stream stops and the call's status is posted."""
+    from relay.voice.live_simulator import simulator as live_sim
+
+    if not live_sim(current_app._get_current_object()).hang_up(call_sid):  # type: ignore[attr-defined]
+        abort(404)
+    return redirect(url_for("dev.simulator_live_call", call_sid=call_sid))
+
+
 @bp.get("/audio/<token>")
 def simulator_audio(token: str) -> Any:
     """A simulated call's recording, where the recording job downloads it from."""

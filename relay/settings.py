@@ -184,6 +184,9 @@ class Settings:
     # Silence that ends an utterance, and the longest utterance before it is cut anyway.
     VOICE_LIVE_END_SILENCE_MS: int = 700
     VOICE_LIVE_MAX_UTTERANCE_SECONDS: float = 15.0
+    # Live utterances decoded for speed (a caller is waiting on each caption): greedy, without
+    # timestamp tokens, with one VAD pass instead of two. Off: decoded as recordings are.
+    VOICE_LIVE_QUICK_DECODE: bool = True
     # Whisper's CPU threads (0: faster-whisper's default of four) and the seconds one recording
     # may take before no further 30 s window is decoded: with the token cap per window, a
     # recording holds a worker for at most this plus one window.

@@ -7,6 +7,7 @@ the services (which hold the jobs' enqueue functions) do not import each other.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -17,6 +18,7 @@ from relay.engines import LanguageServices
 from relay.job_queue import make_huey
 from relay.jobs import register_jobs
 from relay.services import Services
+from relay.twilio.held_calls import HELD_CALLS_FOLDER, HeldCallUpdates
 from relay.twilio.outbound import NoSender, OutboxSender, Sender, TwilioSender
 from transcripts.db import make_engine, make_session_factory
 from transcripts.record import Record
@@ -25,7 +27,8 @@ from transcripts.record import Record
 def build_services(app: Flask) -> Services:
     """Create the app's collaborators from its configuration (nothing heavy is loaded here)."""
     config = app.config
-    engine = make_engine(config["DATABASE_URL"])
+    # A test app's engine lives for one test; a serving process checkpoints in the background.
+    engine = make_engine(config["DATABASE_URL"], background_checkpoints=not app.testing)
     sessions = make_session_factory(engine)
     huey = make_huey(config["QUEUE_URL"])
     return Services(
@@ -44,7 +47,7 @@ def _sender(config: Mapping[str, Any]) -> Sender:
     refuses every send with the reason, since a command that sends nothing may still run."""
     chosen = delivery(config)
     if chosen is Delivery.OUTBOX:
-        return OutboxSender()
+        return OutboxSender(HeldCallUpdates(Path(config["INSTANCE_PATH"]) / HELD_CALLS_FOLDER))
     if chosen is Delivery.NONE:
         return NoSender(NO_DELIVERY_REASON)
     return TwilioSender(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -61,13 +62,13 @@ class Accounts(UseCases):
         from a signed-in browser) must stop working too."""
         with self._uow.write() as session:
             user_id = self._user_id(session, username)
-            self._end_access(session, user_id, password_hash=password_hash, api_token_hash=None)
+            end_access(session, user_id, password_hash=password_hash, api_token_hash=None)
 
     def disable(self, username: str) -> None:
         """Refuse the account from now on: its sessions and its API token end at once."""
         with self._uow.write() as session:
             user_id = self._user_id(session, username)
-            self._end_access(session, user_id, active=False, api_token_hash=None)
+            end_access(session, user_id, active=False, api_token_hash=None)
 
     def enable(self, username: str) -> None:
         """Let a disabled account sign in again; an API token must be issued anew."""
@@ -92,7 +93,13 @@ class Accounts(UseCases):
         A person signing out means nothing signed in as them should keep working; an API
         client is given a new token (`flask users token`)."""
         with self._uow.write() as session:
-            self._end_access(session, user_id, api_token_hash=None)
+            end_access(session, user_id, api_token_hash=None)
+
+    def signed_in(self, user_id: int, at: datetime) -> None:
+        """Note a sign-in through the login form: the accounts page shows which accounts are
+        still used (API calls do not count; they are not a person at a desk)."""
+        with self._uow.write() as session:
+            session.execute(update(User).where(User.id == user_id).values(last_sign_in_at=at))
 
     @staticmethod
     def _user_id(session: Session, username: str) -> int:
@@ -101,12 +108,14 @@ class Accounts(UseCases):
             raise AccountError(f"no user named {username!r}")
         return user.id
 
-    @staticmethod
-    def _end_access(session: Session, user_id: int, **values: object) -> None:
-        """Raise the session epoch in the database itself (not read, add, write back), so two
-        changes at once both count and a sign-in in between cannot keep the old epoch."""
-        session.execute(
-            update(User)
-            .where(User.id == user_id)
-            .values(session_epoch=User.session_epoch + 1, **values)
-        )
+
+def end_access(session: Session, user_id: int, **values: object) -> None:
+    """End every session and (with api_token_hash=None) the API token of an account, setting
+    `values` in the same write. The session epoch is raised in the database itself (not read,
+    add, write back), so two changes at once both count and a sign-in in between cannot keep
+    the old epoch."""
+    session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(session_epoch=User.session_epoch + 1, **values)
+    )

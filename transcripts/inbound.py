@@ -14,35 +14,30 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from transcripts import intake
 from transcripts.db import utcnow
 from transcripts.errors import RecordError
+from transcripts.group_commit import GroupCommit
 from transcripts.models import (
-    Author,
     Channel,
-    Contact,
     Conversation,
     Direction,
     Message,
     MessageStatus,
-    WebhookReceipt,
 )
 from transcripts.outbound import fail_spent_sends
-from transcripts.phones import normalise_phone
 from transcripts.policy import EventKind
-from transcripts.uow import UseCases
+from transcripts.uow import UnitOfWork, UseCases
 from transcripts.writes import BLOCKED_REASON as BLOCKED_REASON  # where tests look for it
 from transcripts.writes import (
     Receipt,
     add_event,
     get_message,
-    hold_if_blocked,
     keep_receipt,
-    open_conversation,
     put_machine_korean,
     receipt_outcome,
-    resident_active,
     settled_by_admin,
 )
 
@@ -106,6 +101,13 @@ class InboundTranslation:
 class Inbound(UseCases):
     """What residents send: webhook receipts, messages, their language work, and recovery."""
 
+    def __init__(self, source: UnitOfWork | sessionmaker[Session]) -> None:
+        super().__init__(source)
+        # Texts arriving together share a turn on SQLite's write lock (group_commit.py).
+        self.intake: GroupCommit[intake.PreparedSms, intake.Stored] = GroupCommit(
+            self._uow, intake.store
+        )
+
     # -- webhooks -------------------------------------------------------------------------
 
     def reject_webhook(self, sid: str, event: str, payload: Mapping[str, Any], reason: str) -> None:
@@ -119,69 +121,42 @@ class Inbound(UseCases):
 
     def record_sms(self, sms: InboundSms) -> Recorded:
         """Store a resident's SMS exactly once, in their open conversation (opened if needed);
-        a blocked contact's text is kept as it came, out of the translation queue."""
+        a blocked contact's text is kept as it came, out of the translation queue.
+
+        The statements are transcripts/intake.py's: prepared before the write lock, a
+        redelivery answered from a read without it."""
+        prepared = intake.prepare(
+            sms.sid, sms.from_number, sms.to_number, sms.body, sms.payload, sms.flag
+        )
+        existing = self._existing_inbound(sms.sid)
+        if existing is not None:
+            return existing
         for _attempt in range(3):
             try:
-                return self._record_inbound_once(sms)
+                stored = self.intake.submit(prepared)
             except IntegrityError:
-                # Either a redelivery (the receipt exists) or a racing first message from the same
-                # resident opened the contact or conversation first; the next pass finds them.
+                # Either a redelivery racing this one (the receipt exists) or a racing first
+                # message from the same resident opened the contact or conversation first;
+                # the next pass finds them.
                 existing = self._existing_inbound(sms.sid)
                 if existing is not None:
                     return existing
+                continue
+            return Recorded(
+                stored.message_id,
+                stored.conversation_id,
+                duplicate=False,
+                needs_work=not (prepared.empty or stored.blocked),
+                blocked=stored.blocked,
+            )
         raise RecordError(f"could not store message {sms.sid} after retries")
 
     def _existing_inbound(self, sid: str) -> Recorded | None:
-        with self._uow.read() as session:
-            message = session.scalar(select(Message).where(Message.provider_sid == sid))
-            if message is None:
-                return None
-            return Recorded(message.id, message.conversation_id, duplicate=True, needs_work=False)
-
-    def _record_inbound_once(self, sms: InboundSms) -> Recorded:
-        with self._uow.write() as session:
-            session.add(
-                WebhookReceipt(provider_sid=sms.sid, event="sms.inbound", payload=dict(sms.payload))
-            )
-            session.flush()
-            now = utcnow()
-            contact = self._contact(session, sms.from_number)
-            conversation = open_conversation(session, contact, Channel.SMS, now)
-            body = sms.body
-            empty = not body.strip()
-            message = Message(
-                conversation_id=conversation.id,
-                direction=Direction.INBOUND,
-                channel=Channel.SMS,
-                author=Author.RESIDENT,
-                provider_sid=sms.sid,
-                from_number=contact.phone,
-                to_number=sms.to_number,
-                original_text=body,
-                status=MessageStatus.EMPTY if empty else MessageStatus.RECEIVED,
-                status_reason="the message had no text" if empty else None,
-                flag=sms.flag,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(message)
-            resident_active(conversation, now)
-            session.flush()
-            add_event(session, EventKind.MESSAGE_RECEIVED, conversation.id, message.id)
-            if hold_if_blocked(session, contact, message, now):
-                return Recorded(
-                    message.id, conversation.id, duplicate=False, needs_work=False, blocked=True
-                )
-            return Recorded(message.id, conversation.id, duplicate=False, needs_work=not empty)
-
-    def _contact(self, session: Session, raw_phone: str) -> Contact:
-        phone = normalise_phone(raw_phone)
-        contact = session.scalar(select(Contact).where(Contact.phone == phone))
-        if contact is None:
-            contact = Contact(phone=phone)
-            session.add(contact)
-            session.flush()
-        return contact
+        with self._uow.read_statements() as connection:
+            found = intake.already_stored(connection, sid)
+        if found is None:
+            return None
+        return Recorded(found[0], found[1], duplicate=True, needs_work=False)
 
     def begin_work(self, message_id: int) -> Message | None:
         """Count an attempt and return the message if it still needs language work, else None.

@@ -114,6 +114,9 @@ class User(Base):
     # The agent's own phone (E.164), dialled into a live call's interpreter conference with the
     # caller and the interpreter line; None: the agent follows the conference by its captions.
     agent_phone: Mapped[str | None] = mapped_column(String(32))
+    # When the person last signed in through the login form, shown on the accounts page so an
+    # admin sees which accounts are still used before disabling one.
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class LoginFailure(Base):

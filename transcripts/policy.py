@@ -91,6 +91,11 @@ class EventKind(StrEnum):
     MEMORY_APPROVED = "memory.approved"  # an admin kept it (as suggested, or edited)
     MEMORY_REJECTED = "memory.rejected"
     MEMORY_DELETED = "memory.deleted"  # an admin removed an approved entry
+    ACCOUNT_CREATED = "account.created"  # an admin made an account on the accounts page
+    ACCOUNT_DISABLED = "account.disabled"  # its sessions and API token ended with it
+    ACCOUNT_ENABLED = "account.enabled"
+    ACCOUNT_PASSWORD_RESET = "account.password_reset"  # noqa: S105 - an event name, no secret
+    ACCOUNT_ROLE_CHANGED = "account.role_changed"
 
     @classmethod
     def of_message(cls, status: StrEnum) -> EventKind:
@@ -145,7 +150,12 @@ def require_open(conversation: Conversation) -> Conversation:
 
 def is_blocked(contact: Contact, now: datetime) -> bool:
     """True while the contact is blocked: their texts are kept, not translated or answered."""
-    return contact.blocked_until is not None and contact.blocked_until > now
+    return blocked_at(contact.blocked_until, now)
+
+
+def blocked_at(blocked_until: datetime | None, now: datetime) -> bool:
+    """The same rule on the column alone, for writes that read no Contact object."""
+    return blocked_until is not None and blocked_until > now
 
 
 def close(

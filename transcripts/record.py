@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from transcripts.account_admin import AccountAdmin
 from transcripts.accounts import Accounts
 from transcripts.agent_actions import AgentActions
 from transcripts.calls import CallService
@@ -43,6 +44,7 @@ class Record:
     agents: AgentActions  # claim, transfer, escalate, warn, retry, close
     corrections: Corrections  # admins' corrections of transcripts and translations
     accounts: Accounts  # agents' and admins' accounts
+    account_admin: AccountAdmin  # the same, changed by admins on the accounts page (audited)
     sign_ins: LoginFailures  # the sign-in throttle
     chat: WebChat  # the residents' chat page: start, write, read state, typing, revoke
     memory: MemoryReview  # the translation memory: admins approve, edit, reject, delete
@@ -67,6 +69,7 @@ class Record:
             agents=AgentActions(uow),
             corrections=Corrections(uow, memory_key),
             accounts=Accounts(uow),
+            account_admin=AccountAdmin(uow),
             sign_ins=LoginFailures(uow),
             chat=WebChat(uow),
             memory=MemoryReview(uow, memory_key),

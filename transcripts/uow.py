@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -24,6 +25,19 @@ class UnitOfWork:
         # came back seconds late. Writers of this process take turns here instead, woken the
         # moment the one before them commits; other processes still meet SQLite's own lock.
         self._sqlite_writers = threading.RLock()
+
+    @property
+    def single_writer(self) -> bool:
+        """True on SQLite, where writers take turns on one lock (transcripts/group_commit.py
+        lets writers share a turn there)."""
+        return bool(self.sessions.kw["bind"].dialect.name == "sqlite")
+
+    @contextmanager
+    def writer_turn(self) -> Iterator[None]:
+        """This process's turn on SQLite's write lock, held across the transactions of the
+        block (`write` and `write_statements` inside it take the same turn again)."""
+        with self._sqlite_writers:
+            yield
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -39,6 +53,33 @@ class UnitOfWork:
         with self._sqlite_writers, self.sessions() as session, session.begin():
             session.connection().exec_driver_sql("BEGIN IMMEDIATE")
             yield session
+
+    @contextmanager
+    def write_statements(self) -> Iterator[Connection]:
+        """`write()` for a use case written as plain statements (transcripts/intake.py): the
+        same transaction and the same turn on SQLite's write lock, on a bare connection. A
+        Session costs a few hundred microseconds to open, flush and close, held under the lock
+        on every inbound SMS; a use case that loads no objects need not pay it."""
+        engine: Engine = self.sessions.kw["bind"]
+        if engine.dialect.name != "sqlite":
+            with engine.begin() as connection:
+                yield connection
+            return
+        with self._sqlite_writers, engine.connect() as connection:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield connection
+            except BaseException:
+                connection.rollback()
+                raise
+            connection.commit()
+
+    @contextmanager
+    def read_statements(self) -> Iterator[Connection]:
+        """A bare connection for reading only, as `write_statements` is for writing."""
+        engine: Engine = self.sessions.kw["bind"]
+        with engine.connect() as connection:
+            yield connection
 
     @contextmanager
     def read(self) -> Iterator[Session]:

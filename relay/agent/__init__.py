@@ -9,6 +9,7 @@ from flask import Flask
 def register_agent_views(app: Flask) -> None:
     """Register the agent and admin blueprints and the per-app reference data they read."""
     from relay.agent import (
+        accounts_admin,
         actions,
         admin,
         memory_admin,
@@ -39,6 +40,7 @@ def register_agent_views(app: Flask) -> None:
         stream,
         admin,
         memory_admin,
+        accounts_admin,
         review,
         review_export,
         review_metrics,

@@ -73,8 +73,14 @@ EVENT_LABELS: dict[EventKind, str] = {
     EventKind.MEMORY_APPROVED: "번역 메모리 승인",
     EventKind.MEMORY_REJECTED: "번역 메모리 제안 거절",
     EventKind.MEMORY_DELETED: "번역 메모리 삭제",
+    EventKind.ACCOUNT_CREATED: "계정 만듦",
+    EventKind.ACCOUNT_DISABLED: "계정 사용 중지",
+    EventKind.ACCOUNT_ENABLED: "계정 다시 사용",
+    EventKind.ACCOUNT_PASSWORD_RESET: "비밀번호 재설정",
+    EventKind.ACCOUNT_ROLE_CHANGED: "역할 변경",
 }
 
+_ROLE_LABELS = {"agent": "상담원", "admin": "관리자"}
 _FIELD_LABELS = {"original": "원문", "translation": "번역", "segment": "음성 구간"}
 #: Internal keys (call and conference ids), or the who column.
 _UNSHOWN = {"user_id", "contact_id", "call_id", "reply_id", "conference", "legs"}
@@ -138,6 +144,10 @@ def _details(data: Mapping[str, Any], name: Callable[[object], str]) -> tuple[tu
         "remembered": ("번역 메모리에 반영", lambda value: "예" if value else "아니요"),
         "previous": ("이전 언어", lambda value: str(language_label(str(value))["ko"])),
         "interpreter": ("통역 필요", lambda value: "예" if value else "아니요"),
+        "account": ("계정", str),
+        "role": ("역할", _role),
+        "from_role": ("이전 역할", _role),
+        "to_role": ("새 역할", _role),
     }
     rows = []
     for key, value in data.items():
@@ -159,6 +169,10 @@ def _disposition(value: Any) -> str:
         return DISPOSITION_LABELS[Disposition(value)]
     except ValueError:
         return str(value)
+
+
+def _role(value: Any) -> str:
+    return _ROLE_LABELS.get(str(value), str(value))
 
 
 def _moment(value: Any) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from relay.agent.access import actor, agent_required, me, page_number, wants_fragment
 from relay.agent.presenters import (
@@ -53,6 +53,12 @@ def _rows(session: Any, conversations: Any) -> list[dict[str, Any]]:
                     and (message.direction.value == "outbound" or message.translated_text)
                 ),
                 "warnings": quality_warnings(message) if message is not None else [],
+                # The resident's latest words, for the unread marker on the agent's own rows.
+                "resident_at": (
+                    message.created_at
+                    if message is not None and message.direction.value == "inbound"
+                    else None
+                ),
                 "holder": names.get(conversation.claimed_by_id or 0),
                 "blocked": is_blocked(conversation.contact, now),
             }
@@ -135,7 +141,14 @@ def claim(conversation_id: int) -> Any:
     if result.won:
         return redirect(url_for("agent_thread.thread", conversation_id=conversation_id), code=303)
     if result.outcome is ClaimOutcome.CLOSED:
-        return _render(409, f"{conversation_id}번 대화는 이미 종료되었습니다.")
-    return _render(
-        409, f"{conversation_id}번 대화는 이미 {result.claimed_by_name} 상담원이 맡았습니다."
+        return _back_to_queue(f"{conversation_id}번 대화는 이미 종료되었습니다.")
+    return _back_to_queue(
+        f"{conversation_id}번 대화는 이미 {result.claimed_by_name} 상담원이 맡았습니다."
     )
+
+
+def _back_to_queue(notice: str) -> Any:
+    """The claim-race loser lands on the queue (a GET page, safe to reload) with the reason, not
+    on the POST's URL, where a reload would ask to send the form again."""
+    flash(notice, "error")
+    return redirect(url_for("agent_queue.queue"), code=303)

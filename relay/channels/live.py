@@ -397,7 +397,9 @@ def _caption(app: Flask, message_id: int, call: LiveCall, utterance: Utterance) 
                 svc, message_id, call.call_sid, language, utterance.samples, margin
             )
             started = time.perf_counter()
-            transcript = svc.languages.recognizer().transcribe(utterance.samples, language)
+            transcript = svc.languages.recognizer().transcribe(
+                utterance.samples, language, quick=bool(app.config["VOICE_LIVE_QUICK_DECODE"])
+            )
             recognition_ms = round((time.perf_counter() - started) * 1000, 1)
             transcript_at = utcnow()
             texts = [segment.text for segment in transcript.segments]

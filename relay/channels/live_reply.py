@@ -26,7 +26,7 @@ from relay.services import Services
 from relay.twilio.outbound import SendError
 from relay.twilio.security import stream_url
 from relay.voice.twiml import TwimlBuilder
-from transcripts.models import Message, MessageStatus
+from transcripts.models import Message
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def speak_on_live_call(svc: Services, message: Message) -> None:
         conference=live.conference,
     )
     try:
-        svc.sender.update_call(live.call_sid, twiml)
+        status = svc.sender.update_call(live.call_sid, twiml)
     except SendError as error:
         log.warning("live reply %s could not be spoken: %s", message.id, error.reason)
         _by_sms(svc, message, f"{FAILED_NOTE}: {error.reason}")
@@ -75,7 +75,8 @@ def speak_on_live_call(svc: Services, message: Message) -> None:
     if not can_speak:
         _by_sms(svc, message, NO_VOICE_NOTE)
         return
-    svc.record.outbound.mark_sent(message.id, f"{live.call_sid}:{message.id}", MessageStatus.SENT)
+    # The outbox holds the update (HELD): the thread must not say the caller heard it.
+    svc.record.outbound.mark_sent(message.id, f"{live.call_sid}:{message.id}", status)
     svc.record.live.note_reply_channel(message.id, SPOKEN_NOTE)
 
 

@@ -62,7 +62,8 @@ def render_problem(key: str, status: int, language: str | None, code: str = "") 
         for code_ in languages
     ]
     if wants_json() or request.path.endswith(("/seen", "/events")):
-        return {"error": notes[0][1]}, status
+        body = {"error": notes[0][1]}
+        return (body | {"code": code} if code else body), status
     page = render_template(
         "chat/problem.html",
         lang=language or "mul",  # ISO 639 "multiple languages"; each note carries its own

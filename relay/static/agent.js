@@ -19,6 +19,8 @@
     light.className = on ? "live on" : "live off";
     light.title = on ? "실시간 연결됨" : "다시 연결하는 중";
     light.textContent = on ? "●" : "● 다시 연결하는 중";
+    // connection.js turns a lasting loss into a banner and marks the lists stale.
+    document.body.dispatchEvent(new CustomEvent("relay:connection", { detail: { on: on } }));
   }
 
   function resumeUrl(url) {

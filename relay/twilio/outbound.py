@@ -22,6 +22,7 @@ from twilio.http import HttpClient
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from relay.twilio.held_calls import HeldCallUpdates
 from transcripts.masking import mask_contact_phone
 from transcripts.models import MessageStatus
 
@@ -83,7 +84,7 @@ class Sender(Protocol):
 
     def call(self, to: str, url: str, status_callback: str) -> SendResult: ...
 
-    def update_call(self, call_sid: str, twiml: str) -> None: ...
+    def update_call(self, call_sid: str, twiml: str) -> MessageStatus: ...
 
     def dial(self, to: str, twiml: str) -> SendResult: ...
 
@@ -213,7 +214,7 @@ class TwilioSender:
             raise SendError(f"Twilio could not be reached: {error}", retryable=True) from error
         return SendResult(sid=str(call.sid), status=MessageStatus.SENT)
 
-    def update_call(self, call_sid: str, twiml: str) -> None:
+    def update_call(self, call_sid: str, twiml: str) -> MessageStatus:
         """Replace a call's TwiML while it goes on (a reply spoken on a live call)."""
         try:
             self._client.calls(call_sid).update(twiml=twiml)
@@ -224,6 +225,7 @@ class TwilioSender:
             ) from error
         except (TwilioException, OSError) as error:
             raise SendError(f"Twilio could not be reached: {error}") from error
+        return MessageStatus.SENT
 
     def dial(self, to: str, twiml: str) -> SendResult:
         """Place a call from the centre's number that runs `twiml` once answered (a leg of an
@@ -259,8 +261,12 @@ class OutboxSender:
     """Keeps messages instead of sending them (RELAY_OUTBOX): the outbox page shows them.
 
     They are recorded as held, never as sent or delivered: nothing left the machine, and the
-    record, the agent's thread and the figures must not say otherwise.
+    record, the agent's thread and the figures must not say otherwise. A live call's updates
+    are kept in `held_calls` when given, for the resident simulator to show.
     """
+
+    def __init__(self, held_calls: HeldCallUpdates | None = None) -> None:
+        self._held_calls = held_calls
 
     def send(self, to: str, body: str) -> SendResult:
         log.info(
@@ -278,9 +284,12 @@ class OutboxSender:
         log.info("outbox: call-back to %s held, not placed (%s)", mask_contact_phone(to), url)
         return SendResult(sid=f"OUTBOXCA{uuid.uuid4().hex}", status=MessageStatus.HELD)
 
-    def update_call(self, call_sid: str, twiml: str) -> None:
+    def update_call(self, call_sid: str, twiml: str) -> MessageStatus:
         """Keep a live call's new TwiML instead of sending it (nothing leaves the machine)."""
         log.info("outbox: TwiML for live call %s held (%d characters)", call_sid, len(twiml))
+        if self._held_calls is not None:
+            self._held_calls.keep(call_sid, twiml)
+        return MessageStatus.HELD
 
     def dial(self, to: str, twiml: str) -> SendResult:
         """Keep a conference leg instead of placing it."""
@@ -309,7 +318,7 @@ class NoSender:
     def call(self, to: str, url: str, status_callback: str) -> SendResult:
         raise SendError(self._reason)
 
-    def update_call(self, call_sid: str, twiml: str) -> None:
+    def update_call(self, call_sid: str, twiml: str) -> MessageStatus:
         raise SendError(self._reason)
 
     def dial(self, to: str, twiml: str) -> SendResult:

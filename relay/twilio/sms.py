@@ -22,8 +22,12 @@ log = logging.getLogger(__name__)
 bp = Blueprint("twilio_sms", __name__, url_prefix="/twilio/sms")
 
 
+# Empty TwiML never changes: rendered once, not through ElementTree on every webhook.
+_EMPTY_TWIML = str(MessagingResponse())
+
+
 def _twiml_ack() -> Response:
-    return Response(str(MessagingResponse()), mimetype="application/xml")
+    return Response(_EMPTY_TWIML, mimetype="application/xml")
 
 
 def _odd_destination(to_number: str | None) -> str | None:

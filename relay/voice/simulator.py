@@ -22,11 +22,14 @@ from languages import registry
 from languages.audio import AudioError, duration_seconds, load_audio
 from relay.recordings import SIMULATOR_FOLDER
 from relay.twilio.security import sign
+from relay.voice.phone_stream import phone_audio, silence
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # espeak-ng voices for generated speech; it has no Mongolian voice, so its Russian voice reads
 # the Cyrillic (intelligible to nobody, but enough to run the plumbing).
+MAX_LIVE_LINES = 20
+LIVE_PAUSE_SECONDS = 1.5  # between typed lines: longer than the end-of-speech silence
 ESPEAK_VOICES = {"en": "en-us", "zh": "cmn", "ja": "ja", "vi": "vi", "mn": "ru"}
 
 
@@ -78,6 +81,28 @@ def synthesise(text: str, language: str) -> str:
         timeout=60,
     )
     return token
+
+
+def caller_audio(language: str, text: str, upload: FileStorage | None) -> bytes:
+    """What a live caller says, as 8 kHz mu-law: the uploaded recording, or each typed line
+    spoken by espeak-ng with a pause after it (so each line ends an utterance)."""
+    if upload is not None and upload.filename:
+        tokens = [store_upload(upload)]
+    else:
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        if not lines:
+            raise SimulatorError("type something to say, or upload a recording")
+        tokens = [synthesise(line, language) for line in lines[:MAX_LIVE_LINES]]
+    spoken = []
+    for token in tokens:
+        path = audio_path(token)
+        if path is None:
+            raise SimulatorError("unknown recording")
+        try:
+            spoken.append(phone_audio(load_audio(path)) + silence(LIVE_PAUSE_SECONDS))
+        except AudioError as error:
+            raise SimulatorError(f"that file is not audio relay can read: {error}") from error
+    return b"".join(spoken)
 
 
 def audio_path(token: str) -> Path | None:

@@ -104,6 +104,7 @@ def test_two_agents_racing_to_claim(
     assert len(winners) == 1 and len(losers) == 1
     winner = "kim" if winners[0] is kim else "lee"
     assert f"{winner} 상담원이 맡았습니다" in losers[0].inner_text("main")
+    assert losers[0].url.endswith("/agent/")  # a GET page: reloading it re-posts nothing
 
 
 def test_abuse_button_warns_and_blocks(
@@ -115,6 +116,8 @@ def test_abuse_button_warns_and_blocks(
     agent.locator("#waiting button", has_text="맡기").first.click()
     agent.wait_for_url("**/agent/conversations/*")
     agent.on("dialog", lambda dialog: dialog.accept())
+    assert not agent.locator("#abuse").is_visible()  # deliberate: behind one more click
+    agent.click("details.danger-zone summary")
     agent.click("#abuse")
     agent.wait_for_selector(".flash.ok")
     assert "경고문을 보내고" in agent.inner_text(".flash.ok")

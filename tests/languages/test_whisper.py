@@ -184,6 +184,25 @@ def test_phone_mulaw_gives_the_same_words(
 
 
 @pytest.mark.slow
+def test_a_quick_live_decode_gives_the_same_words(
+    whisper_recognizer: FasterWhisperRecognizer, speech_clips: SpeechClips
+) -> None:
+    quick = whisper_recognizer.transcribe(speech_clips.english_mulaw, "en", quick=True)
+    assert set(KEY_WORDS) <= words(quick)
+    assert quick.language == "en" and quick.dropped == ()
+    assert quick.segments and quick.segments[-1].end <= quick.duration + 0.05
+
+
+@pytest.mark.slow
+def test_a_quick_decode_of_silence_runs_no_decoder(
+    whisper_base_dir: Path, speech_clips: SpeechClips
+) -> None:
+    recognizer = FasterWhisperRecognizer(whisper_base_dir)
+    quiet = recognizer.transcribe(speech_clips.silence_16k, "en", quick=True)
+    assert quiet.is_empty and not recognizer.is_loaded
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(("clip", "language"), [("vietnamese_16k", "vi"), ("korean_16k", "ko")])
 def test_forced_language_is_used(
     whisper_recognizer: FasterWhisperRecognizer, speech_clips: SpeechClips, clip: str, language: str

@@ -51,24 +51,27 @@ def test_claim_race_has_exactly_one_winner(app: Flask, tiny_models: TinyModels) 
     clients = [sign_in(app, f"agent{n}") for n in range(4)]
     tokens = [csrf_from(c.get("/agent/").get_data(as_text=True)) for c in clients]
     barrier = threading.Barrier(len(clients))
-    statuses: list[int] = []
-    pages: list[str] = []
+    outcomes: list[tuple[int, str, str]] = []
 
     def claim(index: int) -> None:
         barrier.wait()
         response = clients[index].post(
             f"/agent/conversations/{cid}/claim", data={"csrf_token": tokens[index]}
         )
-        statuses.append(response.status_code)
-        pages.append(response.get_data(as_text=True))
+        location = response.headers.get("Location", "")
+        # The loser is sent on to a GET page (reloading it never re-posts) that says why.
+        page = clients[index].get(location).get_data(as_text=True) if location else ""
+        outcomes.append((response.status_code, location, page))
 
     threads = [threading.Thread(target=claim, args=(n,)) for n in range(len(clients))]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(statuses) == [303, 409, 409, 409]
-    losers = [p for s, p in zip(statuses, pages, strict=True) if s == 409]
+    assert [status for status, _, _ in outcomes] == [303] * 4
+    winners = [o for o in outcomes if o[1].endswith(f"/agent/conversations/{cid}")]
+    losers = [page for _, location, page in outcomes if location.endswith("/agent/")]
+    assert len(winners) == 1 and len(losers) == 3
     assert all("이미" in p and "상담원이 맡았습니다" in p for p in losers)
     with services(app).sessions() as session:
         conversation = session.get(Conversation, cid)

@@ -4,7 +4,6 @@ sequence numbers, chunks and timestamps, stop), signed as Twilio signs the upgra
 
 from __future__ import annotations
 
-import base64
 import json
 import threading
 import time
@@ -19,9 +18,11 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from relay.twilio.security import sign
+from relay.voice.phone_stream import FRAME_BYTES as FRAME
+from relay.voice.phone_stream import StreamMessages, silence
 from tests.support.servers import free_port
 
-FRAME = 160  # 20 ms of 8 kHz mu-law
+__all__ = ["FRAME", "StreamPlayer", "mulaw_bytes", "serving", "silence"]
 
 
 @contextmanager
@@ -46,13 +47,10 @@ def mulaw_bytes(path: Path) -> bytes:
     return data[data.index(b"data") + 8 :]
 
 
-def silence(seconds: float) -> bytes:
-    return b"\xff" * int(8000 * seconds)
-
-
 @dataclass
 class StreamPlayer:
-    """One Media Stream: opens the signed socket and sends Twilio's messages."""
+    """One Media Stream over websocket-client (whose timeouts and raw frames the fault tests
+    need), speaking the messages relay's simulator speaks (relay/voice/phone_stream.py)."""
 
     url: str
     token: str
@@ -61,9 +59,13 @@ class StreamPlayer:
     parameters: dict[str, str] = field(default_factory=dict)
     signed: bool = True
     ws: Any = None
-    sequence: int = 0
-    chunk: int = 0
     sent_at: list[float] = field(default_factory=list)  # wall time of each media frame
+    messages: StreamMessages = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.messages = StreamMessages(
+            self.call_sid, self.stream_sid, "AC" + "1" * 32, self.parameters
+        )
 
     def connect(self) -> StreamPlayer:
         headers = [f"X-Twilio-Signature: {sign(self.url, {}, self.token)}"] if self.signed else []
@@ -73,43 +75,12 @@ class StreamPlayer:
     def send(self, message: dict[str, Any] | str) -> None:
         self.ws.send(message if isinstance(message, str) else json.dumps(message))
 
-    def _next(self) -> str:
-        self.sequence += 1
-        return str(self.sequence)
-
     def start(self) -> None:
-        self.send({"event": "connected", "protocol": "Call", "version": "1.0.0"})
-        self.send(
-            {
-                "event": "start",
-                "sequenceNumber": self._next(),
-                "streamSid": self.stream_sid,
-                "start": {
-                    "streamSid": self.stream_sid,
-                    "accountSid": "AC" + "1" * 32,
-                    "callSid": self.call_sid,
-                    "tracks": ["inbound"],
-                    "customParameters": self.parameters,
-                    "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1},
-                },
-            }
-        )
+        self.send(self.messages.connected())
+        self.send(self.messages.start())
 
     def media_frame(self, payload: bytes, *, chunk: int | None = None) -> dict[str, Any]:
-        if chunk is None:
-            self.chunk += 1
-            chunk = self.chunk
-        return {
-            "event": "media",
-            "sequenceNumber": self._next(),
-            "streamSid": self.stream_sid,
-            "media": {
-                "track": "inbound",
-                "chunk": str(chunk),
-                "timestamp": str((chunk - 1) * 20),
-                "payload": base64.b64encode(payload).decode(),
-            },
-        }
+        return self.messages.media(payload, chunk=chunk)
 
     def play(self, audio: bytes, *, speed: float = 1.0) -> None:
         """Send `audio` in 20 ms frames, `speed` times real time (1.0: as Twilio does)."""
@@ -123,14 +94,7 @@ class StreamPlayer:
                 time.sleep(pause)
 
     def stop(self) -> None:
-        self.send(
-            {
-                "event": "stop",
-                "sequenceNumber": self._next(),
-                "streamSid": self.stream_sid,
-                "stop": {"accountSid": "AC" + "1" * 32, "callSid": self.call_sid},
-            }
-        )
+        self.send(self.messages.stop())
 
     def close(self) -> None:
         if self.ws is not None:
