@@ -59,3 +59,26 @@ def test_a_korean_speaker_is_answered_in_korean_with_the_channel_named(
     sent = agent.locator(".message.outbound", has_text="상용구").first
     sent.wait_for()
     assert "보낸 방법: 문자" in sent.inner_text() and "· kim" in sent.inner_text()
+
+
+@pytest.mark.parametrize("viewport", [(1366, 768), (390, 844)])
+def test_the_queue_filters_narrow_the_waiting_list(
+    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, viewport: tuple[int, int]
+) -> None:
+    wallet, thanks = tiny_models.phrase("wallet"), tiny_models.phrase("thanks")
+    agent = sign_in(chromium, live_relay, live_relay.user("lee"))
+    agent.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    live(agent)
+    resident_texts(chromium, live_relay, thanks["en"], "+821055517001")
+    resident_texts(chromium, live_relay, wallet["vi"], "+821055517002")
+    agent.locator("#waiting li.row").nth(1).wait_for(timeout=3000)
+    agent.select_option('#queue-filters select[name="language"]', "vi")
+    agent.click("#queue-filters button[type=submit]")
+    agent.wait_for_url("**/agent/?*language=vi*")
+    rows = agent.locator("#waiting li.row")
+    assert rows.count() == 1 and wallet["ko"] in rows.first.inner_text()
+    assert agent.locator("#queue-filters", has_text="필터 지우기").is_visible()
+    agent.screenshot(path=str(SHOTS / f"queue-filters-{viewport[0]}.png"), full_page=False)
+    resident_texts(chromium, live_relay, tiny_models.phrase("received")["en"], "+821055517003")
+    agent.wait_for_timeout(800)  # the live refresh keeps the filter
+    assert agent.locator("#waiting li.row").count() == 1
