@@ -18,7 +18,8 @@ from transcripts.models import Message, MessageStatus
 
 #: Words staff read as they are: codes, units and the names of things they use.
 ALLOWED = {
-    "SMS", "UCS-2", "GSM-7", "CSV", "Ctrl", "Enter", "Esc", "Alt", "Shift", "Tab", "Escape", "Twilio", "Playwright", "ID", "PDF",
+    "SMS", "UCS-2", "GSM-7", "CSV", "Ctrl", "Enter", "Esc", "Alt", "Shift", "Tab", "Escape",
+    "Twilio", "Playwright", "ID", "PDF",
     "AM", "PM", "KST", "OK", "URL", "Relay", "relay", "Seoul", "HiKorea", "Danuri", "Call",
     "Center", "Whisper", "JSONL", "JSON",
 }  # fmt: skip
