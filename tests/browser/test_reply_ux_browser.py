@@ -37,6 +37,7 @@ def test_a_korean_speaker_is_answered_in_korean_with_the_channel_named(
     picker = agent.locator("#reply-language-choice")
     assert picker.input_value() == "ko"
     assert "통역 필요" in picker.inner_text()
+    agent.screenshot(path=str(SHOTS / f"reply-language-{viewport[0]}.png"), full_page=False)
 
     answer = "평일 오전 9시부터 오후 6시까지 엽니다."
     agent.fill("#reply-text", answer)
