@@ -17,7 +17,7 @@ import logging
 import threading
 import time
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from languages.engine import (
@@ -115,19 +115,27 @@ class Translator:
         self,
         engines: Sequence[TranslationEngine],
         memory: TranslationMemory | None = None,
-        glossary: Glossary | None = None,
+        glossary: Glossary | Callable[[], Glossary] | None = None,
         routes: Mapping[Pair, str] | None = None,
         placeholders: PlaceholderRecord | None = None,
     ) -> None:
         self._engines = tuple(engines)
         self._placeholders = placeholders or PlaceholderRecord()
         self._memory = memory
-        self._glossary = glossary
+        # A callable is asked before each use: the glossary admins edit changes while the
+        # translator (and the models it has loaded) lives on.
+        self._glossary_of: Callable[[], Glossary | None] = (
+            glossary if callable(glossary) else lambda: glossary
+        )
         names = {engine.name for engine in self._engines}
         unknown = {name for name in (routes or {}).values() if name not in names}
         if unknown:
             raise ValueError(f"routes name engines that are not configured: {sorted(unknown)}")
         self._routes = dict(routes or {})
+
+    @property
+    def _glossary(self) -> Glossary | None:
+        return self._glossary_of()
 
     def pairs(self) -> frozenset[Pair]:
         """Every (source, target) pair some engine can translate now."""

@@ -276,8 +276,8 @@ def logout() -> Response:
     """Sign out of every browser at once: the epoch is raised, so this session, a copy of its
     cookie and any remember-me cookie all stop working (the API token is kept; see
     Accounts.end_sessions)."""
-    if current_user.is_authenticated:
-        services().record.accounts.end_sessions(int(current_user.id))
+    if current_user.is_authenticated:  # every session ends, and the agent is away
+        services().record.floor.sign_out(int(current_user.id))
     session.clear()  # before logout_user, which marks a remember-me cookie for deletion
     logout_user()
     return redirect(url_for("auth.login"))

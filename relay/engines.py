@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from languages.registry import KOREAN
 from languages.routes import RouteScores, load_scores, parse_routes, scores_path
+from relay.books import ReferenceBooks
+from transcripts.books import Books
 from transcripts.memory import DatabaseTranslationMemory
 
 if TYPE_CHECKING:
@@ -69,6 +71,8 @@ class LanguageServices:
         self._whisper_threads = whisper_threads
         self._whisper_time_limit = whisper_time_limit
         self._sessions = sessions
+        # The glossary and phrasebook admins edit: checked against the record per use.
+        self.books = ReferenceBooks(Books(sessions))
         self._routes = parse_routes(routes)
         self._lock = threading.Lock()
         self._detector: LanguageDetector | None = None
@@ -179,7 +183,6 @@ class LanguageServices:
         installed = self._installed_weights()
         with self._lock:
             if self._translator is None or installed != self._built_over:
-                from languages.glossary import Glossary
                 from languages.routes import choose_routes, engines_by_name
                 from languages.translation import PlaceholderRecord, Translator
 
@@ -189,7 +192,7 @@ class LanguageServices:
                 self._translator = Translator(
                     engines,
                     memory=self.memory(),
-                    glossary=Glossary.default(),
+                    glossary=self.books.glossary,
                     routes=choose_routes(available, scores, self._routes),
                     placeholders=PlaceholderRecord(
                         scores.placeholders_shown() if scores is not None else None

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app
 from huey import Huey, crontab
@@ -22,6 +23,7 @@ from languages.engine import ModelMissingError, TranslationError
 from languages.sms import acknowledgement, interpreter_receipt
 from languages.verify import Span, ascii_digits
 from relay.channels import adapter_for
+from relay.channels.live_captions import caption_stored_utterance
 from relay.channels.live_end import end_call_job
 from relay.replies import centre_sender, human_reply
 from relay.retention import purge_expired
@@ -245,12 +247,15 @@ def sweep(svc: Services, stale_seconds: int, max_attempts: int) -> int:
         svc.jobs.process_recording(message_id)
     for message_id in stale.sends:
         svc.jobs.send_outbound(message_id)
+    for message_id in stale.captions:
+        svc.jobs.caption_utterance(message_id)
     if stale.count:
         log.info(
-            "sweeper re-enqueued %d translations, %d recordings and %d sends",
+            "sweeper re-enqueued %d translations, %d recordings, %d sends and %d live captions",
             len(stale.translations),
             len(stale.recordings),
             len(stale.sends),
+            len(stale.captions),
         )
     return stale.count
 
@@ -265,6 +270,20 @@ def close_idle_conversations(svc: Services, hours: int) -> int:
     return len(closed)
 
 
+def assign_waiting(svc: Services, config: Mapping[str, Any]) -> int:
+    """Give waiting contacts to available agents when automatic assignment is on; returns how
+    many were given. Each assignment is the record's own transaction and audit event; the event
+    is what moves the contact out of every agent's waiting queue and into the agent's list."""
+    if not config["AUTO_ASSIGN"]:
+        return 0
+    done = svc.record.floor.auto_assign(int(config["AUTO_ASSIGN_CAP"]))
+    for assignment in done:
+        log.info(
+            "conversation %d assigned to user %d", assignment.conversation_id, assignment.user_id
+        )
+    return len(done)
+
+
 def register_jobs(app: Flask, huey: Huey) -> Jobs:
     """Register this app's tasks on its Huey instance and return their enqueue functions.
 
@@ -276,8 +295,12 @@ def register_jobs(app: Flask, huey: Huey) -> Jobs:
     def _translate(message_id: int) -> None:
         with app.app_context():
             svc = services(app)
-            if svc.record.inbound.needs_recording_job(message_id):
+            kind = svc.record.inbound.work_kind(message_id)
+            if kind == "recording":
                 svc.jobs.process_recording(message_id)  # e.g. a retry asked for by an agent
+                return
+            if kind == "caption":
+                svc.jobs.caption_utterance(message_id)
                 return
 
             def receipt(language: str) -> None:
@@ -289,12 +312,18 @@ def register_jobs(app: Flask, huey: Huey) -> Jobs:
                     acknowledge_unserved_language(svc, message_id)
 
             translate_inbound(svc, message_id, config["MAX_TRANSLATED_CHARS"], receipt, unserved)
+            if config["AUTO_ASSIGN"]:  # the contact's language is known now: it can be given
+                svc.jobs.auto_assign()
 
     def _send(message_id: int, task: Task | None = None) -> None:
         # Huey hands the task in (context=True); with no retries left this try is the last.
         last = task is not None and not task.retries
         with app.app_context():
             send_outbound(services(app), message_id, last_attempt=last)
+
+    def _caption(message_id: int) -> None:
+        with app.app_context():
+            caption_stored_utterance(services(app), message_id, Path(config["INSTANCE_PATH"]))
 
     def _sweep() -> None:
         with app.app_context():
@@ -313,6 +342,12 @@ def register_jobs(app: Flask, huey: Huey) -> Jobs:
         with app.app_context():
             close_idle_conversations(services(app), int(config["IDLE_CLOSE_HOURS"]))
 
+    def _auto_assign() -> None:
+        with app.app_context():
+            assign_waiting(services(app), config)
+
+    if config["AUTO_ASSIGN"]:  # also each minute: a live call's language, a freed agent
+        huey.periodic_task(crontab(minute="*"), name="auto_assign_sweep")(_auto_assign)
     huey.periodic_task(crontab(minute="17"), name="close_idle")(_close_idle)
     # Daily, at a quiet hour in Korea (03:30 KST is 18:30 UTC).
     huey.periodic_task(crontab(hour="18", minute="30"), name="retention")(_retention)
@@ -326,6 +361,8 @@ def register_jobs(app: Flask, huey: Huey) -> Jobs:
             _send
         ),
         process_recording=register_voice_jobs(app, huey),
+        caption_utterance=huey.task(retries=1, retry_delay=10, name="caption_utterance")(_caption),
         sweep=huey.periodic_task(crontab(minute="*"), name="sweep")(_sweep),
         end_call=huey.task(name="end_call")(_end_call),
+        auto_assign=huey.task(name="auto_assign")(_auto_assign),
     )

@@ -30,8 +30,10 @@ class Jobs:
     translate_inbound: Any
     send_outbound: Any
     process_recording: Any
+    caption_utterance: Any  # a live utterance's stored audio, heard again (the sweep's)
     sweep: Any
     end_call: Any  # hangs a live call up once the agent's goodbye has been said
+    auto_assign: Any  # gives waiting contacts to available agents (RELAY_AUTO_ASSIGN)
 
 
 @dataclass(frozen=True)

@@ -199,6 +199,11 @@ class Settings:
     # it into a conference with the caller (and the agent's own phone, when their account has
     # one); empty: the button only marks the conversation, as for texts.
     INTERPRETER_NUMBER: str = ""
+    # Automatic assignment: the longest-waiting contact goes to an available agent who serves its
+    # language and holds the fewest open conversations, fewer than AUTO_ASSIGN_CAP. Off: agents
+    # claim from the queue themselves.
+    AUTO_ASSIGN: bool = False
+    AUTO_ASSIGN_CAP: int = 3
 
     @classmethod
     def from_environment(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -75,10 +75,13 @@ class StaleWork:
     sends: tuple[int, ...]
     # replies out of attempts, failed on the way with the reason: never enqueued again
     given_up: tuple[int, ...] = ()
+    # live-call utterances stored with their audio whose caption never came (the process
+    # holding its speech lane died): Whisper must hear the stored audio again
+    captions: tuple[int, ...] = ()
 
     @property
     def count(self) -> int:
-        return len(self.translations) + len(self.recordings) + len(self.sends)
+        return len(self.translations) + len(self.recordings) + len(self.sends) + len(self.captions)
 
 
 @dataclass(frozen=True)
@@ -270,7 +273,9 @@ class Inbound(UseCases):
                 given_up = fail_spent_sends(session, cutoff, max_attempts)
         with self._uow.read() as session:
             inbound = session.execute(
-                select(Message.id, Message.channel).where(
+                select(
+                    Message.id, Message.channel, Message.recording_sid, Message.audio_path
+                ).where(
                     Message.direction == Direction.INBOUND,
                     Message.status == MessageStatus.RECEIVED,
                     Message.updated_at < cutoff,
@@ -286,19 +291,36 @@ class Inbound(UseCases):
                     Message.attempts < max_attempts,
                 )
             ).all()
+        kinds = [
+            (row.id, _work_kind(row.channel, row.recording_sid, row.audio_path)) for row in inbound
+        ]
         return StaleWork(
-            translations=tuple(i for i, channel in inbound if channel is not Channel.VOICE),
-            recordings=tuple(i for i, channel in inbound if channel is Channel.VOICE),
+            translations=tuple(i for i, kind in kinds if kind == "text"),
+            recordings=tuple(i for i, kind in kinds if kind == "recording"),
             sends=tuple(sends),
             given_up=given_up,
+            captions=tuple(i for i, kind in kinds if kind == "caption"),
         )
 
-    def needs_recording_job(self, message_id: int) -> bool:
-        """True for a recorded voice message: its work is download and speech, not text."""
+    def work_kind(self, message_id: int) -> WorkKind | None:
+        """What an inbound message's language work is: text to translate, a recording to
+        download and hear, or a live utterance's stored audio to caption (None: no such
+        inbound message)."""
         with self._uow.read() as session:
-            channel = session.scalar(
-                select(Message.channel).where(
+            row = session.execute(
+                select(Message.channel, Message.recording_sid, Message.audio_path).where(
                     Message.id == message_id, Message.direction == Direction.INBOUND
                 )
-            )
-        return channel is Channel.VOICE
+            ).first()
+        return None if row is None else _work_kind(row.channel, row.recording_sid, row.audio_path)
+
+
+WorkKind = Literal["text", "recording", "caption"]
+
+
+def _work_kind(channel: Channel, recording_sid: str | None, audio_path: str | None) -> WorkKind:
+    """A call's message is a recording (Twilio holds it, by its sid) or a live utterance (only
+    its audio, stored by the stream); everything else is text."""
+    if channel is not Channel.VOICE:
+        return "text"
+    return "caption" if recording_sid is None and audio_path is not None else "recording"

@@ -53,6 +53,13 @@ def _paged(session: Session, query: Select[Conversation], page: int, size: int) 
     return Page(rows, total, page, size)
 
 
+#: The queue's order, which automatic assignment follows too: the longest-waiting resident first.
+WAITING_ORDER = (
+    func.coalesce(Conversation.awaiting_since, Conversation.last_message_at),
+    Conversation.id,
+)
+
+
 def waiting(
     session: Session, *, page: int = 1, size: int = PAGE_SIZE, filters: QueueFilter | None = None
 ) -> Page:
@@ -62,10 +69,7 @@ def waiting(
     query = query.where(
         Conversation.status == ConversationStatus.OPEN,
         Conversation.claimed_by_id.is_(None),
-    ).order_by(
-        func.coalesce(Conversation.awaiting_since, Conversation.last_message_at),
-        Conversation.id,
-    )
+    ).order_by(*WAITING_ORDER)
     return _paged(session, query, page, size)
 
 

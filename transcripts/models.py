@@ -96,6 +96,15 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+class Availability(StrEnum):
+    """Whether an agent can take a new contact now; the supervisor's view and automatic
+    assignment read it."""
+
+    AVAILABLE = "available"  # 대기 가능
+    AWAY = "away"  # 자리 비움 (also the state of a signed-out agent)
+    AFTER_CALL = "after_call"  # 후처리: finishing the last contact's work
+
+
 class User(Base):
     """A person who signs in: agents work the queue, admins also review and manage."""
 
@@ -114,6 +123,15 @@ class User(Base):
     # The agent's own phone (E.164), dialled into a live call's interpreter conference with the
     # caller and the interpreter line; None: the agent follows the conference by its captions.
     agent_phone: Mapped[str | None] = mapped_column(String(32))
+    # The agent's state on the floor and since when (set by the agent, away on signing out),
+    # and the resident languages they serve ("en zh ko": codes separated by spaces, set by an
+    # admin); automatic assignment gives a contact only to an available agent serving its
+    # language.
+    availability: Mapped[Availability] = mapped_column(
+        _enum(Availability, 16), default=Availability.AWAY, server_default=Availability.AWAY.value
+    )
+    availability_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    languages: Mapped[str] = mapped_column(String(64), default="", server_default="")
     # When the person last signed in through the login form, shown on the accounts page so an
     # admin sees which accounts are still used before disabling one.
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -426,6 +444,53 @@ class MemoryEntry(Base):
     # How often the translator reused it: an entry nobody uses is a candidate for deletion.
     uses: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class BookEntry(Base):
+    """One entry of a book the centre edits on the web (the glossary, the phrasebook).
+
+    `content` is the entry as the language code reads it (a glossary term's forms per language
+    and note; a phrasebook answer's topic, keywords and texts). The record keeps it as data and
+    never interprets it, so this package does not depend on the language code.
+    """
+
+    __tablename__ = "book_entries"
+    __table_args__ = (UniqueConstraint("book", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    book: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class BookVersion(Base):
+    """A book's version, raised by every change: each process compares it before using its
+    cached copy, so an edit reaches every web and worker process without a restart. No row
+    means the book was never edited and the file shipped with relay is in effect."""
+
+    __tablename__ = "book_versions"
+
+    book: Mapped[str] = mapped_column(String(16), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class BookEdit(Base):
+    """The history of a book: who changed which entry when, and what it held before and after."""
+
+    __tablename__ = "book_edits"
+    __table_args__ = (Index("ix_book_edits_book_key", "book", "key", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    book: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(16))  # added, changed, deleted
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class SuggestionStatus(StrEnum):

@@ -86,11 +86,17 @@ class EventKind(StrEnum):
     CALL_CONFERENCE_FAILED = "call.conference_failed"  # Twilio refused a leg; nothing moved
     CALL_ENDED_BY_AGENT = "call.ended_by_agent"  # goodbye said, the call hung up by relay
     TRANSCRIPTS_EXPORTED = "transcripts.exported"
+    BOOK_CHANGED = (
+        "book.changed"  # an admin added, changed or deleted a glossary or phrasebook entry
+    )
     PERSONAL_DATA_REVEALED = "message.personal_data_revealed"  # masked numbers shown, by whom
     MEMORY_SUGGESTED = "memory.suggested"  # an agent's edit offered to the translation memory
     MEMORY_APPROVED = "memory.approved"  # an admin kept it (as suggested, or edited)
     MEMORY_REJECTED = "memory.rejected"
     MEMORY_DELETED = "memory.deleted"  # an admin removed an approved entry
+    CONVERSATION_ASSIGNED = "conversation.assigned"  # given to an agent by automatic assignment
+    AGENT_AVAILABILITY = "agent.availability"  # an agent's state changed (or signing out did)
+    AGENT_LANGUAGES = "agent.languages"  # an admin set the languages an agent serves
     ACCOUNT_CREATED = "account.created"  # an admin made an account on the accounts page
     ACCOUNT_DISABLED = "account.disabled"  # its sessions and API token ended with it
     ACCOUNT_ENABLED = "account.enabled"

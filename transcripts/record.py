@@ -15,9 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from transcripts.account_admin import AccountAdmin
 from transcripts.accounts import Accounts
 from transcripts.agent_actions import AgentActions
+from transcripts.books import Books
 from transcripts.calls import CallService
 from transcripts.chat import WebChat
 from transcripts.corrections import Corrections
+from transcripts.floor import Floor
 from transcripts.inbound import Inbound
 from transcripts.live_calls import LiveCalls
 from transcripts.login_failures import LoginFailures
@@ -47,7 +49,9 @@ class Record:
     account_admin: AccountAdmin  # the same, changed by admins on the accounts page (audited)
     sign_ins: LoginFailures  # the sign-in throttle
     chat: WebChat  # the residents' chat page: start, write, read state, typing, revoke
+    books: Books  # the glossary and phrasebook as admins edit them, with their history
     memory: MemoryReview  # the translation memory: admins approve, edit, reject, delete
+    floor: Floor  # agents' availability and languages, automatic assignment
 
     @classmethod
     def build(
@@ -72,5 +76,7 @@ class Record:
             account_admin=AccountAdmin(uow),
             sign_ins=LoginFailures(uow),
             chat=WebChat(uow),
+            books=Books(uow),
             memory=MemoryReview(uow, memory_key),
+            floor=Floor(uow),
         )

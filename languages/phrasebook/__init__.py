@@ -113,6 +113,13 @@ class Phrasebook:
         self._lock = threading.Lock()
         self._book: _Book | None = None
 
+    @classmethod
+    def of(cls, entries: Sequence[PhrasebookEntry]) -> Phrasebook:
+        """A book of these entries (as admins edited them) instead of a file's."""
+        book = cls()
+        book._book = _index(tuple(entries))
+        return book
+
     def entries(self, topic: str | None = None) -> tuple[PhrasebookEntry, ...]:
         """All entries in file order, or only those of one topic."""
         entries = self._loaded().entries
@@ -228,6 +235,11 @@ def _build(document: Any) -> _Book:
         problems.append("the phrasebook has no entries")
     if problems:
         raise PhrasebookDataError("invalid phrasebook:\n  " + "\n  ".join(problems))
+    return _index(tuple(entries))
+
+
+def _index(entries: tuple[PhrasebookEntry, ...]) -> _Book:
+    """The entries with what search compares, normalised once."""
     search_keys = tuple(
         _SearchKey(
             entry=entry,
@@ -237,7 +249,7 @@ def _build(document: Any) -> _Book:
         for entry in entries
     )
     return _Book(
-        entries=tuple(entries),
+        entries=entries,
         by_id=MappingProxyType({entry.id: entry for entry in entries}),
         search_keys=search_keys,
     )

@@ -12,7 +12,10 @@ def register_agent_views(app: Flask) -> None:
         accounts_admin,
         actions,
         admin,
+        floor_views,
+        glossary_admin,
         memory_admin,
+        phrasebook_admin,
         phrasebook_reply,
         privacy,
         reply_language,
@@ -44,5 +47,8 @@ def register_agent_views(app: Flask) -> None:
         review,
         review_export,
         review_metrics,
+        glossary_admin,
+        phrasebook_admin,
     ):
         app.register_blueprint(module.bp)
+    floor_views.register_floor(app)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from relay.agent.floor_labels import AVAILABILITY_LABELS, language_name
 from relay.agent.presenters import CHANNEL_LABELS, DISPOSITION_LABELS, language_label
 from relay.agent.reasons import staff_reason
 from relay.centre_time import centre_clock
@@ -73,11 +74,15 @@ EVENT_LABELS: dict[EventKind, str] = {
     EventKind.MEMORY_APPROVED: "번역 메모리 승인",
     EventKind.MEMORY_REJECTED: "번역 메모리 제안 거절",
     EventKind.MEMORY_DELETED: "번역 메모리 삭제",
+    EventKind.CONVERSATION_ASSIGNED: "자동 배정",
+    EventKind.AGENT_AVAILABILITY: "상담원 상태 변경",
+    EventKind.AGENT_LANGUAGES: "상담원 언어 지정",
     EventKind.ACCOUNT_CREATED: "계정 만듦",
     EventKind.ACCOUNT_DISABLED: "계정 사용 중지",
     EventKind.ACCOUNT_ENABLED: "계정 다시 사용",
     EventKind.ACCOUNT_PASSWORD_RESET: "비밀번호 재설정",
     EventKind.ACCOUNT_ROLE_CHANGED: "역할 변경",
+    EventKind.BOOK_CHANGED: "용어집·상용구 변경",
 }
 
 _ROLE_LABELS = {"agent": "상담원", "admin": "관리자"}
@@ -144,6 +149,10 @@ def _details(data: Mapping[str, Any], name: Callable[[object], str]) -> tuple[tu
         "remembered": ("번역 메모리에 반영", lambda value: "예" if value else "아니요"),
         "previous": ("이전 언어", lambda value: str(language_label(str(value))["ko"])),
         "interpreter": ("통역 필요", lambda value: "예" if value else "아니요"),
+        "agent_id": ("상담원", name),
+        "from_state": ("이전 상태", _availability),
+        "to_state": ("새 상태", _availability),
+        "languages": ("상담 언어", _languages),
         "account": ("계정", str),
         "role": ("역할", _role),
         "from_role": ("이전 역할", _role),
@@ -162,6 +171,15 @@ def _reason(value: Any) -> str:
     """A recorded reason in Korean (relay/agent/reasons.py)."""
     read = staff_reason(str(value))
     return read.korean if read is not None else ""
+
+
+def _availability(value: Any) -> str:
+    return AVAILABILITY_LABELS.get(str(value), str(value))
+
+
+def _languages(value: Any) -> str:
+    codes = value if isinstance(value, list | tuple) else [value]
+    return ", ".join(language_name(str(code)) for code in codes) or "없음"
 
 
 def _disposition(value: Any) -> str:

@@ -1,7 +1,8 @@
 """Reference data the agent view reads on every page, loaded once per app on first use.
 
-The glossary, the phrasebook, the per-pair quality notes and the abuse warnings are files
-reviewed like code; parsing them per request would cost more than the page itself.
+The per-pair quality notes and the abuse warnings are files reviewed like code; parsing them per
+request would cost more than the page itself. The glossary and the phrasebook are edited by admins
+on the web: they come from the app's reference books, rebuilt only when their version changes.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from languages import registry
 from languages.glossary import Glossary
 from languages.phrasebook import Phrasebook
 from languages.quality import QualityNotes
+from relay.services import services
 
 
 class AbuseWarningsError(ValueError):
@@ -51,11 +53,13 @@ class AgentTools:
 
     @property
     def glossary(self) -> Glossary:
-        return self._get("glossary", Glossary.default)
+        """The glossary in effect now (admins edit it on the web)."""
+        return services().languages.books.glossary()
 
     @property
     def phrasebook(self) -> Phrasebook:
-        return self._get("phrasebook", Phrasebook)
+        """The phrasebook in effect now (admins edit it on the web)."""
+        return services().languages.books.phrasebook()
 
     @property
     def quality(self) -> QualityNotes:

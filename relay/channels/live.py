@@ -41,7 +41,6 @@ from flask import Blueprint, Flask, Response, current_app, request
 from flask_sock import Sock
 from simple_websocket import ConnectionClosed
 
-from languages.engine import ModelMissingError, TranslationError
 from languages.live_audio import (
     FrameOrder,
     SegmenterSettings,
@@ -51,16 +50,15 @@ from languages.live_audio import (
     as_int16,
 )
 from languages.speech import SpeechError
-from languages.transcript_check import check_transcript
-from languages.translation import Translation
 from relay.channels import media_stream
+from relay.channels.live_captions import caption
 from relay.channels.live_language import check_live_utterance
 from relay.recordings import new_recording_path
 from relay.services import services
 from relay.twilio.security import stream_signature_is_valid, stream_url, twilio_signed
 from relay.voice.twiml import TwimlBuilder
 from transcripts.db import utcnow
-from transcripts.live_calls import LiveCall, LiveCaption, UtteranceAudio
+from transcripts.live_calls import LiveCall, UtteranceAudio
 from transcripts.models import MessageStatus
 
 log = logging.getLogger(__name__)
@@ -386,8 +384,8 @@ def hand_on(
 
 
 def _caption(app: Flask, message_id: int, call: LiveCall, utterance: Utterance) -> None:
-    """Check the spoken language (the call's first long utterance), then transcribe once
-    (language forced, the recordings' guards), translate, save."""
+    """Check the spoken language (the call's first long utterance), then make the caption
+    (live_captions.py: transcribed once, language forced, translated, saved)."""
     language = call.language
     with app.app_context():
         svc = services(app)
@@ -396,51 +394,16 @@ def _caption(app: Flask, message_id: int, call: LiveCall, utterance: Utterance) 
             check_live_utterance(
                 svc, message_id, call.call_sid, language, utterance.samples, margin
             )
-            started = time.perf_counter()
-            transcript = svc.languages.recognizer().transcribe(
-                utterance.samples, language, quick=bool(app.config["VOICE_LIVE_QUICK_DECODE"])
-            )
-            recognition_ms = round((time.perf_counter() - started) * 1000, 1)
-            transcript_at = utcnow()
-            texts = [segment.text for segment in transcript.segments]
-            done = _translate(svc, message_id, texts, language)
-            segments = [segment.to_json_dict() for segment in transcript.segments]
-            if done:
-                for data, translation in zip(segments, done, strict=True):
-                    data["translated_text"] = translation.text
-            caption = LiveCaption(
-                language=language,
-                text=transcript.text,
-                korean_text=" ".join(t.text for t in done) if done else None,
-                segments=segments,
-                engine=done[0].engine if done else None,
-                model=done[0].model if done else None,
-                pivot=done[0].pivot if done else None,
-                recognition_ms=recognition_ms,
-                translation_ms=max(t.duration_ms for t in done) if done else None,
-                transcript_at=transcript_at,
-                korean_at=utcnow() if done else None,
-            )
-            svc.record.live.save_caption(message_id, caption, offset=utterance.start)
-            for flag in check_transcript(transcript.text, language, utterance.seconds):
-                svc.record.voice.flag_message(message_id, flag.notice)
         except SpeechError as error:
             svc.record.inbound.mark(
                 message_id, MessageStatus.FAILED, f"speech recognition: {error}"
             )
+            return
         except Exception:
             log.exception("live caption %s failed", message_id)
             svc.record.inbound.mark(message_id, MessageStatus.FAILED, "live caption failed")
-
-
-def _translate(
-    svc: Any, message_id: int, texts: list[str], language: str
-) -> list[Translation] | None:
-    """The Korean of each segment, or None (nothing said, or no model: the original shows)."""
-    if not texts:
-        return None
-    try:
-        return list(svc.languages.translator().translate_many(texts, language, "ko"))
-    except (ModelMissingError, TranslationError) as error:
-        log.warning("live caption %s not translated: %s", message_id, error)
-        return None
+            return
+        quick = bool(app.config["VOICE_LIVE_QUICK_DECODE"])
+        caption(
+            svc, message_id, language, utterance.samples, utterance.start, utterance.seconds, quick
+        )

@@ -5,7 +5,8 @@ names them) but none for Mongolian, and espeak-ng has no Mongolian voice to pre-
 either. So a Mongolian prompt is played from a recording the centre provides
 (`<prompts folder>/mn/<prompt>.wav` or `.mp3`, read by a native speaker); without one the line
 falls back to English, which a caller who pressed 5 hears as "press 5 for Mongolian" rather
-than silence. The recording notice reuses the phrasebook's reviewed text.
+than silence. The recording notice reuses the phrasebook's reviewed text, as admins last edited
+it on the web.
 """
 
 from __future__ import annotations
@@ -13,8 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask import has_app_context
+
 from languages import registry
-from languages.phrasebook import Phrasebook
+from languages.phrasebook import Phrasebook, UnknownEntryError
+from relay.services import services
+
+#: The phrasebook answer read to every caller before the recording starts.
+RECORDING_NOTICE_ID = "courtesy.recording_notice"
 
 PROMPT_IDS = (
     "greeting",
@@ -146,8 +153,15 @@ def text(prompt_id: str, language: str) -> str:
 
 
 def recording_notice(language: str) -> str:
-    """The phrasebook's reviewed recording-consent notice."""
-    return Phrasebook().text("courtesy.recording_notice", language)
+    """The phrasebook's reviewed recording-consent notice: as edited on the web when an app is
+    at hand, else (or if the answer is gone) the text shipped with relay, since a caller must
+    hear it before anything is recorded."""
+    if has_app_context():
+        try:
+            return services().languages.books.phrasebook().text(RECORDING_NOTICE_ID, language)
+        except UnknownEntryError:
+            pass
+    return Phrasebook().text(RECORDING_NOTICE_ID, language)
 
 
 class Prompts:

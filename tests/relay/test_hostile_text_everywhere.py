@@ -7,9 +7,11 @@ the path the real text takes (signed webhooks, the record's use cases as the rec
 translator call them, the admin forms, the API, the accounts command), and every staff page,
 the resident's reply page, both exports and the API responses are read back.
 
-A new way in (web chat, live-call captions, phrasebook or glossary entries edited on the web)
-joins by adding one seeding function to `ENTRY_POINTS`: it puts the text in and says on which
-pages, exports and API documents it must come back exactly.
+Web chat messages (and an agent's web reply) come in through the resident's chat page and are
+read back there too, live-call captions as the live channel stores them, and glossary terms and
+phrasebook answers through the admins' editors (a text the editor refuses is read back on the
+refusal page instead). A new way in joins by adding one seeding function to `ENTRY_POINTS`: it
+puts the text in and says on which pages, exports and API documents it must come back exactly.
 """
 
 from __future__ import annotations
@@ -34,8 +36,10 @@ from tests.support.app_fixtures import Webhooks, drain
 from tests.support.inert_html import BIDI_CONTROLS, parse
 from tests.support.recording_server import TwilioCall
 from tests.support.voice_seed import seg
+from transcripts.db import utcnow
 from transcripts.export import FORMULA_STARTS
 from transcripts.inbound import InboundTranslation
+from transcripts.live_calls import LiveCaption, UtteranceAudio
 from transcripts.models import Message, MessageStatus, Role
 from transcripts.voice_messages import VoiceTranscript
 
@@ -74,6 +78,8 @@ class Scene:
     exported: list[str] = field(default_factory=list)  # exact texts in the JSON Lines export
     # URL → texts the page isolates (dir="auto"), so a direction override ends with them.
     isolated: dict[str, list[str]] = field(default_factory=dict)
+    # Pages read with a resident's own cookie (the chat page): (client, URL, exact texts).
+    resident_pages: list[tuple[FlaskClient, str, list[str]]] = field(default_factory=list)
     _phones: Iterator[int] = field(default_factory=lambda: iter(range(10_000, 99_999)))
 
     def show(self, url: str, *texts: str) -> None:
@@ -325,6 +331,120 @@ def sign_in_name(scene: Scene, text: str) -> None:
     scene.responses["failed sign-in"] = (page, [text[:4000].strip()])
 
 
+def _latest_message(scene: Scene) -> Message:
+    with services(scene.app).sessions() as session:
+        message = session.scalars(select(Message).order_by(Message.id.desc())).first()
+        assert message is not None
+        return message
+
+
+def chat_messages(scene: Scene, text: str) -> None:
+    """A resident's chat, started and continued on the chat page, and an agent's own
+    translation sent back to that page."""
+    said = text[:2000].strip()
+    resident = scene.app.test_client()
+    token = csrf_from(resident.get("/chat?lang=en").get_data(as_text=True))
+    form = {"csrf_token": token, "language": "en", "text": said}
+    assert resident.post("/chat", data=form).status_code == 303
+    first = _latest_message(scene)
+    _translated(scene, first.id, BENIGN_KO)
+    token = csrf_from(resident.get("/chat/c").get_data(as_text=True))
+    written = resident.post("/chat/c/messages", data={"csrf_token": token, "text": said})
+    assert written.status_code in (200, 303), written.get_data(as_text=True)
+    _translated(scene, _latest_message(scene).id, BENIGN_KO)
+    cid = first.conversation_id
+    sent = _reply(scene, cid, text=BENIGN_KO, translated_text=text, channel="web")
+    assert sent["message"]["channel"] == "web"
+    scene.thread(cid, said, text)
+    scene.isolated.setdefault(f"/agent/conversations/{cid}", []).append(said)
+    scene.resident_pages.append((resident, "/chat/c", [said, text]))
+    scene.exported.extend([said, text])
+
+
+def live_caption(scene: Scene, text: str) -> None:
+    """A live call's utterance, stored by the stream and captioned as its speech lane does."""
+    phone = scene.phone()
+    call = TwilioCall(scene.webhooks, from_number=phone)
+    call.start()
+    call.press("1")
+    services(scene.app).huey.flush()
+    live = services(scene.app).record.live
+    assert live.go_live(call.sid) is not None
+    heard = UtteranceAudio("recordings/never-written.wav", 3.0, 5.0, 2.0, "silence", utcnow())
+    message_id = live.store_utterance(call.sid, heard)
+    now = utcnow()
+    segments = [seg(0.0, 2.0, text, text)]
+    caption = LiveCaption("en", text, text, segments, "argos", "tiny", 900.0, 5.0, now, now)
+    live.save_caption(message_id, caption, offset=3.0)
+    cid = _latest_message(scene).conversation_id
+    scene.thread(cid, text)
+    scene.exported.append(text)
+
+
+def glossary_term(scene: Scene, text: str) -> None:
+    """A term an admin adds in the glossary editor; the thread marks it with its translations."""
+    form, note = text[:100].strip(), text[:500].strip()
+    saved = post_form(
+        scene.admin, "/admin/glossary/edit", "/admin/glossary", ko="무지개센터", en=form, note=note
+    )
+    status = saved.status_code  # type: ignore[attr-defined]
+    if status == 422:  # refused (it looks like a placeholder): the form shows it back
+        scene.responses["refused glossary term"] = (saved.get_data(as_text=True), [form, note])  # type: ignore[attr-defined]
+        return
+    assert status == 303, saved.get_data(as_text=True)  # type: ignore[attr-defined]
+    scene.show(f"/admin/glossary?q={quote('무지개센터')}", form, note)
+    scene.show(f"/admin/glossary/edit?term={quote('무지개센터')}", form, note)
+    scene.show(f"/admin/glossary/history?term={quote('무지개센터')}", form, note)
+    scene.show("/admin/glossary/history", form, note)
+    cid, mid, _ = _sms(scene, "Where is the rainbow centre?")
+    _translated(scene, mid, "무지개센터는 어디인가요?")
+    scene.show(f"/agent/conversations/{cid}", form)
+    # A Korean term as hostile as the rest names its entry: the list, its links, its history.
+    named = post_form(scene.admin, "/admin/glossary/edit", "/admin/glossary", ko=form, en="x")
+    if named.status_code == 303:  # type: ignore[attr-defined]
+        scene.show("/admin/glossary", form)
+        scene.show(f"/admin/glossary/history?term={quote(form)}", form)
+    # Too long and without a Korean term: the reasons quote the start of what was typed.
+    refused = post_form(scene.admin, "/admin/glossary/edit", "/admin/glossary", en=text + "x" * 100)
+    assert refused.status_code == 422  # type: ignore[attr-defined]
+    page = refused.get_data(as_text=True)  # type: ignore[attr-defined]
+    scene.responses["refused glossary term, too long"] = (page, [(text + "x" * 100)[:2000]])
+
+
+def phrasebook_answer(scene: Scene, text: str) -> None:
+    """An answer an admin writes in the phrasebook editor, found by an agent's search and
+    sent to a resident."""
+    answer, topic = text[:1000].strip(), text[:40].strip()
+    texts = dict.fromkeys(("ko", "en", "zh", "ja", "vi", "mn"), answer)
+    saved = post_form(
+        scene.admin,
+        "/admin/phrasebook/edit",
+        "/admin/phrasebook",
+        topic=topic,
+        keywords="무지개상용구",
+        **texts,
+    )
+    status = saved.status_code  # type: ignore[attr-defined]
+    if status == 422:  # refused (template fields): the form shows it back
+        scene.responses["refused answer"] = (saved.get_data(as_text=True), [answer, topic])  # type: ignore[attr-defined]
+        return
+    assert status == 303, saved.get_data(as_text=True)  # type: ignore[attr-defined]
+    entries = services(scene.app).record.books.edition("phrasebook").entries or ()
+    [entry_id] = [e.key for e in entries if e.content["keywords"] == ["무지개상용구"]]
+    scene.show(f"/admin/phrasebook?q={quote('무지개상용구')}", answer, topic)
+    scene.show(f"/admin/phrasebook/history?id={entry_id}", answer, topic)
+    scene.show(f"/admin/phrasebook/edit?id={entry_id}", answer, topic)
+    scene.show(f"/agent/phrasebook?q={quote('무지개상용구')}&language=en", answer)
+    cid, mid, _ = _sms(scene, "Hello.")
+    _translated(scene, mid, "안녕하세요")
+    thread = f"/agent/conversations/{cid}"
+    sent = post_form(scene.admin, thread, f"{thread}/phrasebook", entry_id=entry_id)
+    assert sent.status_code == 303  # type: ignore[attr-defined]
+    drain(scene.app)
+    scene.thread(cid, answer)
+    scene.exported.append(answer)
+
+
 #: Every way text enters relay. A new channel adds its seeding function here.
 ENTRY_POINTS: list[Callable[[Scene, str], None]] = [
     sms_body,
@@ -342,8 +462,20 @@ ENTRY_POINTS: list[Callable[[Scene, str], None]] = [
     admin_search_query,
     phrasebook_query,
     sign_in_name,
+    chat_messages,
+    live_caption,
+    glossary_term,
+    phrasebook_answer,
 ]
-STAFF_PAGES = ["/agent/", "/agent/queue", "/admin/conversations", "/admin/metrics", "/dev/outbox"]
+STAFF_PAGES = [
+    "/agent/",
+    "/agent/queue",
+    "/admin/conversations",
+    "/admin/metrics",
+    "/dev/outbox",
+    "/admin/glossary",
+    "/admin/phrasebook",
+]
 
 
 # -- the checks ---------------------------------------------------------------------------------
@@ -426,6 +558,10 @@ def test_hostile_text_is_inert_on_every_page_export_and_api(scene: Scene) -> Non
         assert_inert_html(url, html, scene.pages.get(url, []), scene.isolated.get(url))
     for where, (html, expected) in scene.responses.items():
         assert_inert_html(where, html, expected)
+    for resident, url, expected in scene.resident_pages:
+        response = resident.get(url)
+        assert response.status_code == 200, url
+        assert_inert_html(f"resident {url}", response.get_data(as_text=True), expected)
     assert_exports_inert(scene)
     headers = {"Authorization": f"Bearer {scene.token}"}
     client = scene.app.test_client()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -36,17 +37,26 @@ RESIDENT = "+821055501234"
 CALL_SID = "CA" + "a" * 32
 
 
-@pytest.fixture
-def live(
-    app_factory: Any, whisper_base_dir: Path, twilio_http: RecordingHttpClient
-) -> Iterator[tuple[Flask, str]]:
-    with serving(
+def serving_live(
+    app_factory: Any, whisper_base_dir: Path, twilio_http: RecordingHttpClient, **config: Any
+) -> AbstractContextManager[tuple[Flask, str]]:
+    """The app with live calls on, the shipped Whisper and Twilio's REST calls recorded,
+    behind a real server."""
+    return serving(
         app_factory,
         VOICE_LIVE=True,
         WHISPER_MODEL=str(whisper_base_dir),
         TWILIO_ACCOUNT_SID=ACCOUNT_SID,
         TWILIO_HTTP_CLIENT=twilio_http,
-    ) as running:
+        **config,
+    )
+
+
+@pytest.fixture
+def live(
+    app_factory: Any, whisper_base_dir: Path, twilio_http: RecordingHttpClient
+) -> Iterator[tuple[Flask, str]]:
+    with serving_live(app_factory, whisper_base_dir, twilio_http) as running:
         yield running
 
 

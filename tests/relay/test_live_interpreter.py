@@ -23,7 +23,7 @@ from relay.services import services
 from relay.settings import Settings, SettingsError
 from relay.twilio.security import sign
 from tests.relay.agent_helpers import post_form, sign_in
-from tests.relay.test_live_calls import captions, go_live, wait_for
+from tests.relay.test_live_calls import captions, go_live, serving_live, wait_for
 from tests.support.app_fixtures import (
     ACCOUNT_SID,
     AUTH_TOKEN,
@@ -32,7 +32,7 @@ from tests.support.app_fixtures import (
     Webhooks,
     drain,
 )
-from tests.support.media_stream_client import StreamPlayer, mulaw_bytes, serving, silence
+from tests.support.media_stream_client import StreamPlayer, mulaw_bytes, silence
 from tests.support.recording_server import parse_twiml
 from tests.support.speech_fixtures import SpeechClips
 from transcripts.models import Call, Conversation, Event
@@ -294,13 +294,8 @@ def test_captions_go_on_once_the_caller_is_in_the_conference(
     twilio_http: RecordingHttpClient,
     speech_clips: SpeechClips,
 ) -> None:
-    with serving(
-        app_factory,
-        VOICE_LIVE=True,
-        WHISPER_MODEL=str(whisper_base_dir),
-        TWILIO_ACCOUNT_SID=ACCOUNT_SID,
-        TWILIO_HTTP_CLIENT=twilio_http,
-        INTERPRETER_NUMBER=INTERPRETER,
+    with serving_live(
+        app_factory, whisper_base_dir, twilio_http, INTERPRETER_NUMBER=INTERPRETER
     ) as (app, base):
         url, parameters = go_live(app, base, CALL_SID)
         first = StreamPlayer(url, AUTH_TOKEN, CALL_SID, parameters=parameters).connect()

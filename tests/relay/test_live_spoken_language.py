@@ -24,10 +24,11 @@ from tests.relay.test_live_calls import (
     captions,
     event_kinds,
     go_live,
+    serving_live,
     wait_for,
 )
-from tests.support.app_fixtures import ACCOUNT_SID, AUTH_TOKEN, RecordingHttpClient
-from tests.support.media_stream_client import StreamPlayer, mulaw_bytes, serving, silence
+from tests.support.app_fixtures import AUTH_TOKEN, RecordingHttpClient
+from tests.support.media_stream_client import StreamPlayer, mulaw_bytes, silence
 from tests.support.speech_fixtures import SpeechClips, synthesise, to_phone_mulaw
 from transcripts.models import Conversation
 
@@ -56,13 +57,7 @@ UNSERVED = {
 def live(
     app_factory: Any, whisper_base_dir: Path, twilio_http: RecordingHttpClient
 ) -> Iterator[tuple[Flask, str]]:
-    with serving(
-        app_factory,
-        VOICE_LIVE=True,
-        WHISPER_MODEL=str(whisper_base_dir),
-        TWILIO_ACCOUNT_SID=ACCOUNT_SID,
-        TWILIO_HTTP_CLIENT=twilio_http,
-    ) as running:
+    with serving_live(app_factory, whisper_base_dir, twilio_http) as running:
         yield running
 
 

@@ -14,6 +14,7 @@ scheduler runs it, and the names of the tasks it leaves on the queue say which j
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,7 +27,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
+from relay.recordings import new_recording_path
 from relay.services import services
+from tests.relay.agent_helpers import csrf_from
 from tests.support.app_fixtures import (
     ACCOUNT_SID,
     RecordingHttpClient,
@@ -37,7 +40,9 @@ from tests.support.app_fixtures import (
 from tests.support.modelkit import TinyModels
 from tests.support.recording_server import RecordingServer, TwilioCall, running_server
 from tests.support.speech_fixtures import SpeechClips
-from transcripts.models import Event
+from transcripts.db import utcnow
+from transcripts.live_calls import UtteranceAudio
+from transcripts.models import Channel, Event, Message, MessageStatus
 
 RESIDENT = "+821055501234"
 
@@ -345,3 +350,65 @@ def test_the_sweep_retries_nothing_out_of_attempts_and_fails_a_spent_reply(
         )
         assert len(session.scalars(failed).all()) == 1  # the agent's view hears of it
     assert run_sweep(app) == []  # settled: not failed again, not sent again
+
+
+def test_a_chat_message_whose_job_was_lost_is_translated_once(
+    app_factory: Any, tiny_models: TinyModels
+) -> None:
+    app = app_factory(**OVERDUE_AT_ONCE)
+    wallet = tiny_models.phrase("wallet")
+    resident = app.test_client()
+    page = resident.get("/chat?lang=vi").get_data(as_text=True)
+    form = {"csrf_token": csrf_from(page), "language": "vi", "text": wallet["vi"]}
+    assert resident.post("/chat", data=form).status_code == 303
+    assert pending(app) == ["translate_inbound"]
+    lose_queued_jobs(app)
+
+    assert run_sweep(app) == ["translate_inbound"]
+    assert run_sweep(app) == ["translate_inbound", "translate_inbound"]
+    drain(app)
+    with services(app).sessions() as session:
+        [message] = session.scalars(select(Message)).all()
+        assert message.channel is Channel.WEB
+        assert message.status is MessageStatus.TRANSLATED, message.status_reason
+        assert message.translated_text == wallet["ko"]
+        assert message.attempts == 1
+    assert run_sweep(app) == []
+
+
+@pytest.mark.slow
+def test_a_live_utterance_whose_caption_was_lost_is_captioned_once(
+    app_factory: Any,
+    whisper_base_dir: Path,
+    speech_clips: SpeechClips,
+    tiny_models: TinyModels,
+) -> None:
+    app = app_factory(**OVERDUE_AT_ONCE, WHISPER_MODEL=str(whisper_base_dir))
+    agent = Agent.of(app)
+    call = TwilioCall(Webhooks(app.test_client()), from_number=RESIDENT)
+    assert call.start().status_code == 200
+    assert call.press("1").status_code == 200  # English
+    live = services(app).record.live
+    assert live.go_live(call.sid) is not None
+    # The stream stored the utterance (audio on disk, message row) as it does before
+    # recognition; then the process holding its speech lane died: no caption, no job.
+    relative = new_recording_path(f"live-{call.sid}-lost", utcnow())
+    stored = Path(app.config["INSTANCE_PATH"]) / relative
+    stored.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(speech_clips.english_16k, stored)
+    heard = UtteranceAudio(relative, 12.0, 18.0, 6.0, "silence", utcnow())
+    message_id = live.store_utterance(call.sid, heard)
+    lose_queued_jobs(app)
+
+    # Whisper's job, not the text one: an utterance has no text until it has been heard.
+    assert run_sweep(app) == ["caption_utterance"]
+    assert run_sweep(app) == ["caption_utterance", "caption_utterance"]
+    drain(app)
+    message = next(m for m in agent.messages() if m["id"] == message_id)
+    assert message["status"] == "translated", message["status_reason"]
+    assert message["channel"] == "voice" and message["call_id"]
+    assert "garbage" in message["original_text"].lower(), message["original_text"]
+    assert message["translated_text"]
+    assert message["segments"][0]["start"] >= 12.0  # on the call's clock, as the lane puts it
+    assert message["attempts"] == 1
+    assert run_sweep(app) == []
