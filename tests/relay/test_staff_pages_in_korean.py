@@ -113,7 +113,7 @@ def test_staff_pages_show_no_english(app: Flask, tiny_models: TinyModels) -> Non
         pages[f"/admin/conversations/{cid}/audit"] = admin
     pages[f"/agent/conversations/{ids[2]}"] = agent
     pages["/agent/phrasebook?q=운영시간&language=ko"] = agent
-    for url in ("/admin/conversations", "/admin/memory"):
+    for url in ("/admin/conversations", "/admin/memory", "/admin/metrics", "/admin/live"):
         pages[url] = admin
     found = {}
     for url, client in pages.items():
