@@ -112,7 +112,8 @@ def quality_for(source: str, target: str, engine: str | None = None) -> PairQual
 # comes through whole; below 45 wrong words and lost clauses are common. Coarse on purpose.
 _GOOD_CHRF = 60.0
 _FAIR_CHRF = 45.0
-_ENGINE_NAMES_KO = {"argos": "Argos", "m2m100": "M2M-100"}
+_ENGINE_NAMES_KO = {"argos": "아르고스", "m2m100": "엠투엠"}
+_ENGINE_NAMES_EN = {"argos": "Argos", "m2m100": "M2M-100"}
 
 
 def measured_quality(score: RouteScore, evaluated_at: str) -> PairQuality:
@@ -125,6 +126,7 @@ def measured_quality(score: RouteScore, evaluated_at: str) -> PairQuality:
     if level == "good" and numbers is not None and numbers < 1.0:
         level = "fair"
     engine = _ENGINE_NAMES_KO.get(score.engine, score.engine)
+    engine_en = _ENGINE_NAMES_EN.get(score.engine, score.engine)
     route_ko = f"{get(score.pivot).korean_name} 경유" if score.pivot else "직접 번역"
     route_en = f"via {get(score.pivot).english_name}" if score.pivot else "direct"
     day = evaluated_at[:10]
@@ -133,7 +135,7 @@ def measured_quality(score: RouteScore, evaluated_at: str) -> PairQuality:
         f"참조 번역 일치도 {score.chrf:.0f}점(100점 만점)",
     ]
     parts_en = [
-        f"{engine} ({route_en}) measured on {score.sentences} test sentences on {day}",
+        f"{engine_en} ({route_en}) measured on {score.sentences} test sentences on {day}",
         f"chrF {score.chrf:.1f}, BLEU {score.bleu:.1f}",
     ]
     if numbers is not None:

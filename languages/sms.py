@@ -111,6 +111,36 @@ def analyse(text: str) -> SmsAnalysis:
     )
 
 
+#: Punctuation Korean handsets cannot show, and the nearest mark they can. A typographic dash
+#: alone would otherwise send a whole English answer as a link (the text is unchanged for the
+#: page behind a link; only the SMS body is written with these).
+_TRAVELLING_PUNCTUATION = str.maketrans(
+    {
+        "\u2010": "-",  # hyphen
+        "\u2011": "-",  # non-breaking hyphen
+        "\u2012": "-",  # figure dash
+        "\u2013": "-",  # en dash
+        "\u2014": "-",  # em dash
+        "\u2015": "-",  # horizontal bar
+        "\u2212": "-",  # minus sign
+        "\u00a0": " ",  # no-break space
+        "\u202f": " ",  # narrow no-break space
+        "\u2009": " ",  # thin space
+        "\u30fb": "\u00b7",  # katakana middle dot: the middle dot handsets have
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2039": "'",
+        "\u203a": "'",
+    }
+)
+
+
+def travelling(text: str) -> str:
+    """`text` with punctuation Korean handsets cannot show replaced by the nearest mark they can
+    (dashes by a hyphen, guillemets by quotes); letters are never changed."""
+    return text.translate(_TRAVELLING_PUNCTUATION)
+
+
 @dataclass(frozen=True)
 class Sender:
     """Who a notice with a link says it is from: the centre's name and the number a resident

@@ -14,7 +14,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from languages.memory import normalise
-from languages.registry import RESIDENT_CODES
+from languages.registry import KOREAN, RESIDENT_CODES
 from relay.auth import actor, role_required
 from relay.channels.interpreter import connect_interpreter
 from relay.channels.live_end import end_live_call
@@ -22,7 +22,7 @@ from relay.ids import MAX_ID
 from relay.recordings import audio_mimetype, stored_recording
 from relay.replies import ReplyError, centre_sender, compose_reply
 from relay.services import services
-from relay.voice.channel import ChannelError, choose_channel
+from relay.voice.channel import REPLY_CHANNEL_LABELS, ChannelError, choose_channel
 from transcripts import repository
 from transcripts.agent_actions import ClaimOutcome
 from transcripts.models import (
@@ -39,6 +39,8 @@ from transcripts.policy import require_actor, require_open
 bp = Blueprint("api", __name__, url_prefix="/api")
 AGENTS = (Role.AGENT, Role.ADMIN)
 MAX_OFFSET = 2**62  # past every row, and still an integer the database can compare
+#: The languages an agent can answer in: the five, and Korean as it is (no translation).
+REPLY_LANGUAGES = RESIDENT_CODES | {KOREAN.code}
 
 
 @bp.before_request
@@ -55,7 +57,10 @@ def _csrf_for_sessions() -> None:
 
 @bp.errorhandler(CSRFError)
 def _csrf_error(error: CSRFError) -> tuple[dict[str, str], int]:
-    return {"error": f"CSRF check failed: {error.description}"}, 400
+    return {
+        "error": "보안 확인(CSRF)에 실패했습니다. 페이지를 새로 고친 뒤 다시 하세요.",
+        "detail": error.description,
+    }, 400
 
 
 def _iso(value: Any) -> str | None:
@@ -141,7 +146,7 @@ def list_conversations() -> Any:
         limit = min(max(int(request.args.get("limit", 50)), 1), 200)
         offset = min(max(int(request.args.get("offset", 0)), 0), MAX_OFFSET)
     except ValueError:
-        return _error("status must be open or closed; limit and offset whole numbers", 400)
+        return _error("상태는 open 또는 closed, limit와 offset은 정수여야 합니다.", 400)
     with services().sessions() as session:
         page = repository.list_conversations(session, status=status, limit=limit, offset=offset)
         last = repository.last_messages(session, [c.id for c in page.conversations])
@@ -159,7 +164,7 @@ def get_conversation(conversation_id: int) -> Any:
     with services().sessions() as session:
         conversation = repository.get_conversation(session, conversation_id)
         if conversation is None:
-            return _error(f"conversation {conversation_id} not found", 404)
+            return _error(f"{conversation_id}번 대화가 없습니다.", 404)
         data = conversation_json(conversation)
         data["messages"] = [
             message_json(m) for m in repository.messages_of(session, conversation_id)
@@ -175,26 +180,27 @@ def _storable(value: str | None) -> bool:
 def _reply_request(conversation_id: int) -> Any:
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
-        return _error('send a JSON object: {"text": "한국어 답변"}', 400)
+        return _error('JSON 객체로 보내세요: {"text": "한국어 답변"}', 400)
     text = payload.get("text")
     if not isinstance(text, str) or not text.strip():
-        return _error("text (the Korean reply) is required", 400)
+        return _error("답변(text)을 한국어로 쓰세요.", 400)
     edited = payload.get("translated_text")
     for field in ("translated_text", "language", "channel"):
         if payload.get(field) is not None and not isinstance(payload[field], str):
-            return _error(f"{field} must be a string", 400)
+            return _error(f"{field} 값은 문자열이어야 합니다.", 400)
     if payload.get("confirm_missing") is not None and not isinstance(
         payload["confirm_missing"], bool
     ):
-        return _error("confirm_missing must be true or false", 400)
+        return _error("confirm_missing 값은 true 또는 false여야 합니다.", 400)
     if any(not _storable(value) for value in (text, edited)):
-        return _error("text and translated_text must be valid Unicode: no lone surrogates", 400)
+        return _error("text와 translated_text에 쓸 수 없는 문자가 있습니다.", 400)
     with services().record.uow.read() as session:
         conversation = require_open(require_actor(session, conversation_id, actor()))
         language = payload.get("language") or conversation.language
-        if language not in RESIDENT_CODES:
+        if language not in REPLY_LANGUAGES:
             return _error(
-                "the resident's language is not known yet; pass language (en, zh, ja, vi or mn)",
+                "답변할 언어를 아직 모릅니다. 대화 화면에서 답변 언어를 고르세요 "
+                "(en, zh, ja, vi, mn 또는 한국어 ko).",
                 422,
             )
         try:
@@ -229,7 +235,8 @@ def preview_reply(conversation_id: int) -> Any:
     result = _reply_request(conversation_id)
     if isinstance(result, tuple):
         return result
-    return {**result.to_json(), "channel": request.environ["relay.reply_channel"]}
+    channel = request.environ["relay.reply_channel"]
+    return {**result.to_json(), "channel": channel, "channel_label": REPLY_CHANNEL_LABELS[channel]}
 
 
 @bp.post("/conversations/<int:conversation_id>/replies")
@@ -250,7 +257,7 @@ def send_reply(conversation_id: int) -> Any:
         return {
             "error": "번역에 빠진 숫자·용어가 있습니다: "
             + ", ".join(result.missing_spans)
-            + " (missing from the translation; edit it, or send again with confirm_missing: true)",
+            + ". 번역을 고치거나, 확인했다면 confirm_missing: true로 다시 보내세요.",
             "missing_spans": list(result.missing_spans),
         }, 409
     svc = services()
@@ -267,7 +274,11 @@ def send_reply(conversation_id: int) -> Any:
     with svc.sessions() as session:
         stored = repository.get_message(session, message.id)
         assert stored is not None
-        preview = {**result.to_json(), "channel": channel}
+        preview = {
+            **result.to_json(),
+            "channel": channel,
+            "channel_label": REPLY_CHANNEL_LABELS[channel],
+        }
         return {"message": message_json(stored), "preview": preview}, 202
 
 
@@ -277,7 +288,7 @@ def _json_object(example: str) -> dict[str, Any] | tuple[dict[str, str], int]:
     if payload is None:
         return {}
     if not isinstance(payload, dict):
-        return _error(f"send a JSON object: {example}", 400)
+        return _error(f"JSON 객체로 보내세요: {example}", 400)
     return payload
 
 
@@ -287,9 +298,11 @@ def claim_conversation(conversation_id: int) -> Any:
     """Take a waiting conversation; 409 naming the holder when another agent was faster."""
     result = services().record.agents.claim(conversation_id, actor())
     if result.outcome is ClaimOutcome.CLOSED:
-        return _error(f"conversation {conversation_id} is closed", 409)
+        return _error(f"{conversation_id}번 대화는 종료되었습니다.", 409)
     if not result.won:
-        return _error(f"conversation {conversation_id} is claimed by {result.claimed_by_name}", 409)
+        return _error(
+            f"{conversation_id}번 대화는 {result.claimed_by_name} 상담원이 맡았습니다.", 409
+        )
     return get_conversation(conversation_id)
 
 
@@ -302,7 +315,7 @@ def transfer_conversation(conversation_id: int) -> Any:
         return payload
     target = payload.get("to_user_id")
     if not isinstance(target, int) or isinstance(target, bool) or not 0 < target <= MAX_ID:
-        return _error("to_user_id (the agent's user id) must be a positive whole number", 400)
+        return _error("to_user_id(이관할 상담원 번호)는 양의 정수여야 합니다.", 400)
     services().record.agents.transfer(conversation_id, actor(), target)
     return get_conversation(conversation_id)
 
@@ -330,11 +343,11 @@ def close_conversation(conversation_id: int) -> Any:
         disposition = Disposition(payload.get("disposition", Disposition.RESOLVED.value))
     except (ValueError, TypeError):
         choices = ", ".join(d.value for d in Disposition)
-        return _error(f"disposition must be one of: {choices}", 400)
+        return _error(f"disposition(종료 사유)은 다음 중 하나여야 합니다: {choices}", 400)
     topic = payload.get("topic")
     topics = current_app.config["TOPICS"]
     if topic is not None and topic not in topics:
-        return _error(f"topic must be one of: {', '.join(topics)}", 400)
+        return _error(f"topic(민원 유형)은 다음 중 하나여야 합니다: {', '.join(topics)}", 400)
     svc = services()
     live = svc.record.agents.close(conversation_id, actor(), disposition, topic)
     if live is not None:  # the caller is still on the line: goodbye, then hang up
@@ -360,8 +373,8 @@ def message_audio(message_id: int) -> Any:
         message = repository.get_message(session, message_id)
         relative = message.audio_path if message is not None else None
     if not relative:
-        return _error(f"message {message_id} has no stored recording", 404)
+        return _error(f"{message_id}번 메시지에는 저장된 녹음이 없습니다.", 404)
     path = stored_recording(Path(current_app.config["INSTANCE_PATH"]), relative)
     if path is None:
-        return _error(f"the recording of message {message_id} is missing from storage", 404)
+        return _error(f"{message_id}번 메시지의 녹음 파일이 저장소에 없습니다.", 404)
     return send_file(path, mimetype=audio_mimetype(path), conditional=True, max_age=0)

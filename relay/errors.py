@@ -57,6 +57,18 @@ KOREAN: dict[int, str] = {
 }
 
 
+#: HTTP errors an API client may meet that no domain error explains.
+HTTP_KOREAN: dict[int, str] = {
+    401: "로그인이 필요합니다.",
+    403: "이 작업을 할 권한이 없습니다.",
+    405: "이 주소에서는 할 수 없는 요청입니다.",
+    413: "보낸 내용이 너무 큽니다.",
+    415: "JSON으로 보내세요.",
+    429: "요청이 너무 많습니다. 잠시 후 다시 하세요.",
+    500: "서버 오류가 났습니다. 잠시 후 다시 하세요.",
+}
+
+
 def status_of(error: Exception) -> int:
     """The HTTP status a domain error answers with."""
     for kind, status in STATUS:
@@ -80,9 +92,12 @@ def _api_text(error: Exception) -> str:
 def domain_error(error: Exception) -> Any:
     """Answer a domain error the way the page or client that caused it can use."""
     status = status_of(error)
+    korean = getattr(error, "korean", None) or KOREAN.get(status, KOREAN[400])
+    if request.path.startswith("/api/"):
+        # Agents read these in the reply box: Korean, with the record's own words beside it.
+        return {"error": korean, "detail": _api_text(error)}, status
     if _wants_json():
         return {"error": _api_text(error)}, status
-    korean = getattr(error, "korean", None) or KOREAN.get(status, KOREAN[400])
     conversation_id = (request.view_args or {}).get("conversation_id")
     if conversation_id is not None and status != 404 and request.method == "POST":
         flash(korean, "error")
@@ -108,7 +123,9 @@ def _json_under_api(error: HTTPException) -> Any:
     """An HTTP error as JSON under /api; under a prefix a channel took, its page; elsewhere
     the page Flask would show anyway."""
     if request.path.startswith("/api/"):
-        return {"error": error.description or error.name}, error.code or 500
+        code = error.code or 500
+        korean = KOREAN.get(code) or HTTP_KOREAN.get(code, "요청을 처리하지 못했습니다.")
+        return {"error": korean, "detail": error.description or error.name}, code
     for prefix, page in current_app.extensions.get(HTTP_ERROR_PAGES, ()):
         if request.path.startswith(prefix):
             return page(error)

@@ -101,11 +101,13 @@ def compose_reply(
     """
     korean_text = korean_text.strip()
     if not korean_text:
-        raise ReplyError("the reply is empty")
+        raise ReplyError("답변이 비어 있습니다.")
     if len(korean_text) > MAX_REPLY_CHARS:
-        raise ReplyError(f"the reply is longer than {MAX_REPLY_CHARS} characters")
+        raise ReplyError(f"답변이 {MAX_REPLY_CHARS}자보다 깁니다.")
+    if language == registry.KOREAN.code:
+        return _in_korean(korean_text, public_base_url, sender, channel)
     if language not in registry.RESIDENT_CODES:
-        raise ReplyError(f"cannot reply in {language!r}: not a resident language relay serves")
+        raise ReplyError("이 언어로는 답변할 수 없습니다. 답변 언어를 고르세요.")
     forward = translator.translate(korean_text, "ko", language)
     translated = (edited_translation or "").strip() or forward.text
     if translated == forward.text:
@@ -139,6 +141,34 @@ def compose_reply(
     )
 
 
+def _in_korean(
+    korean_text: str, public_base_url: str, sender: sms.Sender, channel: str
+) -> ReplyPreview:
+    """A reply to a Korean-speaking resident: the agent's words as they are (no engine, no
+    back-translation); the SMS rules still decide how it travels."""
+    if channel == "web":
+        carried = SmsDelivery(korean_text, "", 0, (), None)
+    else:
+        carried = for_sms(korean_text, registry.KOREAN.code, public_base_url, sender)
+    return ReplyPreview(
+        korean_text=korean_text,
+        language=registry.KOREAN.code,
+        translated_text=korean_text,
+        machine_translation=korean_text,
+        back_translation=None,
+        engine="none",
+        model="",
+        pivot=None,
+        translation_ms=0.0,
+        encoding=carried.encoding,
+        segments=carried.segments,
+        undeliverable=carried.undeliverable,
+        delivered_body=carried.body,
+        uses_link=carried.token is not None,
+        reply_token=carried.token,
+    )
+
+
 @dataclass(frozen=True)
 class SmsDelivery:
     """What an SMS will carry for a text: the text itself, or a notice with a link to it."""
@@ -158,7 +188,9 @@ def centre_sender(config: Mapping[str, Any]) -> sms.Sender:
 def for_sms(text: str, language: str, public_base_url: str, sender: sms.Sender) -> SmsDelivery:
     """The SMS for `text`: as it is when Korean handsets can show all of it in ten parts at
     most, else a short notice in the resident's language, naming `sender`, with a link to the
-    whole text."""
+    whole text. Dashes and quotes handsets lack are written as ones they have first
+    (languages/sms.py `travelling`), so punctuation alone never turns a reply into a link."""
+    text = sms.travelling(text)
     analysis = sms.analyse(text)
     token: str | None = None
     body = text
@@ -181,10 +213,15 @@ def human_reply(
     user_id: int | None,
     public_base_url: str,
     sender: sms.Sender,
+    channel: str = "sms",
 ) -> ReplyDraft:
     """A draft for a text people wrote in the resident's language (no engine); `source` names
-    it (a phrasebook entry id, "abuse_warning", "acknowledgement")."""
-    carried = for_sms(resident_text, language, public_base_url, sender)
+    it (a phrasebook entry id, "abuse_warning", "acknowledgement"). On the chat page
+    (`channel="web"`) it is shown whole: no SMS rules apply."""
+    if channel == "web":
+        carried = SmsDelivery(resident_text, "", 0, (), None)
+    else:
+        carried = for_sms(resident_text, language, public_base_url, sender)
     return ReplyDraft(
         korean_text=korean_text,
         language=language,

@@ -154,6 +154,32 @@ class AgentActions(UseCases):
             user = session.get(User, actor.user_id)
             return Escalation(live, user.agent_phone if user is not None else None)
 
+    def choose_language(
+        self, conversation_id: int, actor: Actor, language: str | None, *, interpreter: bool
+    ) -> None:
+        """Set the language the resident is answered in (a code the caller checked: one of the
+        five, or "ko" for a Korean speaker answered without translation), or mark the thread
+        for an interpreter when the resident writes a language relay does not serve. Detection
+        cannot always tell (a Korean speaker, a German text); the agent can, and says so."""
+        with self._uow.write() as session:
+            conversation = require_open(require_actor(session, conversation_id, actor))
+            previous = conversation.language
+            if language is not None:
+                conversation.language = language
+                if language != "ko":  # the contact keeps the resident language it last used
+                    conversation.contact.language = language
+            if interpreter:
+                conversation.needs_interpreter = True
+            audit(
+                session,
+                EventKind.CONVERSATION_LANGUAGE,
+                conversation_id,
+                actor.user_id,
+                previous=previous,
+                language=language,
+                interpreter=interpreter,
+            )
+
     def warn_abuse(
         self,
         conversation_id: int,

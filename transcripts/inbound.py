@@ -239,6 +239,10 @@ class Inbound(UseCases):
         if language != "ko":
             conversation.language = language
             conversation.contact.language = language
+        elif conversation.language is None:
+            # A Korean speaker is answered in Korean; a resident whose language is already
+            # known keeps it when they add a word of Korean.
+            conversation.language = language
 
     # -- recovery -------------------------------------------------------------------------
 

@@ -19,8 +19,10 @@ from transcripts.models import (
     Contact,
     Conversation,
     ConversationStatus,
+    Direction,
     Event,
     Message,
+    MessageStatus,
     Role,
     User,
 )
@@ -58,24 +60,25 @@ WAITING_ORDER = (
 )
 
 
-def waiting(session: Session, *, page: int = 1, size: int = PAGE_SIZE) -> Page:
+def waiting(
+    session: Session, *, page: int = 1, size: int = PAGE_SIZE, filters: QueueFilter | None = None
+) -> Page:
     """Open conversations nobody has claimed, longest waiting first: by the resident's oldest
-    unanswered message, not their latest one."""
-    query = (
-        select(Conversation)
-        .where(
-            Conversation.status == ConversationStatus.OPEN,
-            Conversation.claimed_by_id.is_(None),
-        )
-        .order_by(*WAITING_ORDER)
-    )
+    unanswered message, not their latest one; `filters` narrow them as the agent asked."""
+    query = _queue_filtered(select(Conversation), filters or QueueFilter())
+    query = query.where(
+        Conversation.status == ConversationStatus.OPEN,
+        Conversation.claimed_by_id.is_(None),
+    ).order_by(*WAITING_ORDER)
     return _paged(session, query, page, size)
 
 
-def claimed_by(session: Session, user_id: int, *, limit: int = PAGE_SIZE) -> Sequence[Conversation]:
-    """An agent's open threads, most recent activity first."""
+def claimed_by(
+    session: Session, user_id: int, *, limit: int = PAGE_SIZE, filters: QueueFilter | None = None
+) -> Sequence[Conversation]:
+    """An agent's open threads, most recent activity first, narrowed by `filters`."""
     return session.scalars(
-        select(Conversation)
+        _queue_filtered(select(Conversation), filters or QueueFilter())
         .where(
             Conversation.status == ConversationStatus.OPEN,
             Conversation.claimed_by_id == user_id,
@@ -127,6 +130,58 @@ def _filtered(query: Select[T], filters: ReviewFilter) -> Select[T]:
             )
         )
         query = query.where(Conversation.id.in_(matching))
+    return query
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """The agent queue's filters and search box (over their own and the waiting threads);
+    empty fields filter nothing. `text` finds a word of a message, or digits of a number."""
+
+    text: str = ""
+    language: str = ""
+    channel: str = ""
+    needs_interpreter: bool = False
+    quality_warning: bool = False
+    # Detection below this probability is a doubt the agent is warned of (as on the thread).
+    doubt_below: float = 0.6
+
+    @property
+    def active(self) -> bool:
+        return bool(
+            self.text.strip()
+            or self.language
+            or self.channel
+            or self.needs_interpreter
+            or self.quality_warning
+        )
+
+
+def _queue_filtered(query: Select[T], filters: QueueFilter) -> Select[T]:
+    typed = filters.text.strip()
+    number = bool(typed) and all(char.isdigit() or char in "+- " for char in typed)
+    query = _filtered(
+        query,
+        ReviewFilter(
+            text="" if number else typed,
+            phone=typed if number else "",
+            language=filters.language,
+            channel=filters.channel,
+            needs_interpreter=filters.needs_interpreter,
+        ),
+    )
+    if filters.quality_warning:
+        # What the queue marks "품질 주의": a resident message that failed, needs an
+        # interpreter, was detected with doubt, or carries a reviewer's flag.
+        doubtful = select(Message.conversation_id).where(
+            Message.direction == Direction.INBOUND,
+            or_(
+                Message.status.in_((MessageStatus.FAILED, MessageStatus.NEEDS_INTERPRETER)),
+                Message.language_probability < filters.doubt_below,
+                Message.flag.is_not(None),
+            ),
+        )
+        query = query.where(Conversation.id.in_(doubtful))
     return query
 
 

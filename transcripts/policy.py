@@ -44,6 +44,7 @@ class EventKind(StrEnum):
     CONVERSATION_CLAIMED = "conversation.claimed"
     CONVERSATION_TRANSFERRED = "conversation.transferred"
     CONVERSATION_ESCALATED = "conversation.escalated"
+    CONVERSATION_LANGUAGE = "conversation.language"  # an agent chose the reply language
     CONVERSATION_CLOSED = "conversation.closed"
     CONVERSATION_NOTED = "conversation.noted"  # an internal note, never sent to the resident
     CONTACT_FLAGGED = "contact.flagged"

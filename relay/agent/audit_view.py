@@ -16,6 +16,7 @@ from typing import Any
 
 from relay.agent.floor_labels import AVAILABILITY_LABELS, language_name
 from relay.agent.presenters import CHANNEL_LABELS, DISPOSITION_LABELS, language_label
+from relay.agent.reasons import staff_reason
 from relay.centre_time import centre_clock
 from transcripts.masking import mask_personal_data
 from transcripts.models import Disposition, Event
@@ -26,6 +27,7 @@ EVENT_LABELS: dict[EventKind, str] = {
     EventKind.CONVERSATION_CLAIMED: "상담원이 맡음",
     EventKind.CONVERSATION_TRANSFERRED: "이관",
     EventKind.CONVERSATION_ESCALATED: "3자 통역 요청",
+    EventKind.CONVERSATION_LANGUAGE: "답변 언어 선택",
     EventKind.CONVERSATION_CLOSED: "대화 종료",
     EventKind.CONVERSATION_NOTED: "내부 메모",
     EventKind.CONTACT_FLAGGED: "악성 민원 경고·차단",
@@ -142,12 +144,14 @@ def _details(data: Mapping[str, Any], name: Callable[[object], str]) -> tuple[tu
         "field": ("항목", lambda value: _FIELD_LABELS.get(str(value), str(value))),
         "before": ("수정 전", str),
         "after": ("수정 후", str),
-        "reason": ("사유", str),
+        "reason": ("사유", _reason),
         "note": ("메모", str),
         "how": ("처리", str),
         "blocked_until": ("차단 해제 예정", _moment),
         "ended": ("끝난 시각", _moment),
         "remembered": ("번역 메모리에 반영", lambda value: "예" if value else "아니요"),
+        "previous": ("이전 언어", lambda value: str(language_label(str(value))["ko"])),
+        "interpreter": ("통역 필요", lambda value: "예" if value else "아니요"),
         "agent_id": ("상담원", name),
         "from_state": ("이전 상태", _availability),
         "to_state": ("새 상태", _availability),
@@ -164,6 +168,12 @@ def _details(data: Mapping[str, Any], name: Callable[[object], str]) -> tuple[tu
         label, read = readers.get(key, ("세부", _plain))
         rows.append((label, mask_personal_data(read(value)) or ""))
     return tuple(rows)
+
+
+def _reason(value: Any) -> str:
+    """A recorded reason in Korean (relay/agent/reasons.py)."""
+    read = staff_reason(str(value))
+    return read.korean if read is not None else ""
 
 
 def _availability(value: Any) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 from languages import registry
 from languages.glossary import Glossary
 from languages.spoken import MACHINE_RENDERING, check_from_json
+from relay.agent.reasons import staff_reason
 from transcripts.chat import WEB_CONTACT_PREFIX
 from transcripts.masking import mask_contact_phone
 from transcripts.models import Author, Conversation, Disposition, Message, MessageStatus
@@ -101,7 +102,8 @@ def quality_warnings(message: Message) -> list[str]:
     if probability is not None and probability < MIN_LANGUAGE_PROBABILITY:
         notes.append(f"언어 판별 불확실 ({probability:.0%})")
     if message.flag:
-        notes.append(f"확인 필요: {message.flag}")
+        flagged = staff_reason(message.flag, message.status)
+        notes.append(f"확인 필요: {flagged.korean if flagged else message.flag}")
     weak = [
         s
         for s in message.segments or []
@@ -135,9 +137,10 @@ def produced_by(message: Message, usernames: dict[int, str]) -> str:
     return f"{who} · {route}{edited}"
 
 
+# Engines by their Korean names (the model's file names stay in the record).
 _ENGINE_LABELS = {
-    "argos": "Argos",
-    "m2m100": "M2M-100",
+    "argos": "아르고스",
+    "m2m100": "엠투엠",
     "memory": "번역 메모리",
     "glossary": "용어집",
     "identity": "번역 없음",
@@ -156,6 +159,10 @@ def route_label(engine: str, pivot: str | None) -> str:
         through = registry.get(pivot).korean_name if registry.is_supported(pivot) else pivot
         return f"번역 {name} · {through} 경유"
     return f"번역 {name} · 직접 번역"
+
+
+def _korean_name(code: str) -> str:
+    return registry.get(code).korean_name if registry.is_supported(code) else code
 
 
 @dataclass(frozen=True)
@@ -184,7 +191,9 @@ def highlight_terms(glossary: Glossary, text: str | None, language: str | None) 
         if match.start > cursor:
             pieces.append(Piece(text[cursor : match.start]))
         approved = " · ".join(
-            f"{code}: {form}" for code, form in match.translations.items() if code != language
+            f"{_korean_name(code)}: {form}"
+            for code, form in match.translations.items()
+            if code != language
         )
         pieces.append(Piece(text[match.start : match.end], match.entry.key, approved))
         cursor = match.end

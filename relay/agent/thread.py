@@ -19,6 +19,7 @@ from relay.agent.access import (
     wants_fragment,
 )
 from relay.agent.live_panel import live_panel
+from relay.agent.phrasebook_reply import PHRASEBOOK_LANGUAGES, phrasebook_reply
 from relay.agent.presenters import (
     DISPOSITION_LABELS,
     STATUS_LABELS,
@@ -30,14 +31,17 @@ from relay.agent.presenters import (
     segment_rows,
 )
 from relay.agent.privacy import holds_personal_data, revealed_messages
+from relay.agent.reasons import staff_reason
+from relay.agent.reply_language import reply_language_choices
 from relay.agent.tools import agent_tools
-from relay.replies import centre_sender, human_reply
+from relay.replies import ReplyError
 from relay.services import services
+from relay.voice.channel import REPLY_CHANNEL_LABELS, ChannelError
 from transcripts import listings as queue_reads
 from transcripts import repository
 from transcripts.live_calls import latest_live_call
 from transcripts.masking import mask_personal_data
-from transcripts.models import Author, Channel, ConversationStatus
+from transcripts.models import Channel, ConversationStatus
 
 bp = Blueprint("agent_thread", __name__, url_prefix="/agent")
 
@@ -77,7 +81,12 @@ def _message_views(
                 "delivered_body": shown(m.delivered_body),
                 "back_translation": shown(m.back_translation),
                 "by": produced_by(m, usernames),
+                # which way a reply went (a call-back, the live call, SMS or the chat page)
+                "sent_by": None
+                if inbound
+                else REPLY_CHANNEL_LABELS.get(m.channel.value, m.channel.value),
                 "status_label": STATUS_LABELS.get(m.status, m.status.value),
+                "reason": staff_reason(m.status_reason, m.status),
                 "warnings": quality_warnings(m),
                 "segments": segment_rows(m, shown),
                 "machine_rendering": machine_rendering(m) if inbound else None,
@@ -128,6 +137,8 @@ def _thread_context(conversation_id: int) -> dict[str, Any]:
             "earlier": repository.earlier_conversations(session, conversation),
             "last_event_id": repository.latest_event_id(session),
             "live": live_panel(conversation, live_call, messages),
+            "reply_languages": reply_language_choices(),
+            "flag_reason": staff_reason(conversation.contact.flag_reason),
         }
 
 
@@ -177,7 +188,7 @@ def phrasebook_search() -> Any:
     return render_template(
         "agent/_phrasebook.html",
         entries=entries,
-        language=language if language in {"en", "zh", "ja", "vi", "mn"} else None,
+        language=language if language in PHRASEBOOK_LANGUAGES else None,
         conversation_id=request.args.get("conversation_id", type=int),
         query=query,
     )
@@ -186,26 +197,17 @@ def phrasebook_search() -> Any:
 @bp.post("/conversations/<int:conversation_id>/phrasebook")
 @agent_required
 def send_phrasebook(conversation_id: int) -> Any:
-    """Send a phrasebook answer: the human-written text in the resident's language, not MT."""
+    """Send a phrasebook answer: the human-written text in the resident's language, not MT,
+    by the channel the preview named (relay/agent/phrasebook_reply.py)."""
     svc = services()
-    with svc.sessions() as session:
-        conversation = repository.get_conversation(session, conversation_id)
-        if conversation is None:
-            abort(404)
-        language = conversation.language
-    if language not in {"en", "zh", "ja", "vi", "mn"}:
-        return back_to_thread(conversation_id, "주민의 언어를 아직 알 수 없습니다.", "error")
-    entry = agent_tools().phrasebook.get(request.form.get("entry_id") or "")
-    draft = human_reply(
-        entry.text("ko"),
-        entry.text(language),
-        language,
-        author=Author.PHRASEBOOK,
-        source=entry.id,
-        user_id=me(),
-        public_base_url=current_app.config["PUBLIC_BASE_URL"],
-        sender=centre_sender(current_app.config),
+    try:
+        reply = phrasebook_reply(
+            conversation_id, request.form.get("entry_id") or "", request.form.get("channel")
+        )
+    except (ReplyError, ChannelError) as error:
+        return back_to_thread(conversation_id, str(error), "error")
+    message = svc.record.outbound.queue(
+        conversation_id, reply.draft, Channel(reply.channel), actor()
     )
-    message = svc.record.outbound.queue(conversation_id, draft, Channel.SMS, actor())
     svc.jobs.send_outbound(message.id)
     return back_to_thread(conversation_id, "상용구 답변을 보냈습니다.")

@@ -11,7 +11,13 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from relay.agent.access import actor, agent_required, me, page_number, wants_fragment
-from relay.agent.presenters import language_label, quality_warnings
+from relay.agent.presenters import (
+    CHANNEL_LABELS,
+    MIN_LANGUAGE_PROBABILITY,
+    language_label,
+    quality_warnings,
+)
+from relay.agent.reply_language import reply_language_choices
 from relay.services import services
 from transcripts import listings as queue_reads
 from transcripts import repository
@@ -64,15 +70,47 @@ def _page_number() -> int:
     return page_number(request.args.get("page"))
 
 
+#: The queue's filter fields, as the query string names them.
+_FILTER_ARGS = ("q", "language", "channel", "interpreter", "warning")
+
+
+def _queue_filter() -> tuple[queue_reads.QueueFilter, dict[str, str]]:
+    """The agent's filters from the query string (anything not offered is ignored), and the
+    arguments that keep them across the live refresh and the pager."""
+    args = {name: (request.args.get(name) or "").strip()[:100] for name in _FILTER_ARGS}
+    languages = {code for code, _label in reply_language_choices() if code != "interpreter"}
+    if args["language"] not in languages:
+        args["language"] = ""
+    if args["channel"] not in CHANNEL_LABELS:
+        args["channel"] = ""
+    for flag in ("interpreter", "warning"):
+        args[flag] = "1" if args[flag] == "1" else ""
+    filters = queue_reads.QueueFilter(
+        text=args["q"],
+        language=args["language"],
+        channel=args["channel"],
+        needs_interpreter=bool(args["interpreter"]),
+        quality_warning=bool(args["warning"]),
+        doubt_below=MIN_LANGUAGE_PROBABILITY,
+    )
+    return filters, {name: value for name, value in args.items() if value}
+
+
 def _render(status: int = 200, notice: str | None = None) -> Any:
+    filters, filter_args = _queue_filter()
     with services().sessions() as session:
-        waiting = queue_reads.waiting(session, page=_page_number())
+        waiting = queue_reads.waiting(session, page=_page_number(), filters=filters)
         context = {
             "waiting": waiting,
             "rows": _rows(session, waiting.conversations),
-            "mine": _rows(session, queue_reads.claimed_by(session, me())),
+            "mine": _rows(session, queue_reads.claimed_by(session, me(), filters=filters)),
             "last_event_id": repository.latest_event_id(session),
             "notice": notice,
+            "filters": filters,
+            "filter_args": filter_args,
+            "filter_languages": [
+                (code, label) for code, label in reply_language_choices() if code != "interpreter"
+            ],
         }
         template = "agent/_queue.html" if wants_fragment() else "agent/queue.html"
         return render_template(template, **context), status

@@ -123,15 +123,30 @@
       if (!spans.length) confirmMissing.checked = false;
     }
 
+    // The way the reply will really go, as relay/voice/channel.py decided it for this thread.
+    var CHANNEL_NOTES = {
+      voice: "주민에게 전화를 걸어 읽어 줍니다",
+      live: "통화 중인 주민에게 읽어 줍니다",
+      web: "번역문 전체가 주민 화면에 그대로 전달됩니다 (문자 제한 없음)",
+    };
+    function channelText(data) {
+      var label = "보내는 방법: " + (data.channel_label || data.channel);
+      if (data.channel !== "sms") return label + " · " + (CHANNEL_NOTES[data.channel] || "");
+      return label + " · SMS " + data.segments + "건 · " + data.encoding +
+        (data.uses_link ? " · 링크로 전달" : "");
+    }
+    var channelChoice = document.getElementById("reply-channel");
+    function chosenChannel() { return channelChoice && channelChoice.value ? channelChoice.value : ""; }
+
     function render(data, keepTranslation) {
       if (!keepTranslation) translated.value = data.translated_text;
       back.textContent = data.back_translation || "—";
-      smsInfo.textContent = data.channel === "web"
-        ? "웹 채팅: 번역문 전체가 그대로 전달됩니다 (SMS 글자 수·문자 제한 없음)"
-        : "SMS " + data.segments + "건 · " + data.encoding + (data.uses_link ? " · 링크로 전달" : "");
+      smsInfo.textContent = channelText(data);
       undeliverable.textContent = data.undeliverable.length
         ? "휴대전화에 표시되지 않는 글자: " + data.undeliverable.join(" ") : "";
-      source.textContent = data.engine === "memory" ? "(번역 메모리)" : "(기계 번역 " + data.engine + ")";
+      source.textContent = data.engine === "phrasebook" ? "(상용구: 사람이 쓴 번역)"
+        : data.engine === "none" ? "(번역 없이 한국어로)"
+        : data.engine === "memory" ? "(번역 메모리)" : "(기계 번역)";
       showMissing(data.missing_spans);
       form.setAttribute("data-previewed", "yes");
     }
@@ -142,6 +157,7 @@
       var mine = ++seq;
       var body = { text: text };
       if (useEdit && translated.value.trim()) body.translated_text = translated.value;
+      if (chosenChannel()) body.channel = chosenChannel();
       postJson(form.getAttribute("data-preview"), body).then(function (r) {
         if (mine !== seq) return; // a newer keystroke already asked again
         if (r.status !== 200) { showError(r.data.error || "미리보기 실패"); return; }
@@ -183,9 +199,33 @@
       source.textContent = "(상용구: 사람이 쓴 번역)";
       back.textContent = "—"; smsInfo.textContent = "—"; undeliverable.textContent = "";
       showMissing([]);
-      form.setAttribute("data-previewed", "yes");
+      phrasePreview();
       korean.focus();
     });
+
+    // A phrasebook answer gets the same preview as a typed reply: the channel, the SMS parts,
+    // a link when handsets cannot show it.
+    function phrasePreview() {
+      var mine = ++seq;
+      var data = new FormData();
+      data.append("entry_id", entry.value);
+      data.append("channel", chosenChannel());
+      fetch(form.getAttribute("data-phrasebook-preview"), {
+        method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf }, body: data,
+      }).then(function (response) { return response.json(); }).then(function (r) {
+        if (mine !== seq) return;
+        if (r.error) { showError(r.error); return; }
+        showError("");
+        render(r, false);
+      }).catch(function () { showError("미리보기를 가져오지 못했습니다."); });
+    }
+
+    if (channelChoice) {
+      channelChoice.addEventListener("change", function () {
+        if (entry.value) phrasePreview();
+        else if (korean.value.trim()) preview(edited);
+      });
+    }
 
     function sent() {
       korean.value = ""; translated.value = ""; entry.value = ""; edited = false;
@@ -205,6 +245,7 @@
       if (entry.value) {
         var data = new FormData();
         data.append("entry_id", entry.value);
+        data.append("channel", chosenChannel());
         fetch(form.getAttribute("data-phrasebook"), {
           method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf }, body: data,
         }).then(function (response) {

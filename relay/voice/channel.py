@@ -23,6 +23,13 @@ from transcripts.models import Channel, Conversation
 from transcripts.policy import resident_channel
 
 CHANNELS = ("sms", "voice", "web", "live")
+#: Each way a reply can go, as the agent reads it in the preview and on the thread.
+REPLY_CHANNEL_LABELS = {
+    "sms": "문자",
+    "voice": "전화 회신",
+    "live": "실시간 통화 음성",
+    "web": "웹 채팅",
+}
 
 
 class ChannelError(ValueError):
@@ -35,10 +42,10 @@ def choose_channel(
     """The reply channel: the agent's choice, else the configured default; ChannelError when
     the reply cannot go that way."""
     if requested is not None and requested not in CHANNELS:
-        raise ChannelError('channel must be "sms", "voice", "web" or "live"')
+        raise ChannelError('보내는 방법(channel)은 "sms", "voice", "web", "live" 중 하나입니다.')
     on_call = live_call_for(session, conversation.id) is not None
     if requested == "live" and not on_call:
-        raise ChannelError("the resident is not on a live call: send by SMS or call back")
+        raise ChannelError("주민이 지금 통화 중이 아닙니다. 문자로 보내거나 전화로 회신하세요.")
     if requested == "live" or (requested is None and on_call):
         return "live"  # a withheld number is no obstacle: the caller is on the line
     last = resident_channel(session, conversation.id)
@@ -46,10 +53,10 @@ def choose_channel(
         requested = "web"  # the resident writes on the chat page: answer there, whole
     if requested == "web":
         if conversation.channel is not Channel.WEB and last is not Channel.WEB:
-            raise ChannelError("the resident has not opened the chat page of this conversation")
+            raise ChannelError("주민이 이 대화의 웹 채팅 화면을 연 적이 없습니다.")
         return "web"
     if not reachable_by_phone(conversation.contact.phone):
-        raise ChannelError("no phone number is known: no SMS or call-back can reach the resident")
+        raise ChannelError("전화번호를 몰라 문자나 전화 회신을 보낼 수 없습니다.")
     can_speak = registry.get(language).twilio_say_voice is not None
     if requested is None:
         if default in CHANNELS:
@@ -59,9 +66,9 @@ def choose_channel(
         if requested == "voice" and not can_speak:
             requested = "sms"
     if requested == "voice" and not can_speak:
-        name = registry.get(language).english_name
+        name = registry.get(language).korean_name
         raise ChannelError(
-            f"Twilio has no {name} voice: send this reply by SMS (the resident gets a link "
-            "to the full text when SMS cannot carry it)"
+            f"{name} 음성이 없어 전화로 읽어 줄 수 없습니다. 문자로 보내세요 (문자로 다 "
+            "보낼 수 없으면 주민은 전체 글로 가는 링크를 받습니다)."
         )
     return str(requested)

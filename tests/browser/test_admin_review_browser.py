@@ -74,4 +74,4 @@ def test_playing_segment_is_highlighted_and_a_correction_shows(
     fix.locator("button[type=submit]").click()
     admin.wait_for_selector(".flash.ok")
     messages = admin.locator("#messages").inner_text()
-    assert "버스에서." in messages and "chief 수정 (corrected by chief)" in messages
+    assert "버스에서." in messages and "chief 수정" in messages

@@ -107,7 +107,7 @@ def test_measured_scores_replace_the_reviewed_note_for_the_route_in_use() -> Non
     notes = QualityNotes.default()
     best = quality_of_route(notes, scores, "zh", "ko", None)
     assert (best.engine, best.level) == ("m2m100", "good")
-    assert best.note_ko.startswith("2026-11-29 시험 문장 52개로 측정한 M2M-100(직접 번역) 번역")
+    assert best.note_ko.startswith("2026-11-29 시험 문장 52개로 측정한 엠투엠(직접 번역) 번역")
     assert "숫자·전화번호 보존 100%" in best.note_ko and "문장당 0.4초" in best.note_ko
     assert not re.search("[a-z]{3,}", best.note_ko.replace("M2M", ""))  # no English for staff
     routed = quality_of_route(notes, scores, "zh", "ko", "argos")

@@ -169,4 +169,4 @@ def test_days_are_the_centres_days(app: Flask) -> None:
         return _cell(page.get_data(as_text=True), "m-contacts")
 
     assert (contacts("2026-11-26"), contacts("2026-11-27")) == ("0", "1")
-    assert "센터 시각 기준" in admin.get("/admin/metrics").get_data(as_text=True)
+    assert "(한국 시간)" in admin.get("/admin/metrics").get_data(as_text=True)

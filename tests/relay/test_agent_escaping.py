@@ -52,7 +52,7 @@ def test_five_thousand_characters_render_and_the_thread_stays_usable(app: Flask)
     claimed = post_form(agent, "/agent/", f"/agent/conversations/{cid}/claim")
     assert claimed.status_code == 303
     thread = agent.get(f"/agent/conversations/{cid}").get_data(as_text=True)
-    assert '<mark class="term" title="ko: 외국인등록증' in thread  # a glossary term, marked
+    assert '<mark class="term" title="한국어: 외국인등록증' in thread  # a glossary term, marked
     assert long_text in re.sub(r"<mark[^>]*>|</mark>", "", thread)
     assert 'id="reply"' in thread
 

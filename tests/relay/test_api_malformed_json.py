@@ -24,15 +24,15 @@ def opened(app: Flask) -> tuple[Any, dict[str, str], int]:
 @pytest.mark.parametrize(
     ("body", "says"),
     [
-        ([1, 2], "JSON object"),
-        ("안녕하세요", "JSON object"),
+        ([1, 2], "JSON 객체"),
+        ("안녕하세요", "JSON 객체"),
         ({"text": 5}, "text"),
-        ({"text": "안녕하세요", "language": ["en"]}, "language must be a string"),
-        ({"text": "안녕하세요", "channel": {"sms": True}}, "channel must be a string"),
-        ({"text": "안녕하세요", "translated_text": 3}, "translated_text must be a string"),
+        ({"text": "안녕하세요", "language": ["en"]}, "language 값은 문자열"),
+        ({"text": "안녕하세요", "channel": {"sms": True}}, "channel 값은 문자열"),
+        ({"text": "안녕하세요", "translated_text": 3}, "translated_text 값은 문자열"),
         # Half a surrogate pair, as JSON may escape it: no database can store it as text.
-        ({"text": "\ud800"}, "lone surrogates"),
-        ({"text": "안녕하세요", "translated_text": "Hi \udc4b"}, "lone surrogates"),
+        ({"text": "\ud800"}, "쓸 수 없는 문자"),
+        ({"text": "안녕하세요", "translated_text": "Hi \udc4b"}, "쓸 수 없는 문자"),
     ],
 )
 def test_reply_bodies_of_the_wrong_shape(

@@ -100,7 +100,7 @@ def test_the_api_close_takes_a_topic_from_the_list(app: Flask) -> None:
     bad = client.post(
         f"/api/conversations/{cid}/close", json={"topic": "우주여행"}, headers=headers
     )
-    assert bad.status_code == 400 and "topic must be one of" in bad.get_json()["error"]
+    assert bad.status_code == 400 and "topic(민원 유형)은 다음 중 하나" in bad.get_json()["error"]
     done = client.post(
         f"/api/conversations/{cid}/close",
         json={"disposition": "resolved", "topic": "교통"},

@@ -60,7 +60,7 @@ def test_the_api_refuses_every_action_on_a_waiting_conversation_until_it_is_clai
     refused = _acts(client, kim, cid, mid)
     assert refused == {"reply": 409, "escalate": 409, "retry": 409, "close": 409}
     answer = client.post(f"/api/conversations/{cid}/replies", json={"text": "네"}, headers=kim)
-    assert "claim" in answer.get_json()["error"]
+    assert "claim" in answer.get_json()["detail"]  # "error" is in Korean
     with services(app).sessions() as session:
         assert session.scalars(select(Message).where(Message.direction == "outbound")).all() == []
         conversation = session.get(Conversation, cid)
@@ -128,7 +128,7 @@ def test_an_admin_acts_on_any_conversation_and_the_api_transfers(app: Flask) -> 
     again = client.post(f"/api/conversations/{cid}/close", json={}, headers=boss)
     assert again.status_code == 409
     missing = client.post("/api/conversations/999999/close", json={}, headers=boss)
-    assert missing.status_code == 404 and "not found" in missing.get_json()["error"]
+    assert missing.status_code == 404 and "not found" in missing.get_json()["detail"]
 
 
 def test_the_pages_answer_a_refusal_in_korean_on_the_thread(app: Flask) -> None:

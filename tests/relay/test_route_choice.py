@@ -111,8 +111,8 @@ def test_the_agent_sees_the_route_used_and_its_measured_quality_in_korean(
     assert run(measuring, "languages", "evaluate", str(test_set), "--pair", "zh-ko").exit_code == 0
     chinese = tiny_models.phrase("arc")["zh"]
     for agent, routes, route, level in (
-        ("kim", "", "번역 M2M-100 · 직접 번역", "좋음"),
-        ("lee", "zh-ko=argos", "번역 Argos · 영어 경유", "낮음"),
+        ("kim", "", "번역 엠투엠 · 직접 번역", "좋음"),
+        ("lee", "zh-ko=argos", "번역 아르고스 · 영어 경유", "낮음"),
     ):
         app = app_factory(MODELS_PATH=str(models_root), TRANSLATION_ROUTES=routes)
         assert Webhooks(app.test_client()).sms(chinese).status_code == 200

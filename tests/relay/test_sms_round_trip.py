@@ -357,7 +357,7 @@ def test_reply_bad_requests(
         f"/api/conversations/{cid}/replies", json={"text": " "}, headers=auth_headers
     )
     assert empty.status_code == 400
-    assert "required" in empty.json["error"]
+    assert "답변" in empty.json["error"]
     not_json = client.post(
         f"/api/conversations/{cid}/replies", data="text=hi", headers=auth_headers
     )
@@ -376,7 +376,7 @@ def test_reply_bad_requests(
         f"/api/conversations/{cid}/replies", json={"text": thanks["ko"]}, headers=auth_headers
     )
     assert late.status_code == 409
-    assert "closed" in late.json["error"]
+    assert "closed" in late.json["detail"]
     again = client.post(f"/api/conversations/{cid}/close", headers=auth_headers)
     assert again.status_code == 409
     bad = client.post(

@@ -328,7 +328,7 @@ def test_reply_channel_rules(app: Flask, tiny_models: TinyModels) -> None:
     url = f"/api/conversations/{mongolian}/replies"
     refused = client.post(url, json={"text": thanks["ko"], "channel": "voice"}, headers=headers)
     assert refused.status_code == 422
-    assert "no Mongolian voice" in refused.json["error"]
+    assert "몽골어 음성이 없어" in refused.json["error"]
     preview = client.post(f"{url}/preview", json={"text": thanks["ko"]}, headers=headers)
     assert preview.json["channel"] == "sms"  # a Mongolian caller is answered by SMS
     bad = client.post(url, json={"text": thanks["ko"], "channel": "fax"}, headers=headers)

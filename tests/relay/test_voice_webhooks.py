@@ -233,7 +233,7 @@ def test_an_anonymous_caller_gets_a_conversation_but_no_reply_route(
         headers=auth_headers,
     )
     assert reply.status_code == 422
-    assert "no phone number is known" in reply.json["error"]
+    assert "전화번호를 몰라" in reply.json["error"]
     # A second anonymous caller is a different contact, not merged with the first.
     other = TwilioCall(webhooks, from_number="anonymous")
     other.start()

@@ -115,7 +115,13 @@ class Webhooks:
 
 
 def _app_config(tmp_path: Path, template: Path, models_path: Path, **extra: Any) -> dict[str, Any]:
+    # Each app its own copy: copying the template over a file another app of the same test
+    # still has open (with its WAL beside it) would pull the database from under that app.
     db = tmp_path / "relay.db"
+    copies = 1
+    while db.exists():
+        copies += 1
+        db = tmp_path / f"relay-{copies}.db"
     shutil.copyfile(template, db)
     # As `make run` sets them: without an account a test app holds its replies in the outbox
     # (recorded as held, never sent) and shows the development pages; an app given an account
