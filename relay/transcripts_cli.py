@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from relay.centre_time import at_centre
+from relay.centre_time import at_centre, centre_zone
 from relay.retention import purge_expired
 from relay.services import services
 from transcripts.export import export_rows, write_csv, write_jsonl
@@ -44,6 +44,7 @@ def export_command(
         since=at_centre(since) if since else None,
         until=at_centre(until) if until else None,
         masked=not unmasked,
+        zone=centre_zone(),
     )
     writer = write_csv if fmt == "csv" else write_jsonl
     count = writer(rows, output)

@@ -15,7 +15,7 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, fields
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import IO, Any
 
 from sqlalchemy import select
@@ -59,7 +59,7 @@ class ExportRow:
     corrected_at: str | None
 
 
-def _row(message: Message, conversation: Conversation, masked: bool) -> ExportRow:
+def _row(message: Message, conversation: Conversation, masked: bool, zone: tzinfo) -> ExportRow:
     def clean(text: str | None) -> str | None:
         return mask_personal_data(text) if masked else text
 
@@ -72,7 +72,7 @@ def _row(message: Message, conversation: Conversation, masked: bool) -> ExportRo
         disposition=conversation.disposition,
         topic=conversation.topic,
         message_id=message.id,
-        created_at=message.created_at.isoformat(),
+        created_at=message.created_at.astimezone(zone).isoformat(timespec="seconds"),
         direction=message.direction.value,
         author=message.author.value,
         status=message.status.value,
@@ -85,7 +85,11 @@ def _row(message: Message, conversation: Conversation, masked: bool) -> ExportRo
         language_probability=message.language_probability,
         machine_original_text=clean(message.machine_original_text),
         machine_translation=clean(message.machine_translation),
-        corrected_at=message.corrected_at.isoformat() if message.corrected_at else None,
+        corrected_at=(
+            message.corrected_at.astimezone(zone).isoformat(timespec="seconds")
+            if message.corrected_at
+            else None
+        ),
     )
 
 
@@ -96,9 +100,12 @@ def export_rows(
     until: datetime | None = None,
     masked: bool = True,
     conversations: ReviewFilter | None = None,
+    zone: tzinfo = UTC,
 ) -> Iterator[ExportRow]:
     """Messages created in [since, until), oldest first, in batches of BATCH_SIZE; with
-    `conversations`, only those of the conversations the admin's review filters select."""
+    `conversations`, only those of the conversations the admin's review filters select.
+    Times are written in `zone` (the centre's, for people reading the file), with their
+    offset, so a program reading them still knows the instant."""
     last_id = 0
     while True:
         query = (
@@ -115,7 +122,7 @@ def export_rows(
         if conversations is not None:
             query = query.where(Message.conversation_id.in_(review_ids(conversations)))
         with sessions() as session:
-            batch = [_row(m, c, masked) for m, c in session.execute(query)]
+            batch = [_row(m, c, masked, zone) for m, c in session.execute(query)]
         if not batch:
             return
         yield from batch

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, flash, redirect, request, url_for
 
 from relay.agent.access import admin_required, me
 from relay.agent.admin import review_filter
-from relay.centre_time import day_start
+from relay.centre_time import centre_zone, day_start
 from relay.services import services
 from transcripts.export import csv_chunks, export_rows, jsonl_chunks, record_export
 
@@ -67,7 +67,14 @@ def export() -> Any:
         filters=back,
     )
     mimetype, chunks, preamble = FORMATS[fmt]
-    rows = export_rows(sessions, since=since, until=until, masked=masked, conversations=filters)
+    rows = export_rows(
+        sessions,
+        since=since,
+        until=until,
+        masked=masked,
+        conversations=filters,
+        zone=centre_zone(),
+    )
 
     def body() -> Any:
         yield preamble

@@ -116,3 +116,14 @@ def test_export_masks_numbers_as_chinese_japanese_and_vietnamese_residents_type_
         assert secret not in body, secret
     rows = [json.loads(line) for line in body.splitlines() if line.strip()]
     assert len(rows) == 3 and all("5678" in row["original_text"] for row in rows[:2])
+
+
+def test_export_times_are_the_centres_with_their_offset(app: Flask) -> None:
+    inbound(app, "Where do I pay a fine?", "+821055501111")
+    admin = sign_in(app, "chief", "admin")
+    status, body, _ = _export(admin, format="jsonl", masked="1")
+    assert status == 200
+    [row] = [json.loads(line) for line in body.splitlines() if line.strip()]
+    written = datetime.fromisoformat(row["created_at"])
+    assert row["created_at"].endswith("+09:00")  # what a person in Seoul reads, and the instant
+    assert abs(written - datetime.now(SEOUL)) < timedelta(minutes=5)
