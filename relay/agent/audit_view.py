@@ -65,7 +65,7 @@ EVENT_LABELS: dict[EventKind, str] = {
     EventKind.CALL_AGENT_ANSWERED: "상담원이 실시간 통화를 받음",
     EventKind.CALL_CALLER_SPEAKING: "발신자가 말하는 중",
     EventKind.CALL_LIVE_ENDED: "실시간 통화 끝남",
-    EventKind.CALL_REPLY_SPOKEN: "답변을 통화로 들려줌",
+    EventKind.CALL_REPLY_SPOKEN: "실시간 통화 답변 처리",
     EventKind.CALL_CONFERENCE: "3자 통역 통화 연결",
     EventKind.CALL_CONFERENCE_FAILED: "3자 통역 통화 연결 실패",
     EventKind.CALL_ENDED_BY_AGENT: "상담원이 통화를 끝냄",

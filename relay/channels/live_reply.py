@@ -26,7 +26,7 @@ from relay.services import Services
 from relay.twilio.outbound import SendError
 from relay.twilio.security import stream_url
 from relay.voice.twiml import TwimlBuilder
-from transcripts.models import Message
+from transcripts.models import Message, MessageStatus
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,7 @@ _START_SECONDS = 1.5
 SPOKEN_NOTE = "통화 중인 주민에게 음성으로 전했습니다"
 NO_VOICE_NOTE = "이 언어는 음성이 없어 문자로 보냈습니다; 통화에서는 문자 안내를 들려주었습니다"
 FAILED_NOTE = "통화로 전하지 못해 문자로 보냈습니다"
+HELD_NOTE = "보관함에 보관했습니다: 통화 중인 주민에게 들려주지 않았습니다"
 
 
 def speaking_seconds(text: str, language: str) -> float:
@@ -77,7 +78,8 @@ def speak_on_live_call(svc: Services, message: Message) -> None:
         return
     # The outbox holds the update (HELD): the thread must not say the caller heard it.
     svc.record.outbound.mark_sent(message.id, f"{live.call_sid}:{message.id}", status)
-    svc.record.live.note_reply_channel(message.id, SPOKEN_NOTE)
+    held = status is MessageStatus.HELD
+    svc.record.live.note_reply_channel(message.id, HELD_NOTE if held else SPOKEN_NOTE)
 
 
 def _by_sms(svc: Services, message: Message, note: str) -> None:

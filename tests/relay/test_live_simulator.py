@@ -91,6 +91,7 @@ def test_the_simulator_places_a_live_call_and_shows_the_spoken_reply(
     with services(app).sessions() as session:
         [reply] = session.query(Message).filter(Message.direction == "outbound").all()
         assert reply.status is MessageStatus.HELD  # the outbox held it: nobody heard it
+        assert "들려주지 않았습니다" in (reply.flag or "")  # and the thread does not say they did
 
     def updates() -> list[str]:
         found = sims.view(sid)
