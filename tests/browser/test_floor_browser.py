@@ -3,7 +3,6 @@ without a reload, and a held conversation is reassigned with one click."""
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ import pytest
 
 from relay.services import services
 from tests.browser.conftest import LiveRelay, sign_in
+from tests.browser.test_agent_browser import screenshot
 from transcripts.db import utcnow
 from transcripts.models import Channel, Contact, Conversation
 
@@ -93,11 +93,8 @@ def test_the_live_view_follows_the_floor_and_reassigns_in_one_click(
     box = button.bounding_box()
     assert box is not None and box["y"] + box["height"] <= DESKTOP["height"]
 
-    shot = tmp_path / "admin-live.png"
-    admin.screenshot(path=str(shot), full_page=False)
-    if os.environ.get("SCREENSHOTS_DIR"):  # a folder: keep the view for the README
-        admin.reload()  # without the language form's notice
-        admin.screenshot(path=os.environ["SCREENSHOTS_DIR"] + "/admin-live.png")
+    admin.reload()  # without the language form's notice
+    screenshot(admin, "admin-live.png")
 
     # One click: jisu is pre-selected for the English conversation (available, serves English).
     button.click()
