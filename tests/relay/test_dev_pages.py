@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from relay import config as relay_config
 from tests.relay.agent_helpers import sign_in
-from tests.support.app_fixtures import ACCOUNT_SID, drain
+from tests.support.app_fixtures import ACCOUNT_SID, Webhooks, drain
 from tests.support.modelkit import TinyModels
 
 
@@ -107,3 +107,16 @@ def test_simulator_page_escapes_resident_text(app: Flask, client: FlaskClient) -
         "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp;amp; &lt;b&gt;bold&lt;/b&gt;" in html
     )
     assert "🙂" in html
+
+
+def test_the_outbox_reads_in_korean_and_wraps_between_words(
+    app_factory: Any, tiny_models: TinyModels
+) -> None:
+    app = app_factory(SMS_ACKNOWLEDGEMENT=True)  # the receipt is held in the outbox
+    assert Webhooks(app.test_client()).sms(tiny_models.phrase("wallet")["en"]).status_code == 200
+    drain(app)
+    page = sign_in(app, "developer").get("/dev/outbox").get_data(as_text=True)
+    assert "120" in page and "<td>문자" in page  # the held receipt, by its channel's name
+    assert 'class="grid outbox"' in page  # relay.css wraps its cells between words
+    assert "Outbox:" not in page and "(body)" not in page and "(channel)" not in page
+    assert "+8210" not in page  # a resident's number shows by its last four digits
