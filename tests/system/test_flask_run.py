@@ -77,7 +77,9 @@ def _wait_until_up(base: str, process: subprocess.Popen[str]) -> None:
     raise AssertionError("flask run did not answer within 60 s")
 
 
-def _serve(tmp_path: Path, models: Path, *extra: str) -> Iterator[Server]:
+def _serve(
+    tmp_path: Path, models: Path, *extra: str, settings: dict[str, str] | None = None
+) -> Iterator[Server]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
@@ -92,7 +94,17 @@ def _serve(tmp_path: Path, models: Path, *extra: str) -> Iterator[Server]:
         "RELAY_OUTBOX": "true",
         "RELAY_DEV_PAGES": "true",
         "PYTHONUNBUFFERED": "1",
+        **(settings or {}),
     }
+    if settings and "RELAY_DATABASE_URL" in settings:  # as `make run` does before serving
+        subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            timeout=120,
+            check=True,
+        )
     process = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--port", str(port), *extra],
         cwd=REPO,
@@ -243,11 +255,32 @@ def test_reloader_starts_the_consumer_once(tmp_path: Path, relay_models_path: Pa
     assert server.output.count("relay is starting on") == 1, server.output
 
 
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgres", marks=[pytest.mark.postgres, pytest.mark.redis]),
+    ]
+)
+def burst_server(
+    request: pytest.FixtureRequest, tmp_path: Path, relay_models_path: Path
+) -> Iterator[Server]:
+    """`flask run` on the embedded default, and on PostgreSQL with a Redis queue."""
+    settings = None
+    if request.param == "postgres":
+        settings = {
+            "RELAY_DATABASE_URL": request.getfixturevalue("empty_postgres"),
+            "RELAY_QUEUE_URL": request.getfixturevalue("redis_url"),
+        }
+    yield from _serve(tmp_path, relay_models_path, settings=settings)
+
+
 def test_a_burst_of_texts_is_kept_once_while_a_separate_consumer_translates(
-    server: Server, tiny_models: TinyModels
+    burst_server: Server, tiny_models: TinyModels
 ) -> None:
     """Concurrent signed SMS, some delivered twice, while the consumer translates: every text
-    is stored once and translated, by a consumer that runs in a process of its own."""
+    is stored once and translated, by a consumer that runs in a process of its own, on
+    SQLite and on PostgreSQL with Redis."""
+    server = burst_server
     headers = server.admin_headers()
     health = requests.get(f"{server.base}/healthz", headers=headers, timeout=30).json()
     consumer_pid = health["checks"]["queue"]["consumer_pid"]
