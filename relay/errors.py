@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from languages.engine import ModelMissingError, TranslationError
@@ -121,7 +122,7 @@ def answer_http_errors_under(
 
 def _json_under_api(error: HTTPException) -> Any:
     """An HTTP error as JSON under /api; under a prefix a channel took, its page; elsewhere
-    the page Flask would show anyway."""
+    the staff's error page in Korean (Flask's own is in English)."""
     if request.path.startswith("/api/"):
         code = error.code or 500
         korean = KOREAN.get(code) or HTTP_KOREAN.get(code, "요청을 처리하지 못했습니다.")
@@ -129,7 +130,15 @@ def _json_under_api(error: HTTPException) -> Any:
     for prefix, page in current_app.extensions.get(HTTP_ERROR_PAGES, ()):
         if request.path.startswith(prefix):
             return page(error)
-    return error
+    code = error.code or 500
+    if code < 400:  # a routing redirect, not an error
+        return error
+    korean = KOREAN.get(code) or HTTP_KOREAN.get(code, "요청을 처리하지 못했습니다.")
+    if isinstance(error, CSRFError):
+        korean = "이 화면의 보안 토큰(CSRF)이 만료되었습니다. 새로 고친 뒤 다시 하세요."
+    page = render_template("error.html", status=code, message=korean)
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() not in ("content-type",)]
+    return Response(page, status=code, headers=headers)
 
 
 def register_error_handlers(app: Flask) -> None:
