@@ -101,6 +101,7 @@ def simulator() -> Any:
             phone=phone,
             messages=messages,
             languages=registry.RESIDENT_LANGUAGES,
+            labels=STATUS_LABELS,
         )
 
 

@@ -75,7 +75,7 @@ class _Call:
     call_sid: str
     phone: str
     language: str
-    state: str = "전화 거는 중 (dialling)"
+    state: str = "전화 거는 중"
     ended: bool = False
     frames_sent: int = 0
     steps: list[Step] = field(default_factory=list)
@@ -216,12 +216,12 @@ class _CallPlayer:
         document = _parse(twiml)
         if document is None or not self._follow(document):
             self.call.note(
-                "실시간 통화가 아닙니다: 녹음 메시지 안내 (not live: the recorded-message path)",
-                state="실시간 아님 (not live)",
+                "실시간 통화가 아닙니다: 녹음 메시지 안내",
+                state="실시간 아님",
             )
             return
         self._play(silence(LEAD_IN_SECONDS) + audio)
-        self.call.note("말하기 끝, 통화 유지 중 (done speaking, holding the line)")
+        self.call.note("말하기 끝, 통화 유지 중")
         held_until = time.monotonic() + MAX_HOLD_SECONDS
         while self.stream is not None and time.monotonic() < held_until:
             if not self._play(silence(PIECE_SECONDS)):
@@ -260,9 +260,7 @@ class _CallPlayer:
         older, self.stream = self.stream, opened
         if older is not None:
             older.finish()
-        self.call.note(
-            f"미디어 스트림 연결 (media stream open): {url}", state="통화 중 (live, streaming)"
-        )
+        self.call.note(f"미디어 스트림 연결: {url}", state="통화 중")
 
     def _play(self, audio: bytes) -> bool:
         """Play `audio` piece by piece, tending the call between pieces; False once the call
@@ -289,9 +287,7 @@ class _CallPlayer:
             if update.held_ns <= self.seen_ns:
                 continue
             self.seen_ns = update.held_ns
-            self.call.note(
-                "상담원 답변: 통화 갱신 TwiML (REST update, held in the outbox)", update.twiml
-            )
+            self.call.note("상담원 답변: 통화 갱신 TwiML (보관함에 보관)", update.twiml)
             document = _parse(update.twiml)
             if document is None or not self._follow(document):
                 return False
@@ -301,7 +297,7 @@ class _CallPlayer:
             self.call.note(f"대기 웹훅 {urlsplit(url).path} → {status}", twiml)
             document = _parse(twiml)
             if document is None or not self._follow(document):
-                self.call.note("실시간 통화가 끝났습니다 (the call left the live path)")
+                self.call.note("실시간 통화가 끝났습니다")
                 if self.stream is not None:
                     self.stream.finish()
                     self.stream = None
@@ -313,7 +309,7 @@ class _CallPlayer:
         status, _ = self._post(
             "/twilio/voice/status", {"CallStatus": "completed", "CallDuration": seconds}
         )
-        self.call.note(f"통화 종료 웹훅 /twilio/voice/status → {status}", state="끝남 (ended)")
+        self.call.note(f"통화 종료 웹훅 /twilio/voice/status → {status}", state="끝남")
         with self.call.lock:
             self.call.ended = True
 

@@ -50,7 +50,7 @@ def test_a_simulated_live_call_is_captioned_answered_and_the_reply_spoken(
     caller.fill("form.live-call textarea[name=say]", f"{FIRST}\n{SECOND}")
     caller.click("form.live-call button[type=submit]")
     caller.wait_for_url("**/dev/simulator/live/*")
-    caller.locator("li", has_text="media stream open").wait_for(timeout=20_000)
+    caller.locator("li", has_text="미디어 스트림 연결").wait_for(timeout=20_000)
 
     row = agent.locator("#waiting li.row").first
     row.wait_for(timeout=20_000)  # the live call arrived without a reload
@@ -73,4 +73,4 @@ def test_a_simulated_live_call_is_captioned_answered_and_the_reply_spoken(
     twiml = spoken.inner_text()
     assert '<Say language="en-US"' in twiml and "<Start><Stream" in twiml
     caller.click("text=전화 끊기")
-    caller.locator("#call-state", has_text="ended").wait_for(timeout=20_000)
+    caller.locator("#call-state", has_text="끝남").wait_for(timeout=20_000)

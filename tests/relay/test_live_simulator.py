@@ -103,7 +103,7 @@ def test_the_simulator_places_a_live_call_and_shows_the_spoken_reply(
     say = document.find("Say")
     assert say is not None and say.get("language") == "en-US" and say.text
     # As Twilio would, the simulator starts the update's stream: the call now has a second one.
-    wait_for(lambda: len([s for s in sims.view(sid).steps if "media stream open" in s.what]) == 2)
+    wait_for(lambda: len([s for s in sims.view(sid).steps if "미디어 스트림 연결" in s.what]) == 2)
 
     time.sleep(1)  # the new stream's start reaches relay before the caller hangs up
     assert sims.hang_up(sid)

@@ -68,8 +68,8 @@ def _live_call(server: Server) -> None:
     def state() -> dict[str, Any]:
         return caller.get(state_url, timeout=30).json()  # type: ignore[no-any-return]
 
-    opened = _poll(state, lambda s: any("media stream open" in x["what"] for x in s["steps"]))
-    assert any("media stream open" in x["what"] for x in opened["steps"]), opened
+    opened = _poll(state, lambda s: any("미디어 스트림 연결" in x["what"] for x in s["steps"]))
+    assert any("미디어 스트림 연결" in x["what"] for x in opened["steps"]), opened
 
     server.flask("users", "create", "minji", "--role", "agent", input=PASSWORD + "\n")
     headers = {"Authorization": f"Bearer {server.flask('users', 'token', 'minji').strip()}"}
