@@ -6,7 +6,7 @@ Twilio would (a new stream for the same call). Real Whisper base, the tiny real 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from languages.audio import load_audio
 from relay.services import services
 from relay.voice.live_simulator import LiveCallView, simulator
 from relay.voice.phone_stream import phone_audio
+from tests.relay.test_live_calls import wait_for
 from tests.support.app_fixtures import create_user, drain
 from tests.support.media_stream_client import serving
 from tests.support.recording_server import parse_twiml
@@ -30,16 +31,6 @@ RESIDENT = "+821055501234"
 def live(app_factory: Any, whisper_base_dir: Path) -> Iterator[tuple[Flask, str]]:
     with serving(app_factory, VOICE_LIVE=True, WHISPER_MODEL=str(whisper_base_dir)) as running:
         yield running
-
-
-def wait_for(check: Callable[[], Any], timeout: float = 90.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError("timed out")
 
 
 def captions(app: Flask) -> list[Message]:
@@ -64,7 +55,7 @@ def test_the_simulator_places_a_live_call_and_shows_the_spoken_reply(
     sims = simulator(app)
     sid = sims.place(RESIDENT, "en", audio)
 
-    [caption] = wait_for(lambda: captions(app))
+    [caption] = wait_for(lambda: captions(app), 90)
     assert "garbage" in caption.original_text.lower()
     assert caption.translated_text
     view = sims.view(sid)
@@ -103,7 +94,9 @@ def test_the_simulator_places_a_live_call_and_shows_the_spoken_reply(
     say = document.find("Say")
     assert say is not None and say.get("language") == "en-US" and say.text
     # As Twilio would, the simulator starts the update's stream: the call now has a second one.
-    wait_for(lambda: len([s for s in sims.view(sid).steps if "미디어 스트림 연결" in s.what]) == 2)
+    wait_for(
+        lambda: len([s for s in sims.view(sid).steps if "미디어 스트림 연결" in s.what]) == 2, 90
+    )
 
     time.sleep(1)  # the new stream's start reaches relay before the caller hangs up
     assert sims.hang_up(sid)
