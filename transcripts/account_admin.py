@@ -1,5 +1,7 @@
 """Admins managing accounts from the web: create, disable, re-enable, reset a password, change a
-role, each audited, and the listing the accounts page reads.
+role, each audited, and the listing the accounts page reads. The languages an agent serves are
+the floor's rule (`transcripts.floor`): a new account is given them by the same step, and a
+change on the accounts page is the live view's use case, so the listing reads them back here.
 
 The rules that keep a centre from locking itself out live here, once: an admin cannot disable
 or demote themselves (they would lose the page they are using), and the last active admin
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from transcripts.accounts import end_access
 from transcripts.errors import NotFoundError, RecordError
+from transcripts.floor import give_languages, languages_of
 from transcripts.models import Event, Role, User
 from transcripts.policy import Actor, EventKind
 from transcripts.uow import UseCases
@@ -40,13 +43,22 @@ class AccountRow:
     active: bool
     created_at: datetime
     last_sign_in_at: datetime | None
+    languages: frozenset[str] = frozenset()
 
 
 class AccountAdmin(UseCases):
     """The accounts page's use cases; each checks the actor is an admin and writes one event."""
 
-    def create(self, actor: Actor, username: str, role: Role, password_hash: str) -> AccountRow:
-        """A new account, signed in with the password the admin chose or was shown."""
+    def create(
+        self,
+        actor: Actor,
+        username: str,
+        role: Role,
+        password_hash: str,
+        languages: frozenset[str] = frozenset(),
+    ) -> AccountRow:
+        """A new account, signed in with the password the admin chose or was shown, serving
+        `languages` from the start (automatic assignment can give it contacts at once)."""
         _require_admin(actor)
         name = username.strip()
         if not name or len(name) > MAX_USERNAME_CHARS or any(ch.isspace() for ch in name):
@@ -57,9 +69,11 @@ class AccountAdmin(UseCases):
         try:
             with self._uow.write() as session:
                 user = User(username=name, role=role, password_hash=password_hash)
+                served = give_languages(user, languages)
                 session.add(user)
                 session.flush()
-                _event(session, EventKind.ACCOUNT_CREATED, actor, user, role=role.value)
+                given = {"languages": list(served)} if served else {}
+                _event(session, EventKind.ACCOUNT_CREATED, actor, user, role=role.value, **given)
                 return _row(user)
         except IntegrityError:
             raise AccountAdminError(
@@ -124,8 +138,10 @@ def account_rows(session: Session) -> list[AccountRow]:
 
 
 def account_history(session: Session, limit: int = HISTORY_LIMIT) -> list[Event]:
-    """The latest account changes, newest first."""
+    """The latest account changes, newest first: the accounts page's own, and the languages
+    set on either page (one event kind, whichever page set them)."""
     kinds = [kind.value for kind in EventKind if kind.value.startswith("account.")]
+    kinds.append(EventKind.AGENT_LANGUAGES.value)
     return list(
         session.scalars(
             select(Event).where(Event.kind.in_(kinds)).order_by(Event.id.desc()).limit(limit)
@@ -141,6 +157,7 @@ def _row(user: User) -> AccountRow:
         active=user.active,
         created_at=user.created_at,
         last_sign_in_at=user.last_sign_in_at,
+        languages=languages_of(user),
     )
 
 

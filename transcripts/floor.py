@@ -38,6 +38,15 @@ def languages_of(user: User) -> frozenset[str]:
     return frozenset(user.languages.split())
 
 
+def give_languages(user: User, codes: set[str] | frozenset[str]) -> tuple[str, ...]:
+    """Store the languages `user` serves, the one way every page does it (the live view, the
+    accounts page and a new account alike): well-formed codes only, sorted, space-separated,
+    so automatic assignment reads the same list whoever wrote it. Returns them."""
+    chosen = tuple(sorted(code for code in codes if _CODE.fullmatch(code)))
+    user.languages = " ".join(chosen)
+    return chosen
+
+
 @dataclass(frozen=True)
 class AvailabilityChange:
     """An agent's state before and after; `changed` is False when it already was that."""
@@ -78,16 +87,16 @@ class Floor(UseCases):
             end_access(session, user_id, api_token_hash=None)  # the epoch rule, once
 
     def set_languages(self, actor: Actor, user_id: int, codes: set[str]) -> tuple[str, ...]:
-        """Set which languages an agent serves (admins); returns them, sorted."""
+        """Set which languages an agent serves (admins); returns them, sorted. The live view
+        and the accounts page both come here, so the rule and its audit event are one."""
         if not actor.is_admin:
             raise NotActionableError(
                 "only an admin sets an agent's languages", "관리자만 상담 언어를 정할 수 있습니다."
             )
-        chosen = tuple(sorted(code for code in codes if _CODE.fullmatch(code)))
         with self._uow.write() as session:
             user = _user(session, user_id)
             before = user.languages
-            user.languages = " ".join(chosen)
+            chosen = give_languages(user, codes)
             if before != user.languages:
                 audit(
                     session,

@@ -1,5 +1,6 @@
 """The accounts page for admins: who can sign in, as what, and when they last did; making,
-disabling, re-enabling accounts, resetting passwords and changing roles.
+disabling, re-enabling accounts, resetting passwords, changing roles and the languages an agent
+serves (the same use case as the supervisor's live view: `relay.agent.agent_languages`).
 
 The rules (admins only, never oneself or the last admin, audit) live in
 `transcripts.account_admin`; these views parse a form, call one use case and say in Korean what
@@ -14,8 +15,11 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from relay.agent.access import actor, admin_required, me
+from relay.agent.agent_languages import chosen_languages, languages_said, save_agent_languages
 from relay.agent.audit_view import audit_rows
+from relay.agent.floor_labels import AGENT_LANGUAGES
 from relay.auth import hash_password
+from relay.ids import MAX_ID
 from relay.passwords import generated_password, password_problem
 from relay.services import services
 from transcripts import account_admin
@@ -35,12 +39,16 @@ def accounts() -> Any:
     with services().sessions() as session:
         rows = account_admin.account_rows(session)
         events = account_admin.account_history(session)
-        names = usernames(
-            session, {e.data["user_id"] for e in events if isinstance(e.data.get("user_id"), int)}
-        )
+        named = {e.data.get(key) for e in events for key in ("user_id", "agent_id")}
+        names = usernames(session, {user_id for user_id in named if isinstance(user_id, int)})
         history = audit_rows(events, names)
     return render_template(
-        "admin/accounts.html", rows=rows, history=history, roles=ROLE_LABELS, me=me()
+        "admin/accounts.html",
+        rows=rows,
+        history=history,
+        roles=ROLE_LABELS,
+        languages=AGENT_LANGUAGES,
+        me=me(),
     )
 
 
@@ -51,12 +59,15 @@ def create() -> Any:
     username = (request.form.get("username") or "").strip()
     role = _role(request.form.get("role"))
     chosen = request.form.get("password") or ""
+    languages = chosen_languages(request.form.getlist("languages"))
     password = chosen or generated_password()
     problem = password_problem(password, username)
     if problem is not None:
         return _back(problem.korean, "error")
     try:
-        account_admin_use_cases().create(actor(), username, role, hash_password(password))
+        account_admin_use_cases().create(
+            actor(), username, role, hash_password(password), languages
+        )
     except RecordError as error:
         return _back(error.korean or "계정을 만들 수 없습니다.", "error")
     if chosen:
@@ -110,6 +121,19 @@ def set_role(account_id: int) -> Any:
     except RecordError as error:
         return _back(error.korean or "처리할 수 없습니다.", "error")
     return _back(f"역할을 {ROLE_LABELS[role]}(으)로 정했습니다.")
+
+
+@bp.post("/<int:account_id>/languages")
+@admin_required
+def set_languages(account_id: int) -> Any:
+    """The languages the account serves: the live view's use case, audited the same way."""
+    if not 0 < account_id <= MAX_ID:
+        return _back("없는 계정입니다.", "error")
+    try:
+        kept = save_agent_languages(account_id, request.form.getlist("languages"))
+    except RecordError as error:
+        return _back(error.korean or "처리할 수 없습니다.", "error")
+    return _back(f"상담 언어를 저장했습니다: {languages_said(kept)}")
 
 
 def account_admin_use_cases() -> account_admin.AccountAdmin:

@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 
 from relay.agent.access import actor, admin_required, agent_required, me, wants_fragment
+from relay.agent.agent_languages import languages_said, save_agent_languages
 from relay.agent.floor_labels import AGENT_LANGUAGES, AVAILABILITY_LABELS, language_name
 from relay.auth import local_target
 from relay.ids import MAX_ID
@@ -90,11 +91,8 @@ def languages(user_id: int) -> Any:
     if not 0 < user_id <= MAX_ID:
         flash("상담원을 찾을 수 없습니다.", "error")
         return redirect(url_for("floor.live"), code=303)
-    allowed = {language.code for language in AGENT_LANGUAGES}
-    chosen = set(request.form.getlist("languages")) & allowed
-    kept = services().record.floor.set_languages(actor(), user_id, chosen)
-    names = ", ".join(language_name(code) for code in kept) or "없음"
-    flash(f"상담 언어를 저장했습니다: {names}", "ok")
+    kept = save_agent_languages(user_id, request.form.getlist("languages"))
+    flash(f"상담 언어를 저장했습니다: {languages_said(kept)}", "ok")
     return redirect(url_for("floor.live"), code=303)
 
 
