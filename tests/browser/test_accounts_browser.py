@@ -15,6 +15,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SCREEN = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
+#: How many lines an element's text is laid out on (a word broken letter by letter takes more).
+LINES_OF_TEXT = """(element) => {
+  const range = document.createRange();
+  range.selectNodeContents(element);
+  return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
+}"""
 
 
 def test_an_admin_creates_and_disables_an_account_on_a_page_that_fits(
@@ -81,3 +87,62 @@ def test_the_accounts_page_does_not_scroll_sideways_on_a_phone(
     assert admin.locator('.account-form button[type="submit"]').is_visible()
     name = admin.locator("table.accounts td").first.bounding_box()
     assert name is not None and name["height"] < 60, "the name is broken letter by letter"
+
+
+@pytest.mark.parametrize("screen", [SCREEN, PHONE], ids=["1366x768", "390x844"])
+def test_an_admin_gives_an_agent_languages_when_creating_and_then_changes_them(
+    chromium: Any, live_relay: LiveRelay, tmp_path: Path, screen: dict[str, int]
+) -> None:
+    live_relay.user("kim")
+    admin = sign_in(chromium, live_relay, live_relay.user("chief", "admin"))
+    admin.set_viewport_size(screen)
+    admin.goto(f"{live_relay.url}/admin/accounts")
+    create = admin.locator(".account-form")
+    create.locator('input[name="username"]').fill("tuyet")
+    create.locator('input[name="password"]').fill("tuyet's own passphrase")
+    create.get_by_label("베트남어").check()
+    create.get_by_label("한국어").check()
+    assert create.locator('button[type="submit"]').is_visible()
+    create.locator('button[type="submit"]').click()
+    admin.wait_for_selector(".flash.ok")
+
+    row = admin.locator("table.accounts tr", has_text="tuyet")
+    boxes = row.locator("fieldset.language-boxes")
+    assert boxes.get_by_label("베트남어").is_checked() and boxes.get_by_label("한국어").is_checked()
+    assert not boxes.get_by_label("영어").is_checked()
+    labels = boxes.locator("label").all_inner_texts()
+    assert [label.split()[-1] for label in labels] == [
+        "영어", "중국어", "일본어", "베트남어", "몽골어", "한국어"
+    ]  # fmt: skip
+    for label in boxes.locator("label").all():  # each name on one line, not letter by letter
+        box = label.bounding_box()
+        assert box is not None and box["height"] < 40
+    admin.screenshot(
+        path=str(tmp_path / f"accounts-languages-{screen['width']}.png"), full_page=True
+    )
+
+    boxes.get_by_label("한국어").uncheck()
+    boxes.get_by_label("몽골어").check()
+    save = row.locator("button", has_text="언어 저장")
+    save.scroll_into_view_if_needed()
+    save.click()
+    admin.wait_for_selector(".flash.ok")
+    assert "상담 언어를 저장했습니다: 몽골어, 베트남어" in admin.locator(".flash.ok").inner_text()
+    boxes = admin.locator("table.accounts tr", has_text="tuyet").locator("fieldset.language-boxes")
+    assert (
+        boxes.get_by_label("몽골어").is_checked() and not boxes.get_by_label("한국어").is_checked()
+    )
+    history = admin.locator("table.account-history").inner_text()
+    assert "상담원 언어 지정" in history and "상담 언어: 몽골어, 베트남어" in history
+    width = admin.evaluate("document.documentElement.scrollWidth")
+    assert width <= screen["width"], "the page scrolls sideways"
+    if screen is SCREEN:  # the whole row, its language boxes included, fits the screen
+        for button in admin.locator("table.accounts button:visible").all():
+            box = button.bounding_box()
+            assert box is not None and box["x"] + box["width"] <= SCREEN["width"]
+    # The history's names and headings are whole words at either size.
+    for cell in admin.locator("table.account-history th, table.account-history td").all()[:12]:
+        text = cell.inner_text().strip()
+        if text in ("누가", "chief"):  # one word each: one line
+            assert cell.evaluate(LINES_OF_TEXT) == 1, text
+    admin.screenshot(path=str(tmp_path / f"accounts-saved-{screen['width']}.png"), full_page=True)
