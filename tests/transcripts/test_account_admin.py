@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from transcripts.account_admin import AccountAdminError, account_rows
+from transcripts.account_admin import AccountAdminError, account_history, account_rows
 from transcripts.errors import NotFoundError
 from transcripts.models import Event, Role, User
 from transcripts.policy import Actor
@@ -71,6 +71,26 @@ def test_disabling_ends_access_in_the_same_write(
         user = session.get(User, agent.id)
         assert user is not None
         assert (user.active, user.api_token_hash, user.session_epoch) == (False, None, 1)
+
+
+def test_a_new_account_serves_its_languages_as_the_floor_stores_them(
+    record: Record, sessions: sessionmaker[Session]
+) -> None:
+    chief = _admin(record, "chief")
+    row = record.account_admin.create(
+        chief, "tuyet", Role.AGENT, HASH, frozenset({"vi", "ko", "X"})
+    )
+    assert row.languages == frozenset({"ko", "vi"})
+    with sessions() as session:
+        user = session.get(User, row.id)
+        assert user is not None and user.languages == "ko vi"
+        [event] = session.scalars(select(Event).where(Event.kind == "account.created")).all()
+        assert event.data["languages"] == ["ko", "vi"]
+    record.floor.set_languages(chief, row.id, {"en"})  # the live view's and the page's use case
+    with sessions() as session:
+        assert [r.languages for r in account_rows(session) if r.id == row.id] == [frozenset({"en"})]
+        kinds = [event.kind for event in account_history(session)]
+    assert kinds == ["agent.languages", "account.created"]  # newest first, in the page's history
 
 
 def test_two_admins_demoting_each_other_at_once_leave_one_admin(
