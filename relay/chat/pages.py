@@ -25,7 +25,6 @@ from flask import (
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from languages import registry
 from relay.agent.stream import RESIDENTS, live_feed, start_id
 from relay.centre_time import centre_zone
 from relay.chat import wording
@@ -86,7 +85,7 @@ def start() -> Any:
     """Start a web conversation with the first message; the answer sets the page's cookie."""
     form = request.form
     language = form.get("language", "")
-    if language not in registry.RESIDENT_CODES:
+    if language not in wording.PAGE_CODES:
         language = _language()
     text = form.get("text", "")
     callback = _callback(form.get("callback", ""))
@@ -172,7 +171,7 @@ def conversation() -> Any:
 
 
 def render_conversation(view: ChatView, *, error: str = "", status: int = 200) -> Any:
-    language = view.language if view.language in registry.RESIDENT_CODES else _language()
+    language = wording.spoken(view.language) or _language()
     w = wording.words(language)
     return render_template(
         "chat/conversation.html",
@@ -203,7 +202,7 @@ def post_message() -> Any:
     except (ChatMessageError, ChatLimitError) as error:
         status = 429 if isinstance(error, ChatLimitError) else 400
         view = svc.record.chat.view(secret)
-        text = problem_text(error, view.language)
+        text = problem_text(error, wording.spoken(view.language) or _language())
         if _wants_json():
             return {"error": text}, status
         return render_conversation(view, error=text, status=status)
@@ -233,14 +232,14 @@ def seen() -> Any:
 def events() -> Any:
     """The conversation's live feed for the open page (Server-Sent Events)."""
     svc = services()
-    conversation_id = svc.record.chat.conversation_of(_secret())
-    language = wording.words(_language())
+    view = svc.record.chat.view(_secret())  # the page's language is the conversation's
+    words = wording.words(wording.spoken(view.language) or _language())
     zone = centre_zone()  # read here: the stream runs after the request's context is gone
     return live_feed(
         lambda **timing: chat_stream(
-            svc.sessions, conversation_id, start_id(), zone=zone, **timing
+            svc.sessions, view.conversation_id, start_id(), zone=zone, **timing
         ),
-        language["offline"],
+        words["offline"],
         RESIDENTS,
     )
 

@@ -2,9 +2,10 @@
 
 A resident who cannot read English must never meet Flask's English "Not Found" or a stack
 trace, on a mistyped /chat/... address, an old /r/ link or a closed conversation alike. Each
-answer is in the resident's language: the conversation's when the error knows it, else the one
-the page or the browser asks for; when nothing names one of the five, the page says it in all
-five, each in its own script. chat.js gets the same sentence as JSON.
+answer is in the resident's language: the conversation's when the error knows it (Korean
+included), else the one the page or the browser asks for; when nothing names one of the five or
+Korean, the page says it in all five, each in its own script. chat.js gets the same sentence as
+JSON.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ HTTP_WORDS = {
 
 
 def request_language() -> str | None:
-    """The language `?lang=` or the browser names among the five, else None."""
+    """The language `?lang=` or the browser names among the five, else Korean if it asks for
+    Korean, else None."""
     return wording.known_language(request.args.get("lang"), list(request.accept_languages))
 
 
@@ -78,9 +80,7 @@ def problem_page(error: Exception, status: int | None = None) -> Any:
     """A domain error raised under /chat, answered for a resident (registered on the chat's
     blueprint for each error relay/errors.py maps, with the same status)."""
     status = status or status_of(error)
-    language = getattr(error, "language", None)
-    if language not in registry.RESIDENT_CODES:
-        language = request_language()
+    language = wording.spoken(getattr(error, "language", None)) or request_language()
     key = {410: "ended", 429: "limited"}.get(status, "not_found")
     if isinstance(error, ChatMessageError):
         key = "too_long" if error.reason == "too_long" else "empty"

@@ -1,9 +1,12 @@
-"""The chat page's words in each resident language, written by people (no engine), and the
-choice of a page language from the browser's Accept-Language.
+"""The chat page's words in each resident language and in Korean, written by people (no
+engine), and the choice of a page language from the conversation or the browser.
 
 A resident who cannot read Korean must be able to trust and use the page before any agent is
 involved, so everything it says is here in the five languages, each in its own full script
 (the page is not an SMS: Vietnamese tone marks and Mongolian ө/ү are written as they are).
+Some residents read Korean best (agents answer them in Korean, untranslated): their page is in
+Korean when their conversation's language is Korean, or when their browser asks for Korean and
+names none of the five.
 """
 
 from __future__ import annotations
@@ -12,6 +15,10 @@ from languages import registry
 
 #: The language the page falls back to when the browser names none of the five.
 FALLBACK = "en"
+
+#: The languages the page speaks: the five residents' languages, then Korean.
+PAGE_LANGUAGES: tuple[registry.Language, ...] = (*registry.RESIDENT_LANGUAGES, registry.KOREAN)
+PAGE_CODES: frozenset[str] = frozenset(language.code for language in PAGE_LANGUAGES)
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {
@@ -186,6 +193,41 @@ WORDS: dict[str, dict[str, str]] = {
         "sending_failed": "Мессеж илгээгдсэнгүй. Дахин оролдоно уу.",
         "expired": "Хуудасны хугацаа дууссан. Хуудсаа шинэчлээд мессежээ дахин илгээнэ үү.",
     },
+    "ko": {
+        "centre": "120 콜센터",
+        "title": "120 콜센터 채팅 상담",
+        "intro": "서류, 제도, 공공 서비스 등 한국 생활에 관해 궁금한 점을 시 120 민원 상담 "
+        "센터에 물어보세요. 여기에 글을 남기시면 상담원이 읽고 이 화면에서 답변해 드립니다.",
+        "emergency": "긴급 상황은 경찰 112, 화재·구급 119로 전화하세요. 이 채팅으로는 긴급 "
+        "신고를 받지 않습니다.",
+        "privacy": "개인정보 안내: 보내신 메시지(번역문 포함)는 답변을 위해 센터가 보관하며, "
+        "보관 기간이 지나면 삭제됩니다. 외국인등록번호나 카드 번호는 적지 마세요. 이 페이지의 "
+        "링크를 아는 사람은 누구나 대화를 볼 수 있으니 다른 사람에게 알려 주지 마세요.",
+        "language": "언어",
+        "message": "메시지",
+        "callback": "답변이 오면 문자로 알려 드릴 전화번호 (선택)",
+        "start": "상담 시작하기",
+        "send": "보내기",
+        "you": "나",
+        "agent": "120 콜센터",
+        "received": "접수됨",
+        "sent": "보냄",
+        "delivered": "전달됨",
+        "read": "읽음",
+        "by_sms": "문자로 보냄",
+        "typing": "상담원이 답변을 쓰고 있습니다…",
+        "ended": "상담이 끝났습니다. 새로 상담을 시작하실 수 있습니다.",
+        "not_found": "이 채팅 링크는 더 이상 쓸 수 없습니다. 상담이 끝났거나 닫혔을 수 "
+        "있습니다. 새로 상담을 시작해 주세요.",
+        "limited": "메시지를 너무 자주 보내고 계십니다. 1분쯤 기다린 뒤 다시 보내 주세요.",
+        "too_long": "메시지가 너무 깁니다. {limit}자 이내로 써 주세요.",
+        "empty": "메시지를 먼저 써 주세요.",
+        "start_new": "새 상담 시작하기",
+        "offline": "다시 연결하는 중…",
+        "sending_failed": "메시지를 보내지 못했습니다. 다시 보내 주세요.",
+        "expired": "페이지를 연 지 오래되어 보낼 수 없었습니다. 페이지를 새로 고친 뒤 메시지를 "
+        "다시 보내 주세요.",
+    },
 }
 
 #: Under a message relay cannot translate: English and Korean, the two languages an agent and
@@ -252,22 +294,35 @@ def receipt(language: str, *, staffed: bool) -> tuple[str, str]:
 
 def page_language(requested: str | None, accept_language: list[tuple[str, float]]) -> str:
     """The page's language: the one asked for (`?lang=`), else the browser's most preferred
-    of the five (Accept-Language, by quality), else English."""
+    of the five (Accept-Language, by quality), else Korean if the browser asks for it, else
+    English."""
     return known_language(requested, accept_language) or FALLBACK
 
 
 def known_language(requested: str | None, accept_language: list[tuple[str, float]]) -> str | None:
-    """The language asked for (`?lang=`) or the browser's most preferred of the five; None
-    when neither names one (an error page then speaks all five)."""
-    if requested in registry.RESIDENT_CODES:
+    """The language asked for (`?lang=`), else the browser's most preferred of the five, else
+    Korean when the browser names it; None when none is named (an error page then speaks all
+    five). One of the five wins over Korean wherever it stands: phones and shared computers
+    bought in Korea come set to Korean, and a resident who added their own language to one
+    asked for that."""
+    if requested in PAGE_CODES:
         return str(requested)
+    asks_korean = False
     for tag, _quality in accept_language:
         code = tag.split("-")[0].split("_")[0].lower()
         if code in registry.RESIDENT_CODES:
             return code
-    return None
+        asks_korean = asks_korean or code == registry.KOREAN.code
+    return registry.KOREAN.code if asks_korean else None
+
+
+def spoken(language: str | None) -> str | None:
+    """`language` if the page speaks it (a conversation's language: one of the five or
+    Korean), else None, so the caller asks the browser instead."""
+    return language if language in PAGE_CODES else None
 
 
 def choices() -> list[tuple[str, str]]:
-    """The five languages as (code, name in its own script), for the language picker."""
-    return [(lang.code, lang.native_name) for lang in registry.RESIDENT_LANGUAGES]
+    """The page's languages as (code, name in its own script), for the language picker: the
+    five, then Korean."""
+    return [(lang.code, lang.native_name) for lang in PAGE_LANGUAGES]
