@@ -6,17 +6,20 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from html import unescape
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from relay.channels.web import send_nudges
 from relay.chat.wording import WORDS
 from relay.services import services
 from tests.relay.agent_helpers import post_form, sign_in
-from tests.relay.test_web_chat import bearer, only_conversation, start_chat, write
+from tests.relay.test_web_chat import CENTRE, bearer, only_conversation, start_chat, write
 from tests.support.app_fixtures import Webhooks, drain
+from transcripts.db import utcnow
 from transcripts.models import Direction, Message
 from transcripts.policy import MAX_CHAT_MESSAGE_CHARS
 
@@ -170,3 +173,23 @@ def test_a_korean_speakers_reply_link_opens_their_chat_in_korean_and_later_the_r
     html = reply.get_data(as_text=True)
     assert reply.status_code == 200 and _html_lang(html) == "ko"
     assert ANSWER in html and "120 · 한국어" in html
+
+
+def test_an_unread_korean_web_reply_is_nudged_by_a_korean_sms(app: Flask) -> None:
+    resident = app.test_client()
+    start_chat(resident, LOST_CARD, "ko", callback="010-1234-5678")
+    drain(app)
+    conversation = only_conversation(app)
+    kim, client = bearer(app), app.test_client()
+    client.post(f"/api/conversations/{conversation.id}/claim", headers=kim)
+    client.post(f"/api/conversations/{conversation.id}/replies", json={"text": ANSWER}, headers=kim)
+    drain(app)
+    with app.app_context():
+        with services(app).sessions() as session, session.begin():
+            session.execute(update(Message).values(created_at=utcnow() - timedelta(minutes=20)))
+        assert send_nudges(services(app), 15, "https://relay.example.org", CENTRE) == 1
+    with services(app).sessions() as session:
+        nudge = session.scalars(select(Message).order_by(Message.id.desc())).first()
+        assert nudge is not None and nudge.delivered_body is not None
+    assert nudge.delivered_body.startswith("Seoul Dasan Call Centre(☎02-120): 새 답변이")
+    assert "/r/" in nudge.delivered_body
