@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from languages import registry
 from relay.agent.access import actor, admin_required, page_number
 from relay.agent.audit_view import audit_rows
-from relay.agent.presenters import language_label
+from relay.agent.presenters import DISPOSITION_LABELS, language_label
 from relay.centre_time import centre_zone
 from relay.services import services
 from transcripts import listings as queue_reads
@@ -60,6 +60,7 @@ def conversations() -> Any:
             languages=registry.RESIDENT_LANGUAGES,
             query=query,
             zone=centre_zone().key,
+            dispositions=DISPOSITION_LABELS,
         )
 
 

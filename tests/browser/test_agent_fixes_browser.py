@@ -25,7 +25,14 @@ from tests.browser.test_agent_browser import live
 from tests.support.app_fixtures import AUTH_TOKEN, Webhooks
 from tests.support.modelkit import TinyModels
 from transcripts.db import utcnow
-from transcripts.models import Contact, Conversation, Event, Message
+from transcripts.models import (
+    Contact,
+    Conversation,
+    ConversationStatus,
+    Disposition,
+    Event,
+    Message,
+)
 from transcripts.policy import EventKind
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -93,7 +100,13 @@ def test_times_are_the_centres_with_the_date_when_not_today(
     then = datetime.combine(yesterday, time(3, 7), tzinfo=SEOUL)  # 18:07 UTC the day before
     old, _ = _text(live_relay, tiny_models.phrase("wallet")["en"])
     _back_in_time(live_relay, old, then.astimezone(UTC))
-    _text(live_relay, tiny_models.phrase("thanks")["en"], OTHER)
+    closed, _ = _text(live_relay, tiny_models.phrase("thanks")["en"], OTHER)
+    with services(live_relay.app).sessions() as session, session.begin():
+        session.execute(
+            update(Conversation)
+            .where(Conversation.id == closed)
+            .values(status=ConversationStatus.CLOSED, disposition=Disposition.RESOLVED)
+        )
     shown, utc = f"{yesterday:%Y-%m-%d} 03:07", f"{then.astimezone(UTC):%H:%M}"
     admin = _staff(chromium, live_relay, "chief", size, "admin")
 
@@ -111,10 +124,12 @@ def test_times_are_the_centres_with_the_date_when_not_today(
     admin.goto(f"{live_relay.url}/admin/conversations")
     times = admin.locator("table.grid time").all_inner_texts()
     now = datetime.now(SEOUL)
-    assert shown in times and utc not in admin.inner_text("main")
-    old_row = admin.locator("table.grid time", has_text=shown)
-    old_row.scroll_into_view_if_needed()  # a phone scrolls the list sideways, not the page
-    box = old_row.bounding_box()
+    listing = admin.inner_text("main")
+    assert shown in times and utc not in listing
+    assert "종료 · 첫 상담에서 해결" in listing and "resolved" not in listing
+    old_time = admin.locator("table.grid time", has_text=shown)
+    old_time.scroll_into_view_if_needed()  # a phone scrolls the list sideways, not the page
+    box = old_time.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= size[0]
     assert box["height"] < 30  # one line: not cut into letters
     assert any(t in (f"{now:%H:%M}", f"{now - timedelta(minutes=1):%H:%M}") for t in times)
