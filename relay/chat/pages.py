@@ -33,7 +33,7 @@ from relay.chat.problems import problem_page, problem_text, render_problem
 from relay.errors import STATUS
 from relay.services import services
 from transcripts.chat import ChatView
-from transcripts.errors import ChatLimitError, ChatMessageError, RecordError
+from transcripts.errors import ChatEndedError, ChatLimitError, ChatMessageError, RecordError
 from transcripts.models import Author
 from transcripts.outbound import ReplyDraft
 from transcripts.policy import MAX_CHAT_MESSAGE_CHARS
@@ -257,8 +257,24 @@ def _private(response: Response) -> Response:
 @bp.errorhandler(CSRFError)
 def _csrf_failed(_error: CSRFError) -> Any:
     """An expired or missing form token: a page in the resident's language, not an English
-    400; it names the refusal (CSRF) so a helper reading it over their shoulder knows why."""
-    return render_problem("expired", 400, _language(), code="CSRF")
+    400; it names the refusal (CSRF) so a helper reading it over their shoulder knows why.
+    The language is the one the start form chose, or the open conversation's."""
+    if request.endpoint == "chat.start":
+        language = wording.spoken(request.form.get("language")) or _language()
+    else:
+        language = _open_conversation_language() or _language()
+    return render_problem("expired", 400, language, code="CSRF")
+
+
+def _open_conversation_language() -> str | None:
+    """The language of the conversation the page's cookie opens, if it opens one the page
+    speaks (a closed one still says its language); None otherwise."""
+    try:
+        return wording.spoken(services().record.chat.view(_secret()).language)
+    except ChatEndedError as ended:
+        return wording.spoken(ended.language)
+    except RecordError:
+        return None
 
 
 for _kind, _status in STATUS:

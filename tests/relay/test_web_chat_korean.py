@@ -193,3 +193,17 @@ def test_an_unread_korean_web_reply_is_nudged_by_a_korean_sms(app: Flask) -> Non
         assert nudge is not None and nudge.delivered_body is not None
     assert nudge.delivered_body.startswith("Seoul Dasan Call Centre(☎02-120): 새 답변이")
     assert "/r/" in nudge.delivered_body
+
+
+def test_an_expired_form_on_a_korean_chat_is_answered_in_korean(app: Flask) -> None:
+    resident = app.test_client()
+    start_chat(resident, LOST_CARD, "ko")
+    english = {"Accept-Language": "en-US"}
+    stale = resident.post("/chat/c/messages", data={"text": "다시 보냅니다"}, headers=english)
+    html = stale.get_data(as_text=True)
+    assert stale.status_code == 400 and _html_lang(html) == "ko"
+    assert WORDS["ko"]["expired"] in html and "CSRF" in html
+    started = app.test_client().post(
+        "/chat", data={"language": "ko", "text": LOST_CARD}, headers=english
+    )
+    assert started.status_code == 400 and _html_lang(started.get_data(as_text=True)) == "ko"
