@@ -31,6 +31,27 @@
     return resumed.pathname + resumed.search;
   }
 
+  // Parts of the thread outside the message log that an event changes for everyone looking at
+  // it: a colleague's note, and the state line (holder, how it ended and its topic).
+  var THREAD_PARTS = {
+    "conversation.noted": "relay:notes",
+    "conversation.claimed": "relay:state",
+    "conversation.assigned": "relay:state",
+    "conversation.transferred": "relay:state",
+    "conversation.escalated": "relay:state",
+    "conversation.closed": "relay:state",
+    "contact.flagged": "relay:state",
+    "contact.unblocked": "relay:state",
+  };
+  // After a lost connection the whole thread is drawn again, these parts included.
+  document.addEventListener("DOMContentLoaded", function () {
+    document.body.addEventListener("relay:thread", function (event) {
+      if (!event.detail || !event.detail.reconnected) return;
+      document.body.dispatchEvent(new CustomEvent("relay:notes", { detail: event.detail }));
+      document.body.dispatchEvent(new CustomEvent("relay:state", { detail: event.detail }));
+    });
+  });
+
   function connectLive() {
     var holder = document.querySelector("[data-live]");
     if (!holder || !window.EventSource) return;
@@ -59,6 +80,8 @@
         document.body.setAttribute("data-last-event", String(data.id));
         if (thread && String(data.conversation_id) === thread) {
           document.body.dispatchEvent(new CustomEvent("relay:thread", { detail: data }));
+          var part = THREAD_PARTS[data.kind];
+          if (part) document.body.dispatchEvent(new CustomEvent(part, { detail: data }));
         }
         document.body.dispatchEvent(new CustomEvent("relay:changed", { detail: data }));
       });
