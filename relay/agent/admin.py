@@ -10,8 +10,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from languages import registry
 from relay.agent.access import actor, admin_required, page_number
-from relay.agent.audit_view import audit_rows
-from relay.agent.presenters import language_label
+from relay.agent.audit_view import accounts_named, audit_rows
+from relay.agent.presenters import DISPOSITION_LABELS, language_label
 from relay.centre_time import centre_zone
 from relay.services import services
 from transcripts import listings as queue_reads
@@ -60,6 +60,7 @@ def conversations() -> Any:
             languages=registry.RESIDENT_LANGUAGES,
             query=query,
             zone=centre_zone().key,
+            dispositions=DISPOSITION_LABELS,
         )
 
 
@@ -72,7 +73,7 @@ def audit(conversation_id: int) -> Any:
         if conversation is None:
             abort(404)
         events = queue_reads.audit_trail(session, conversation_id)
-        names = queue_reads.usernames(session, [e.data.get("user_id") for e in events])
+        names = queue_reads.usernames(session, sorted(accounts_named(events)))
         rows = audit_rows(events, names)
         return render_template("admin/audit.html", c=conversation, rows=rows)
 

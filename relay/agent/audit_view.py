@@ -87,9 +87,13 @@ EVENT_LABELS: dict[EventKind, str] = {
 }
 
 _ROLE_LABELS = {"agent": "상담원", "admin": "관리자"}
-_FIELD_LABELS = {"original": "원문", "translation": "번역", "segment": "음성 구간"}
+#: What a correction changed, as transcripts.corrections records it (a segment's as
+#: "segment.<index>.<key>").
+_FIELD_LABELS = {"original_text": "원문", "translated_text": "한국어 번역", "text": "원문"}
 #: Internal keys (call and conference ids), or the who column.
 _UNSHOWN = {"user_id", "contact_id", "call_id", "reply_id", "conference", "legs"}
+#: The details that hold an account's id, read as its name.
+_ACCOUNT_KEYS = ("user_id", "from_user_id", "to_user_id", "agent_id")
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,17 @@ def event_label(kind: str) -> str:
         return EVENT_LABELS[EventKind(kind)]
     except (ValueError, KeyError):
         return "기타 기록"
+
+
+def accounts_named(events: Sequence[Event]) -> set[int]:
+    """Every account the events name, who acted and whom it concerned (the agent a
+    conversation was handed to has often not acted on it yet): the names a page must load."""
+    return {
+        value
+        for event in events
+        for key in _ACCOUNT_KEYS
+        if isinstance(value := (event.data or {}).get(key), int)
+    }
 
 
 def audit_rows(events: Sequence[Event], names: Mapping[int, str]) -> list[AuditRow]:
@@ -141,7 +156,7 @@ def _details(data: Mapping[str, Any], name: Callable[[object], str]) -> tuple[tu
         "automatic": ("자동 종료", lambda value: "예" if value else "아니요"),
         "channel": ("채널", lambda value: CHANNEL_LABELS.get(str(value), str(value))),
         "language": ("언어", lambda value: str(language_label(str(value))["ko"])),
-        "field": ("항목", lambda value: _FIELD_LABELS.get(str(value), str(value))),
+        "field": ("항목", _field),
         "before": ("수정 전", str),
         "after": ("수정 후", str),
         "reason": ("사유", _reason),
@@ -174,6 +189,14 @@ def _reason(value: Any) -> str:
     """A recorded reason in Korean (relay/agent/reasons.py)."""
     read = staff_reason(str(value))
     return read.korean if read is not None else ""
+
+
+def _field(value: Any) -> str:
+    """The part of a message a correction changed, in words (a segment counted from 1)."""
+    parts = str(value).split(".")
+    if len(parts) == 3 and parts[0] == "segment" and parts[1].isdigit():
+        return f"음성 구간 {int(parts[1]) + 1}의 {_FIELD_LABELS.get(parts[2], '내용')}"
+    return _FIELD_LABELS.get(str(value), "내용")
 
 
 def _availability(value: Any) -> str:

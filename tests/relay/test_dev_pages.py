@@ -116,7 +116,7 @@ def test_the_outbox_reads_in_korean_and_wraps_between_words(
     assert Webhooks(app.test_client()).sms(tiny_models.phrase("wallet")["en"]).status_code == 200
     drain(app)
     page = sign_in(app, "developer").get("/dev/outbox").get_data(as_text=True)
-    assert "120" in page and "<td>문자" in page  # the held receipt, by its channel's name
-    assert 'class="grid outbox"' in page  # relay.css wraps its cells between words
+    assert "120" in page and '"경로">문자' in page  # the held receipt, by its channel's name
+    assert 'class="grid outbox stack"' in page  # relay.css wraps its cells between words
     assert "Outbox:" not in page and "(body)" not in page and "(channel)" not in page
     assert "+8210" not in page  # a resident's number shows by its last four digits

@@ -1,0 +1,282 @@
+"""The admin, outbox, error and sign-in pages in Chromium, on a laptop (1366x768) and a phone
+(390x844): Korean reads as Korean words kept whole, nothing is wider than the screen, no English
+or internal name shows, and an error answers each reader in their own language with a way on.
+
+The page tests (tests/relay) check the markup; these check what a person sees once the browser
+has laid it out, which is where letter-by-letter wrapping and sideways scrolling show."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from relay.services import services
+from tests.browser.conftest import DEVELOPER, PASSWORD, LiveRelay, running_relay, sign_in
+from tests.browser.test_agent_browser import resident_texts
+from tests.relay.test_staff_pages_in_korean import english_on
+from tests.relay.test_web_chat import NOT_FOUND
+from tests.support.modelkit import TinyModels
+from tests.support.voice_seed import seed_voice_message, seg
+from transcripts.models import Conversation, Disposition, Message, User
+from transcripts.policy import Actor
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+VIEWPORTS = [(1366, 768), (390, 844)]
+#: A correction an admin writes: one long Korean word, to see whether it is kept whole.
+CORRECTED = "지갑을 버스에서 잃어버렸어요. 외국인등록증도 지갑 안에 있었어요."
+WHOLE_WORD = "외국인등록증도"
+ESCAPED = re.compile(r"\\u[0-9a-fA-F]{4}")
+HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
+def _sized(page: Any, viewport: tuple[int, int]) -> Any:
+    page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    return page
+
+
+def _visitor(chromium: Any, viewport: tuple[int, int], locale: str = "ko-KR") -> Any:
+    """A browser nobody signed in on (a resident, or staff before signing in)."""
+    context = chromium.new_context(
+        locale=locale, viewport={"width": viewport[0], "height": viewport[1]}
+    )
+    return context.new_page()
+
+
+def _fits_the_screen(page: Any, viewport: tuple[int, int]) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= viewport[0], f"the page scrolls sideways: {width} px on {viewport[0]}"
+
+
+def _lines_of(page: Any, selector: str, word: str) -> int:
+    """On how many lines the browser laid out `word` (in the first element matching
+    `selector` whose text holds it): a Range over the word has one box per line."""
+    tops = page.evaluate(
+        """([selector, word]) => {
+          for (const root of document.querySelectorAll(selector)) {
+            const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+            for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+              const at = node.data.indexOf(word);
+              if (at < 0) continue;
+              const range = document.createRange();
+              range.setStart(node, at);
+              range.setEnd(node, at + word.length);
+              return [...range.getClientRects()].map(r => Math.round(r.top));
+            }
+          }
+          return null;
+        }""",
+        [selector, word],
+    )
+    assert tops, f"{word!r} is not on the page under {selector}"
+    return len(set(tops))
+
+
+def _no_english(page: Any) -> None:
+    words = english_on(page.content()) - {DEVELOPER}  # an account's name, as staff know it
+    assert not words, f"{page.url}: {sorted(words)}"
+
+
+def _shot(page: Any, folder: Path, name: str, viewport: tuple[int, int]) -> None:
+    page.screenshot(path=str(folder / f"{name}-{viewport[0]}.png"), full_page=True)
+
+
+def _user_id(relay: LiveRelay, name: str) -> int:
+    with services(relay.app).sessions() as session:
+        found = session.scalar(select(User.id).where(User.username == name))
+        assert found is not None
+        return found
+
+
+def _last_message(relay: LiveRelay) -> Message:
+    with services(relay.app).sessions() as session:
+        message = session.scalars(select(Message).order_by(Message.id.desc())).first()
+        assert message is not None
+        session.expunge(message)
+        return message
+
+
+def _worked_conversation(chromium: Any, relay: LiveRelay, tiny_models: TinyModels) -> int:
+    """A resident's text, claimed by kim, its Korean corrected by the admin boss, handed to
+    lee and closed: a trail with people, Korean details and most kinds of event."""
+    resident_texts(chromium, relay, tiny_models.phrase("wallet")["en"], "+821055530001")
+    message = _last_message(relay)
+    record = services(relay.app).record
+    kim, lee = relay.user("kim"), relay.user("lee")
+    boss = Actor(_user_id(relay, relay.user("boss", "admin")), is_admin=True)
+    record.agents.claim(message.conversation_id, Actor(_user_id(relay, kim)))
+    record.corrections.correct_translation(message.id, CORRECTED, boss.user_id)
+    record.agents.transfer(message.conversation_id, boss, _user_id(relay, lee))
+    record.agents.close(message.conversation_id, boss, Disposition.RESOLVED, "외국인등록")
+    return message.conversation_id
+
+
+@pytest.fixture
+def outbox_relay(app_factory: Any) -> Iterator[LiveRelay]:
+    """A relay that texts each resident a receipt, held in the development outbox."""
+    with running_relay(app_factory, SMS_ACKNOWLEDGEMENT=True) as relay:
+        yield relay
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_audit_trail_reads_in_korean_with_words_kept_whole(
+    chromium: Any,
+    live_relay: LiveRelay,
+    tiny_models: TinyModels,
+    viewport: tuple[int, int],
+    tmp_path: Path,
+) -> None:
+    cid = _worked_conversation(chromium, live_relay, tiny_models)
+    admin = _sized(sign_in(chromium, live_relay, "boss"), viewport)
+    admin.goto(f"{live_relay.url}/admin/conversations/{cid}/audit")
+    _shot(admin, tmp_path, "audit", viewport)
+
+    text = admin.inner_text("main")
+    assert CORRECTED in text and not ESCAPED.search(text)
+    kinds = admin.eval_on_selector_all(
+        "table.audit tbody td:nth-child(2)", "cells => cells.map(c => c.innerText)"
+    )
+    assert {"상담원이 맡음", "관리자 수정", "이관", "대화 종료"} <= set(kinds)
+    assert all(HANGUL.search(kind) for kind in kinds), kinds
+    assert "kim" in text and "lee" in text and "첫 상담에서 해결" in text
+    for word in (WHOLE_WORD, "잃어버렸어요.", "상담원이", "첫"):
+        assert _lines_of(admin, "table.audit tbody", word) == 1, word
+    _no_english(admin)
+    _fits_the_screen(admin, viewport)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_outbox_reads_in_korean_with_words_kept_whole(
+    chromium: Any,
+    outbox_relay: LiveRelay,
+    tiny_models: TinyModels,
+    viewport: tuple[int, int],
+    tmp_path: Path,
+) -> None:
+    developer = resident_texts(chromium, outbox_relay, tiny_models.phrase("wallet")["en"])
+    _sized(developer, viewport).goto(f"{outbox_relay.url}/dev/outbox")
+    _shot(developer, tmp_path, "outbox", viewport)
+
+    table = developer.inner_text("table.outbox")
+    assert "문자" in table and "보관됨 (발송 안 함)" in table and "+8210" not in table
+    korean = developer.locator("table.outbox tbody td:nth-child(4)").first.inner_text()
+    sent = developer.locator("table.outbox tbody td:nth-child(6)").first.inner_text()
+    for word in (*korean.split(), *sent.split(), "보관됨"):
+        assert _lines_of(developer, "table.outbox tbody", word) == 1, word
+    _fits_the_screen(developer, viewport)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_staff_error_pages_are_korean_with_a_way_back(
+    chromium: Any, live_relay: LiveRelay, viewport: tuple[int, int], tmp_path: Path
+) -> None:
+    agent = _sized(sign_in(chromium, live_relay, live_relay.user("kim")), viewport)
+    for url, status, reason in (
+        ("/agent/conversations/999999", 404, "찾는 대화나 메시지가 없습니다."),
+        ("/agent/no-such-page", 404, "찾는 대화나 메시지가 없습니다."),
+        ("/admin/conversations", 403, "이 작업을 할 권한이 없습니다."),
+    ):
+        response = agent.goto(f"{live_relay.url}{url}")
+        assert response.status == status, url
+        _shot(agent, tmp_path, f"error-{status}", viewport)
+        assert agent.evaluate("document.documentElement.lang") == "ko"
+        assert agent.inner_text("h1") == "요청을 처리하지 못했습니다"
+        assert reason in agent.inner_text("main")
+        for english in ("Not Found", "Forbidden", "The requested URL"):
+            assert english not in agent.content()
+        _no_english(agent)
+        _fits_the_screen(agent, viewport)
+        back = agent.get_by_role("link", name="처음으로 돌아가기")
+        assert back.is_visible()
+        back.click()
+        agent.wait_for_url(f"{live_relay.url}/")
+        assert agent.get_by_role("link", name="상담 대기열로 가기").is_visible()
+        _no_english(agent)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_a_bad_reply_link_answers_in_the_residents_language(
+    chromium: Any, live_relay: LiveRelay, viewport: tuple[int, int], tmp_path: Path
+) -> None:
+    for locale, expected in (("vi-VN", ["vi"]), ("de-DE", list(NOT_FOUND))):
+        resident = _visitor(chromium, viewport, locale)
+        response = resident.goto(f"{live_relay.url}/r/this-link-is-not-one")
+        assert response.status == 404
+        _shot(resident, tmp_path, f"reply-link-{locale}", viewport)
+        shown = resident.eval_on_selector_all("section.note", "notes => notes.map(n => n.lang)")
+        assert sorted(shown) == sorted(expected)
+        text = resident.inner_text("main")
+        for code in expected:
+            assert NOT_FOUND[code] in text, code
+        assert "Not Found" not in resident.content() and "요청을 처리하지" not in text
+        assert "112" in resident.inner_text("header") and "119" in resident.inner_text("header")
+        _fits_the_screen(resident, viewport)
+        resident.context.close()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_login_page_fits_and_names_no_command(
+    chromium: Any, live_relay: LiveRelay, viewport: tuple[int, int], tmp_path: Path
+) -> None:
+    name = live_relay.user("kim")
+    staff = _visitor(chromium, viewport)
+    staff.goto(f"{live_relay.url}/login")
+    _shot(staff, tmp_path, "login", viewport)
+    page = staff.content()
+    for command in ("flask", "users create", "--role", "wsgi", ".venv"):
+        assert command not in page, command
+    assert "관리자에게 문의" in staff.inner_text("main")
+    _no_english(staff)
+    _fits_the_screen(staff, viewport)
+    for field in ('input[name="username"]', 'input[name="password"]', 'button[type="submit"]'):
+        box = staff.locator(field).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= viewport[0], field
+    staff.fill('input[name="username"]', name)
+    staff.fill('input[name="password"]', PASSWORD)
+    staff.click('button[type="submit"]')
+    staff.wait_for_url(f"{live_relay.url}/agent/")
+    staff.context.close()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_admin_review_pages_fit_and_speak_korean(
+    chromium: Any,
+    live_relay: LiveRelay,
+    tiny_models: TinyModels,
+    viewport: tuple[int, int],
+    tmp_path: Path,
+) -> None:
+    closed = _worked_conversation(chromium, live_relay, tiny_models)
+    resident_texts(
+        chromium,
+        live_relay,
+        "Guten Tag, ich habe meinen Ausweis verloren und brauche Hilfe.",
+        "+821055530002",
+    )
+    resident_texts(chromium, live_relay, "안녕하세요, 여권을 잃어버렸어요.", "+821055530003")
+    voice, _ = seed_voice_message(
+        services(live_relay.app).sessions,
+        [seg(0.0, 2.0, "I lost my card.", "카드를 잃어버렸어요.", avg_logprob=-1.6)],
+        phone="+821055530004",
+    )
+    admin = _sized(sign_in(chromium, live_relay, "boss"), viewport)
+    admin.goto(f"{live_relay.url}/admin/conversations")
+    _shot(admin, tmp_path, "review-list", viewport)
+    with services(live_relay.app).sessions() as session:
+        assert session.query(Conversation).count() == 4
+    listed = admin.inner_text("main")
+    assert "종료 · 첫 상담에서 해결" in listed and "resolved" not in listed
+    for word in ("진행", "첫", "외국인등록증도", "brauche", "*********0004"):
+        assert _lines_of(admin, "table.review tbody", word) == 1, word
+    _no_english(admin)
+    _fits_the_screen(admin, viewport)
+
+    for cid in (closed, voice):
+        admin.goto(f"{live_relay.url}/agent/conversations/{cid}")
+        _shot(admin, tmp_path, f"review-thread-{cid}", viewport)
+        _no_english(admin)
+        _fits_the_screen(admin, viewport)
