@@ -96,8 +96,11 @@
       var since = Date.parse(el.getAttribute("data-since"));
       if (isNaN(since)) return;
       var s = Math.max(0, Math.floor((now - since) / 1000));
-      var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
-      el.textContent = h ? h + "시간 " + m + "분" : m ? m + "분 " + sec + "초" : sec + "초";
+      var d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600);
+      var m = Math.floor((s % 3600) / 60), sec = s % 60;
+      // a wait past a day reads in days ("1일 7시간"), as nobody counts "31시간"
+      el.textContent = d ? d + "일 " + h + "시간" : h ? h + "시간 " + m + "분"
+        : m ? m + "분 " + sec + "초" : sec + "초";
       // Amber after 5 minutes, red past the 15-minute reply target the metrics count against,
       // so red still stands out in a busy queue.
       el.classList.toggle("long", s >= 300 && s < 900);
