@@ -52,6 +52,23 @@
     });
   });
 
+  // When a colleague's claim, transfer or close changes what this viewer may do on the thread,
+  // the page is drawn again so the reply box and the actions match; a draft is kept per thread
+  // in the browser, so nothing typed is lost.
+  function allowedActions() {
+    var marker = document.querySelector("#thread-state [data-actions]");
+    return marker ? marker.getAttribute("data-actions") : null;
+  }
+  var drawnActions = null;
+  document.addEventListener("DOMContentLoaded", function () { drawnActions = allowedActions(); });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "thread-state") return;
+    var allowed = allowedActions();
+    if (drawnActions !== null && allowed !== null && allowed !== drawnActions) {
+      window.location.reload();
+    }
+  });
+
   function connectLive() {
     var holder = document.querySelector("[data-live]");
     if (!holder || !window.EventSource) return;

@@ -1,7 +1,7 @@
 """Internal notes reach every open view of a thread in a real browser: an agent at a desk
 (1366x768) writes a note, and a supervisor with the same thread open on a phone (390x844) sees
-it appear without reloading, as text, then sees the thread closed with its topic; the resident
-is never sent it."""
+it appear without reloading, as text, then sees the thread closed with its topic and its reply
+box gone; the resident is never sent it."""
 
 from __future__ import annotations
 
@@ -66,10 +66,14 @@ def test_a_note_and_the_closing_topic_appear_live_for_a_second_viewer(
     writer.select_option("#close-topic", "건강보험")
     writer.click("form.action.close button[type=submit]")
     writer.wait_for_url("**/agent/")
+    # The close changed what the supervisor may do: the page is drawn again without the reply
+    # box and the actions, the state line naming the ending and its topic.
+    viewer.wait_for_function("window.sameDocument === undefined", timeout=5000)
     state = viewer.locator("#thread-state", has_text="건강보험")
     state.wait_for(timeout=5000)
     assert "종료됨" in state.inner_text()
-    assert viewer.evaluate("window.sameDocument") is True
+    assert viewer.locator("#reply-text").count() == 0
+    assert viewer.locator("form.action.close").count() == 0
     viewer.locator("#thread-state").scroll_into_view_if_needed()
     viewer.screenshot(path=str(SHOTS / "notes-closed-topic-390.png"))
 
