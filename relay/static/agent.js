@@ -31,6 +31,44 @@
     return resumed.pathname + resumed.search;
   }
 
+  // Parts of the thread outside the message log that an event changes for everyone looking at
+  // it: a colleague's note, and the state line (holder, how it ended and its topic).
+  var THREAD_PARTS = {
+    "conversation.noted": "relay:notes",
+    "conversation.claimed": "relay:state",
+    "conversation.assigned": "relay:state",
+    "conversation.transferred": "relay:state",
+    "conversation.escalated": "relay:state",
+    "conversation.closed": "relay:state",
+    "contact.flagged": "relay:state",
+    "contact.unblocked": "relay:state",
+  };
+  // After a lost connection the whole thread is drawn again, these parts included.
+  document.addEventListener("DOMContentLoaded", function () {
+    document.body.addEventListener("relay:thread", function (event) {
+      if (!event.detail || !event.detail.reconnected) return;
+      document.body.dispatchEvent(new CustomEvent("relay:notes", { detail: event.detail }));
+      document.body.dispatchEvent(new CustomEvent("relay:state", { detail: event.detail }));
+    });
+  });
+
+  // When a colleague's claim, transfer or close changes what this viewer may do on the thread,
+  // the page is drawn again so the reply box and the actions match; a draft is kept per thread
+  // in the browser, so nothing typed is lost.
+  function allowedActions() {
+    var marker = document.querySelector("#thread-state [data-actions]");
+    return marker ? marker.getAttribute("data-actions") : null;
+  }
+  var drawnActions = null;
+  document.addEventListener("DOMContentLoaded", function () { drawnActions = allowedActions(); });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "thread-state") return;
+    var allowed = allowedActions();
+    if (drawnActions !== null && allowed !== null && allowed !== drawnActions) {
+      window.location.reload();
+    }
+  });
+
   function connectLive() {
     var holder = document.querySelector("[data-live]");
     if (!holder || !window.EventSource) return;
@@ -59,6 +97,8 @@
         document.body.setAttribute("data-last-event", String(data.id));
         if (thread && String(data.conversation_id) === thread) {
           document.body.dispatchEvent(new CustomEvent("relay:thread", { detail: data }));
+          var part = THREAD_PARTS[data.kind];
+          if (part) document.body.dispatchEvent(new CustomEvent(part, { detail: data }));
         }
         document.body.dispatchEvent(new CustomEvent("relay:changed", { detail: data }));
       });
