@@ -4,8 +4,8 @@ A resident who cannot read English must never meet Flask's English "Not Found" o
 trace, on a mistyped /chat/... address, an old /r/ link or a closed conversation alike. Each
 answer is in the resident's language: the conversation's when the error knows it (Korean
 included), else the one the page or the browser asks for; when nothing names one of the five or
-Korean, the page says it in all five, each in its own script. chat.js gets the same sentence as
-JSON.
+Korean, the page says it in all six (the five and Korean), each in its own script. chat.js gets
+the same sentence as JSON.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from typing import Any
 from flask import render_template, request
 from werkzeug.exceptions import HTTPException
 
-from languages import registry
 from relay.chat import wording
 from relay.errors import status_of
 from transcripts.errors import ChatEndedError, ChatLimitError, ChatMessageError, NotFoundError
@@ -57,8 +56,9 @@ def problem_text(error: Exception, language: str | None) -> str:
 
 
 def render_problem(key: str, status: int, language: str | None, code: str = "") -> Any:
-    """The page saying `wording.WORDS[...][key]`, in `language` or, when None, in all five."""
-    languages = [language] if language else list(registry.RESIDENT_CODES)
+    """The page saying `wording.WORDS[...][key]`, in `language` or, when None, in every page
+    language."""
+    languages = [language] if language else [page.code for page in wording.PAGE_LANGUAGES]
     notes = [
         (code_, wording.words(code_)[key].format(limit=MAX_CHAT_MESSAGE_CHARS))
         for code_ in languages

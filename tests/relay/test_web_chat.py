@@ -330,6 +330,7 @@ NOT_FOUND = {
     "ja": "このチャットのリンクは無効です",
     "vi": "Đường liên kết trò chuyện này không còn hiệu lực",
     "mn": "Энэ чатын холбоос хүчингүй болсон",
+    "ko": "이 채팅 링크는 더 이상 쓸 수 없습니다",
 }
 
 
@@ -350,7 +351,7 @@ def test_a_bad_chat_address_or_link_answers_in_the_residents_language_or_all_fiv
         html = known.get_data(as_text=True)
         assert known.status_code == 404 and '<html lang="vi">' in html, path
         assert NOT_FOUND["vi"] in html and "Not Found" not in html, path
-        # A browser naming none of the five (German here) gets the page in all five.
+        # A browser naming none of the five (German here) gets the page in all five and Korean.
         assert_in_all_five(client.get(path, headers={"Accept-Language": "de-DE"}), 404)
     forged = app.test_client()
     forged.set_cookie("relay_chat", "A" * 22, path="/chat")
