@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
 
+from relay.services import services
 from tests.support.app_fixtures import create_user
+from transcripts.models import User
+from transcripts.repository import user_by_name
 
 PASSWORD = "correct horse battery"
 
@@ -31,7 +35,16 @@ def sign_in(app: Flask, name: str, role: str = "agent", *, create: bool = True) 
     return client
 
 
-def post_form(client: FlaskClient, page_url: str, action: str, **data: str) -> object:
+def post_form(client: FlaskClient, page_url: str, action: str, **data: Any) -> Any:
     """Post a form the way the page does: with the CSRF token the page carries."""
     token = csrf_from(client.get(page_url).get_data(as_text=True))
     return client.post(action, data={"csrf_token": token, **data})
+
+
+def stored_user(app: Flask, name: str) -> User:
+    """The account as the record holds it now, detached from its session."""
+    with services(app).sessions() as session:
+        user = user_by_name(session, name)
+        assert user is not None
+        session.expunge(user)
+        return user

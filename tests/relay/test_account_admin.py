@@ -12,26 +12,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from relay.services import services
-from tests.relay.agent_helpers import PASSWORD, csrf_from, sign_in
+from tests.relay.agent_helpers import PASSWORD, csrf_from, post_form, sign_in, stored_user
 from tests.support.app_fixtures import create_user
 from transcripts.models import Event, Role, User
 from transcripts.repository import user_by_name
 
 PAGE = "/admin/accounts"
 KOREAN = re.compile(r"[\uac00-\ud7a3]")
-
-
-def _post(client: FlaskClient, action: str, **data: str) -> object:
-    token = csrf_from(client.get(PAGE).get_data(as_text=True))
-    return client.post(action, data={"csrf_token": token, **data})
-
-
-def _user(app: Flask, name: str) -> User:
-    with services(app).sessions() as session:
-        user = user_by_name(session, name)
-        assert user is not None
-        session.expunge(user)
-        return user
 
 
 def _events(app: Flask) -> list[Event]:
@@ -87,7 +74,7 @@ def test_the_page_lists_accounts_in_korean_with_the_last_sign_in_in_centre_time(
     assert "로그인 기록 없음" in page  # "never" has not signed in
     assert "사용 중" in page and "상담원" in page and "관리자" in page
     # The admin's own sign-in, in Korea's time (UTC+9), not the server's UTC.
-    signed = _user(app, "chief").last_sign_in_at
+    signed = stored_user(app, "chief").last_sign_in_at
     assert signed is not None
     assert "2026-11-02 05:30" in page  # another day: with its date, in Korea's time
     assert f"{signed + timedelta(hours=9):%H:%M}" in page
@@ -98,7 +85,7 @@ def test_the_page_lists_accounts_in_korean_with_the_last_sign_in_in_centre_time(
 
 def test_agents_are_refused_every_page_and_action(app: Flask) -> None:
     create_user(app, "target", "agent", PASSWORD)
-    target = _user(app, "target").id
+    target = stored_user(app, "target").id
     agent = sign_in(app, "kim")
     assert agent.get(PAGE).status_code == 403
     token = csrf_from(agent.get("/agent/").get_data(as_text=True))
@@ -108,13 +95,13 @@ def test_agents_are_refused_every_page_and_action(app: Flask) -> None:
         (f"{PAGE}/{target}/enable", {}),
         (f"{PAGE}/{target}/password", {}),
         (f"{PAGE}/{target}/role", {"role": "admin"}),
-        (f"{PAGE}/{_user(app, 'kim').id}/role", {"role": "admin"}),
+        (f"{PAGE}/{stored_user(app, 'kim').id}/role", {"role": "admin"}),
     ):
         assert agent.post(action, data={"csrf_token": token, **data}).status_code == 403
     with services(app).sessions() as session:
         assert user_by_name(session, "sneaky") is None
         assert user_by_name(session, "kim").role is Role.AGENT  # type: ignore[union-attr]
-    assert _user(app, "target").active
+    assert stored_user(app, "target").active
     assert _events(app) == []
     # Signed out: sent to sign in, nothing shown.
     assert app.test_client().get(PAGE).status_code == 302
@@ -122,28 +109,30 @@ def test_agents_are_refused_every_page_and_action(app: Flask) -> None:
 
 def test_an_admin_creates_an_account_with_a_chosen_password(app: Flask) -> None:
     admin = sign_in(app, "chief", "admin")
-    response = _post(admin, PAGE, username="park", role="agent", password="park's own passphrase")
+    response = post_form(
+        admin, PAGE, PAGE, username="park", role="agent", password="park's own passphrase"
+    )
     assert response.status_code == 303  # type: ignore[attr-defined]
     page = admin.get(PAGE).get_data(as_text=True)
     assert "상담원 계정을 만들었습니다: park" in page
-    assert _user(app, "park").role is Role.AGENT
+    assert stored_user(app, "park").role is Role.AGENT
     assert _can_sign_in(app, "park", "park's own passphrase")
     [event] = _events(app)
     assert event.kind == "account.created"
-    assert event.data["user_id"] == _user(app, "chief").id
+    assert event.data["user_id"] == stored_user(app, "chief").id
     assert "passphrase" not in str(event.data)
     assert "계정 만듦" in page and "역할: 상담원" in page  # the history, in Korean
 
 
 def test_a_generated_password_is_shown_once_and_works(app: Flask) -> None:
     admin = sign_in(app, "chief", "admin")
-    response = _post(admin, PAGE, username="lee", role="admin", password="")
+    response = post_form(admin, PAGE, PAGE, username="lee", role="admin", password="")
     assert response.status_code == 200  # type: ignore[attr-defined]
     assert response.headers["Cache-Control"] == "no-store"  # type: ignore[attr-defined]
     page = response.get_data(as_text=True)  # type: ignore[attr-defined]
     password = _shown_password(page)
     assert len(password) >= 16
-    assert _user(app, "lee").role is Role.ADMIN
+    assert stored_user(app, "lee").role is Role.ADMIN
     assert _can_sign_in(app, "lee", password)
     assert password not in admin.get(PAGE).get_data(as_text=True)  # never again
 
@@ -158,7 +147,7 @@ def test_weak_passwords_and_bad_names_are_refused_as_the_command_line_refuses_th
         ({"username": "two words", "password": "long enough pass"}, "아이디는 공백 없이"),
         ({"username": "chief", "password": "long enough pass"}, "이미 있는 아이디입니다: chief"),
     ):
-        _post(admin, PAGE, role="agent", **data)
+        post_form(admin, PAGE, PAGE, role="agent", **data)
         page = admin.get(PAGE).get_data(as_text=True)
         assert message in page, data
     with services(app).sessions() as session:
@@ -173,9 +162,9 @@ def test_disabling_ends_the_open_session_and_api_token_at_once(app: Flask) -> No
     agent = sign_in(app, "kim", create=False)
     assert _signed_in(agent) and _token_works(app, token)
     admin = sign_in(app, "chief", "admin")
-    kim = _user(app, "kim").id
+    kim = stored_user(app, "kim").id
 
-    _post(admin, f"{PAGE}/{kim}/disable")
+    post_form(admin, PAGE, f"{PAGE}/{kim}/disable")
 
     assert not _signed_in(agent)  # the very next request of the open session
     assert not _token_works(app, token)
@@ -183,7 +172,7 @@ def test_disabling_ends_the_open_session_and_api_token_at_once(app: Flask) -> No
     page = admin.get(PAGE).get_data(as_text=True)
     assert "계정을 사용 중지했습니다" in page and "계정 사용 중지" in page
 
-    _post(admin, f"{PAGE}/{kim}/enable")
+    post_form(admin, PAGE, f"{PAGE}/{kim}/enable")
     assert _can_sign_in(app, "kim", PASSWORD)
     assert not _token_works(app, token)  # a token is issued anew, not revived
     assert [e.kind for e in _events(app)] == ["account.disabled", "account.enabled"]
@@ -197,7 +186,7 @@ def test_resetting_a_password_shows_a_new_one_once_and_ends_the_users_sessions(
     agent = sign_in(app, "kim", create=False)
     admin = sign_in(app, "chief", "admin")
 
-    response = _post(admin, f"{PAGE}/{_user(app, 'kim').id}/password")
+    response = post_form(admin, PAGE, f"{PAGE}/{stored_user(app, 'kim').id}/password")
 
     page = response.get_data(as_text=True)  # type: ignore[attr-defined]
     assert "비밀번호를 재설정했습니다" in page
@@ -213,12 +202,12 @@ def test_resetting_a_password_shows_a_new_one_once_and_ends_the_users_sessions(
 def test_roles_change_and_the_admin_page_opens_at_the_next_request(app: Flask) -> None:
     agent = sign_in(app, "kim")
     admin = sign_in(app, "chief", "admin")
-    kim = _user(app, "kim").id
+    kim = stored_user(app, "kim").id
     assert agent.get(PAGE).status_code == 403
 
-    _post(admin, f"{PAGE}/{kim}/role", role="admin")
+    post_form(admin, PAGE, f"{PAGE}/{kim}/role", role="admin")
     assert agent.get(PAGE).status_code == 200  # same session, new role
-    _post(admin, f"{PAGE}/{kim}/role", role="agent")
+    post_form(admin, PAGE, f"{PAGE}/{kim}/role", role="agent")
     assert agent.get(PAGE).status_code == 403
 
     page = admin.get(PAGE).get_data(as_text=True)
@@ -228,31 +217,31 @@ def test_roles_change_and_the_admin_page_opens_at_the_next_request(app: Flask) -
 
 def test_an_admin_cannot_disable_or_demote_themselves_or_the_last_admin(app: Flask) -> None:
     chief = sign_in(app, "chief", "admin")
-    me = _user(app, "chief").id
+    me = stored_user(app, "chief").id
     own_row = chief.get(PAGE).get_data(as_text=True).split(f'id="account-{me}"')[1]
     own_row = own_row.split("</tr>")[0]
     assert "/disable" not in own_row and "/role" not in own_row  # not even offered
-    _post(chief, f"{PAGE}/{me}/disable")
+    post_form(chief, PAGE, f"{PAGE}/{me}/disable")
     assert "자기 계정은 사용 중지할 수 없습니다" in chief.get(PAGE).get_data(as_text=True)
-    _post(chief, f"{PAGE}/{me}/role", role="agent")
+    post_form(chief, PAGE, f"{PAGE}/{me}/role", role="agent")
     assert "자기 계정은 관리자에서 내릴 수 없습니다" in chief.get(PAGE).get_data(as_text=True)
-    assert _user(app, "chief").active and _user(app, "chief").role is Role.ADMIN
+    assert stored_user(app, "chief").active and stored_user(app, "chief").role is Role.ADMIN
 
     # With a second admin, one may demote the other, but not the one left after that.
     deputy = sign_in(app, "deputy", "admin")
-    _post(chief, f"{PAGE}/{_user(app, 'deputy').id}/role", role="agent")
-    assert _user(app, "deputy").role is Role.AGENT
+    post_form(chief, PAGE, f"{PAGE}/{stored_user(app, 'deputy').id}/role", role="agent")
+    assert stored_user(app, "deputy").role is Role.AGENT
     assert deputy.get(PAGE).status_code == 403
 
     # The last admin, already disabled by the command line's doing or not, stays admin: here
     # the only other admin is disabled, so chief is the last active one.
     create_user(app, "old", "admin", PASSWORD)
-    _post(chief, f"{PAGE}/{_user(app, 'old').id}/disable")
-    assert not _user(app, "old").active
+    post_form(chief, PAGE, f"{PAGE}/{stored_user(app, 'old').id}/disable")
+    assert not stored_user(app, "old").active
     from transcripts.account_admin import AccountAdminError
     from transcripts.policy import Actor
 
-    old_actor = Actor(user_id=_user(app, "old").id, is_admin=True)
+    old_actor = Actor(user_id=stored_user(app, "old").id, is_admin=True)
     use_cases = services(app).record.account_admin
     try:
         use_cases.set_role(old_actor, me, Role.AGENT)
@@ -260,7 +249,7 @@ def test_an_admin_cannot_disable_or_demote_themselves_or_the_last_admin(app: Fla
         assert "마지막 관리자" in (error.korean or "")
     else:
         raise AssertionError("the last active admin was demoted")
-    assert _user(app, "chief").role is Role.ADMIN
+    assert stored_user(app, "chief").role is Role.ADMIN
     assert [e.kind for e in _events(app)] == ["account.role_changed", "account.disabled"]
 
 
@@ -274,7 +263,7 @@ def test_the_login_page_tells_staff_to_ask_their_admin_and_shows_no_command(app:
 def test_a_hostile_username_is_shown_as_text_everywhere(app: Flask) -> None:
     hostile = "<script>alert(1)</script>"
     admin = sign_in(app, "chief", "admin")
-    shown = _post(admin, PAGE, username=hostile, role="agent", password="")
+    shown = post_form(admin, PAGE, PAGE, username=hostile, role="agent", password="")
     once = shown.get_data(as_text=True)  # type: ignore[attr-defined]
     page = admin.get(PAGE).get_data(as_text=True)
     for html in (once, page):

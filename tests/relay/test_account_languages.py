@@ -8,30 +8,15 @@ import re
 from typing import Any
 
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from relay.services import services
-from tests.relay.agent_helpers import csrf_from, post_form, sign_in
+from tests.relay.agent_helpers import post_form, sign_in, stored_user
 from tests.support.app_fixtures import Webhooks, drain
-from transcripts.models import Conversation, Event, User
+from transcripts.models import Conversation, Event
 from transcripts.policy import EventKind
-from transcripts.repository import user_by_name
 
 PAGE = "/admin/accounts"
-
-
-def _post(client: FlaskClient, action: str, page: str = PAGE, **data: Any) -> Any:
-    token = csrf_from(client.get(page).get_data(as_text=True))
-    return client.post(action, data={"csrf_token": token, **data})
-
-
-def _user(app: Flask, name: str) -> User:
-    with services(app).sessions() as session:
-        user = user_by_name(session, name)
-        assert user is not None
-        session.expunge(user)
-        return user
 
 
 def _events(app: Flask, kind: EventKind) -> list[Event]:
@@ -57,10 +42,10 @@ def test_an_admin_gives_a_new_agent_languages_and_changes_them_per_account(app: 
         assert f'<span aria-hidden="true">{flag}</span> {name}</label>' in page, name
 
     languages = ["vi", "ko", "xx", "<b>"]
-    created = _post(admin, PAGE, username="nguyen", role="agent",
+    created = post_form(admin, PAGE, PAGE, username="nguyen", role="agent",
                     password="nguyen's own passphrase", languages=languages)  # fmt: skip
     assert created.status_code == 303
-    nguyen = _user(app, "nguyen")
+    nguyen = stored_user(app, "nguyen")
     assert nguyen.languages == "ko vi"  # only languages relay offers, stored as the floor does
     [made] = _events(app, EventKind.ACCOUNT_CREATED)
     assert made.data["languages"] == ["ko", "vi"]
@@ -69,15 +54,15 @@ def test_an_admin_gives_a_new_agent_languages_and_changes_them_per_account(app: 
     assert _ticked(page, own_form) == ["vi", "ko"]  # in the page's order: the five, then Korean
     assert "상담 언어: 한국어, 베트남어" in page  # the creation's history line, in Korean
 
-    changed = _post(admin, own_form, languages=["en", "zh"])
+    changed = post_form(admin, PAGE, own_form, languages=["en", "zh"])
     assert changed.status_code == 303
-    assert _user(app, "nguyen").languages == "en zh"
+    assert stored_user(app, "nguyen").languages == "en zh"
     page = admin.get(PAGE).get_data(as_text=True)
     assert "상담 언어를 저장했습니다: 영어, 중국어" in page
     assert _ticked(page, own_form) == ["en", "zh"]
     [event] = _events(app, EventKind.AGENT_LANGUAGES)
     assert event.data["agent_id"] == nguyen.id and event.data["languages"] == ["en", "zh"]
-    assert event.data["user_id"] == _user(app, "chief").id
+    assert event.data["user_id"] == stored_user(app, "chief").id
     history = page[page.index("계정 변경 기록") :]
     assert "상담원 언어 지정" in history and "상담원: nguyen" in history
     assert "상담 언어: 영어, 중국어" in history and "agent.languages" not in history
@@ -86,22 +71,22 @@ def test_an_admin_gives_a_new_agent_languages_and_changes_them_per_account(app: 
     live = admin.get("/admin/live").get_data(as_text=True)
     assert _ticked(live, f"/admin/live/agents/{nguyen.id}/languages") == ["en", "zh"]
     # Nothing ticked: the agent serves no language, said in Korean.
-    _post(admin, own_form)
-    assert _user(app, "nguyen").languages == ""
+    post_form(admin, PAGE, own_form)
+    assert stored_user(app, "nguyen").languages == ""
     assert "상담 언어를 저장했습니다: 없음" in admin.get(PAGE).get_data(as_text=True)
 
 
 def test_agents_cannot_set_languages_and_unknown_accounts_are_said_in_korean(app: Flask) -> None:
     admin = sign_in(app, "chief", "admin")
     agent = sign_in(app, "kim")
-    kim = _user(app, "kim")
-    refused = _post(agent, f"{PAGE}/{kim.id}/languages", page="/agent/", languages=["en"])
+    kim = stored_user(app, "kim")
+    refused = post_form(agent, "/agent/", f"{PAGE}/{kim.id}/languages", languages=["en"])
     assert refused.status_code == 403
-    assert _user(app, "kim").languages == ""
-    missing = _post(admin, f"{PAGE}/999999/languages", languages=["en"])
+    assert stored_user(app, "kim").languages == ""
+    missing = post_form(admin, PAGE, f"{PAGE}/999999/languages", languages=["en"])
     assert missing.status_code == 303
     assert "상담원을 찾을 수 없습니다." in admin.get(PAGE).get_data(as_text=True)
-    assert _post(admin, f"{PAGE}/99999999999999999999/languages").status_code == 404
+    assert post_form(admin, PAGE, f"{PAGE}/99999999999999999999/languages").status_code == 404
     assert _events(app, EventKind.AGENT_LANGUAGES) == []
 
 
@@ -119,8 +104,8 @@ def test_languages_given_on_the_accounts_page_are_used_by_automatic_assignment(
         waiting = session.scalars(select(Conversation)).one()
     assert waiting.language == "vi" and waiting.claimed_by_id is None  # nobody serves Vietnamese
 
-    minji = _user(app, "minji").id
-    _post(admin, f"{PAGE}/{minji}/languages", languages=["vi"])
+    minji = stored_user(app, "minji").id
+    post_form(admin, PAGE, f"{PAGE}/{minji}/languages", languages=["vi"])
     drain(app)  # the change itself asks the assigner to look again, not the minute's sweep
     with services(app).sessions() as session:
         conversation = session.get(Conversation, waiting.id)
