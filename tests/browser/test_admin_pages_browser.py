@@ -30,6 +30,7 @@ VIEWPORTS = [(1366, 768), (390, 844)]
 #: A correction an admin writes: one long Korean word, to see whether it is kept whole.
 CORRECTED = "지갑을 버스에서 잃어버렸어요. 외국인등록증도 지갑 안에 있었어요."
 WHOLE_WORD = "외국인등록증도"
+CALLER = "I lost my card."  # what a caller said, kept in a corrected segment's tooltip
 ESCAPED = re.compile(r"\\u[0-9a-fA-F]{4}")
 HANGUL = re.compile("[\uac00-\ud7a3]")
 
@@ -76,8 +77,11 @@ def _lines_of(page: Any, selector: str, word: str) -> int:
     return len(set(tops))
 
 
-def _no_english(page: Any) -> None:
-    words = english_on(page.content()) - {DEVELOPER}  # an account's name, as staff know it
+def _no_english(page: Any, *residents_wrote: str) -> None:
+    """No English word or internal name on the page, but an account's name and what a
+    resident wrote (a corrected segment keeps the machine's words in its tooltip)."""
+    words = english_on(page.content()) - {DEVELOPER}
+    words -= {word for text in residents_wrote for word in re.findall(r"\w+", text)}
     assert not words, f"{page.url}: {sorted(words)}"
 
 
@@ -260,7 +264,7 @@ def test_the_admin_review_pages_fit_and_speak_korean(
     resident_texts(chromium, live_relay, "안녕하세요, 여권을 잃어버렸어요.", "+821055530003")
     voice, _ = seed_voice_message(
         services(live_relay.app).sessions,
-        [seg(0.0, 2.0, "I lost my card.", "카드를 잃어버렸어요.", avg_logprob=-1.6)],
+        [seg(0.0, 2.0, CALLER, "카드를 잃어버렸어요.", avg_logprob=-1.6)],
         phone="+821055530004",
     )
     admin = _sized(sign_in(chromium, live_relay, "boss"), viewport)
@@ -280,3 +284,16 @@ def test_the_admin_review_pages_fit_and_speak_korean(
         _shot(admin, tmp_path, f"review-thread-{cid}", viewport)
         _no_english(admin)
         _fits_the_screen(admin, viewport)
+
+    admin.locator("details.correct summary").click()  # the voice thread: correct a segment
+    fix = admin.locator("form.segment-fix").first
+    fix.locator('input[name="korean"]').fill("카드를 잃어버렸어요. 도와주세요.")
+    fix.locator("button[type=submit]").click()
+    admin.wait_for_selector(".flash.ok")
+    assert admin.inner_text(".flash.ok").startswith("수정을 저장했습니다.")
+    _no_english(admin, CALLER)
+    admin.goto(f"{live_relay.url}/admin/conversations/{voice}/audit")
+    _shot(admin, tmp_path, "review-audit", viewport)
+    assert "음성 구간 1의 한국어 번역" in admin.inner_text("table.audit")
+    _no_english(admin)
+    _fits_the_screen(admin, viewport)
