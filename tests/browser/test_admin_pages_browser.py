@@ -274,6 +274,8 @@ def test_the_admin_review_pages_fit_and_speak_korean(
         assert session.query(Conversation).count() == 4
     listed = admin.inner_text("main")
     assert "종료 · 첫 상담에서 해결" in listed and "resolved" not in listed
+    german = admin.locator("table.review tbody tr", has_text="brauche Hilfe").inner_text()
+    assert "언어 미확인" in german and "?" not in german  # not a bare question mark
     for word in ("진행", "첫", "외국인등록증도", "brauche", "*********0004"):
         assert _lines_of(admin, "table.review tbody", word) == 1, word
     _no_english(admin)
