@@ -287,6 +287,14 @@ def test_the_admin_review_pages_fit_and_speak_korean(
         _no_english(admin)
         _fits_the_screen(admin, viewport)
 
+    admin.goto(f"{live_relay.url}/admin/memory")  # the correction, remembered for next time
+    _shot(admin, tmp_path, "memory", viewport)
+    for word in (WHOLE_WORD, "wallet", "영어"):
+        assert _lines_of(admin, "table.memory-entries tbody", word) == 1, word
+    _no_english(admin)
+    _fits_the_screen(admin, viewport)
+
+    admin.goto(f"{live_relay.url}/agent/conversations/{voice}")
     admin.locator("details.correct summary").click()  # the voice thread: correct a segment
     fix = admin.locator("form.segment-fix").first
     fix.locator('input[name="korean"]').fill("카드를 잃어버렸어요. 도와주세요.")
