@@ -9,13 +9,13 @@ refresh of the thread does not hide the number again while they use it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, session
 
 from relay.agent.access import actor, agent_required, back_to_thread
 from relay.services import services
-from transcripts.masking import holds_personal_data as text_holds_personal_data
 from transcripts.masking import mask_personal_data
 from transcripts.models import Message
 
@@ -25,9 +25,27 @@ _SESSION_KEY = "revealed_messages"
 _KEPT = 50  # the most recent reveals a sign-in remembers (the cookie stays small)
 
 
-def holds_personal_data(message: Message) -> bool:
-    """Whether any text of the message (original, Korean, machine versions, the link sent,
-    segments) holds a number or address the pages mask."""
+@dataclass(frozen=True)
+class MessageMask:
+    """Every text of one message (original, Korean, machine versions, the link sent, segments)
+    with its personal data masked, worked out once: the thread needs both whether the message
+    holds anything private and each text's masked form, and masking is the costly part."""
+
+    masked: dict[str, str]
+
+    @property
+    def holds_personal_data(self) -> bool:
+        return any(text != shown for text, shown in self.masked.items())
+
+    def __call__(self, text: str | None) -> str | None:
+        if not text:
+            return text
+        shown = self.masked.get(text)
+        return shown if shown is not None else mask_personal_data(text)
+
+
+def message_mask(message: Message) -> MessageMask:
+    """The masked form of each of `message`'s texts."""
     texts = [
         message.original_text,
         message.translated_text,
@@ -41,7 +59,7 @@ def holds_personal_data(message: Message) -> bool:
             str(segment.get(key) or "")
             for key in ("text", "translated_text", "machine_text", "machine_translated_text")
         )
-    return any(text_holds_personal_data(text) for text in texts)
+    return MessageMask({text: mask_personal_data(text) or "" for text in texts if text})
 
 
 def revealed_messages() -> frozenset[int]:

@@ -30,7 +30,7 @@ from relay.agent.presenters import (
     quality_warnings,
     segment_rows,
 )
-from relay.agent.privacy import holds_personal_data, revealed_messages
+from relay.agent.privacy import message_mask, revealed_messages
 from relay.agent.reasons import staff_reason
 from relay.agent.reply_language import reply_language_choices
 from relay.agent.tools import agent_tools
@@ -40,7 +40,6 @@ from relay.voice.channel import REPLY_CHANNEL_LABELS, ChannelError
 from transcripts import listings as queue_reads
 from transcripts import repository
 from transcripts.live_calls import latest_live_call
-from transcripts.masking import mask_personal_data
 from transcripts.models import Channel, ConversationStatus
 
 bp = Blueprint("agent_thread", __name__, url_prefix="/agent")
@@ -57,9 +56,10 @@ def _message_views(
     for m in messages:
         inbound = m.direction.value == "inbound"
         original_language = m.original_language if inbound else "ko"
-        private = holds_personal_data(m)
+        mask = message_mask(m)
+        private = mask.holds_personal_data
         hide = private and m.id not in revealed
-        shown = mask_personal_data if hide else _as_is
+        shown = mask if hide else _as_is
         views.append(
             {
                 "m": m,
