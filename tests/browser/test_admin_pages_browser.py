@@ -181,7 +181,7 @@ def test_staff_error_pages_are_korean_with_a_way_back(
     agent = _sized(sign_in(chromium, live_relay, live_relay.user("kim")), viewport)
     for url, status, reason in (
         ("/agent/conversations/999999", 404, "찾는 대화나 메시지가 없습니다."),
-        ("/agent/no-such-page", 404, "찾는 대화나 메시지가 없습니다."),
+        ("/agent/no-such-page", 404, "찾는 화면이 없습니다. 주소를 확인해 주세요."),
         ("/admin/conversations", 403, "이 작업을 할 권한이 없습니다."),
     ):
         response = agent.goto(f"{live_relay.url}{url}")
