@@ -206,9 +206,13 @@ def test_staff_error_pages_are_korean_with_a_way_back(
 def test_a_bad_reply_link_answers_in_the_residents_language(
     chromium: Any, live_relay: LiveRelay, viewport: tuple[int, int], tmp_path: Path
 ) -> None:
-    for locale, expected in (("vi-VN", ["vi"]), ("de-DE", list(NOT_FOUND))):
+    for locale, token, expected in (
+        ("vi-VN", "this-link-is-not-one", ["vi"]),
+        ("mn-MN", "T" * 65, ["mn"]),  # longer than any link the relay sends
+        ("de-DE", "this-link-is-not-one", list(NOT_FOUND)),  # none of the five: all five
+    ):
         resident = _visitor(chromium, viewport, locale)
-        response = resident.goto(f"{live_relay.url}/r/this-link-is-not-one")
+        response = resident.goto(f"{live_relay.url}/r/{token}")
         assert response.status == 404
         _shot(resident, tmp_path, f"reply-link-{locale}", viewport)
         shown = resident.eval_on_selector_all("section.note", "notes => notes.map(n => n.lang)")
@@ -219,6 +223,11 @@ def test_a_bad_reply_link_answers_in_the_residents_language(
         assert "Not Found" not in resident.content() and "요청을 처리하지" not in text
         assert "112" in resident.inner_text("header") and "119" in resident.inner_text("header")
         _fits_the_screen(resident, viewport)
+        if len(expected) == 1:  # the way on: a new chat, in the same language
+            resident.locator("section.note a.button").click()
+            resident.wait_for_load_state()
+            assert resident.evaluate("document.documentElement.lang") == expected[0]
+            _fits_the_screen(resident, viewport)
         resident.context.close()
 
 
