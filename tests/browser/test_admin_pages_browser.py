@@ -18,7 +18,7 @@ from sqlalchemy import select
 from relay.services import services
 from tests.browser.conftest import DEVELOPER, PASSWORD, LiveRelay, running_relay, sign_in
 from tests.browser.test_agent_browser import resident_texts
-from tests.relay.test_staff_pages_in_korean import english_on
+from tests.relay.test_staff_pages_in_korean import LATIN_WORD, english_on
 from tests.relay.test_web_chat import NOT_FOUND
 from tests.support.modelkit import TinyModels
 from tests.support.voice_seed import seed_voice_message, seg
@@ -28,7 +28,12 @@ from transcripts.policy import Actor
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 VIEWPORTS = [(1366, 768), (390, 844)]
 #: A correction an admin writes: one long Korean word, to see whether it is kept whole.
-CORRECTED = "지갑을 버스에서 잃어버렸어요. 외국인등록증도 지갑 안에 있었어요."
+#: A link pasted into it: long and unbroken, it must wrap rather than widen the page.
+LINK = (
+    "https://www.hikorea.go.kr/board/BoardNtcDetailR.pt?BBS_SEQ=1&BBS_GB_CD=BS10&NTCCTT_SEQ=1062"
+    "&page=1&searchType=title&searchKeyword=%EC%99%B8%EA%B5%AD%EC%9D%B8%EB%93%B1%EB%A1%9D%EC%A6%9D"
+)
+CORRECTED = f"지갑을 버스에서 잃어버렸어요. 외국인등록증도 지갑 안에 있었어요. 신고 주소: {LINK}"
 WHOLE_WORD = "외국인등록증도"
 CALLER = "I lost my card."  # what a caller said, kept in a corrected segment's tooltip
 ESCAPED = re.compile(r"\\u[0-9a-fA-F]{4}")
@@ -79,9 +84,9 @@ def _lines_of(page: Any, selector: str, word: str) -> int:
 
 def _no_english(page: Any, *residents_wrote: str) -> None:
     """No English word or internal name on the page, but an account's name and what a
-    resident wrote (a corrected segment keeps the machine's words in its tooltip)."""
+    person wrote (a corrected segment keeps the machine's words in its tooltip; a link)."""
     words = english_on(page.content()) - {DEVELOPER}
-    words -= {word for text in residents_wrote for word in re.findall(r"\w+", text)}
+    words -= {word for text in residents_wrote for word in LATIN_WORD.findall(text)}
     assert not words, f"{page.url}: {sorted(words)}"
 
 
@@ -149,7 +154,7 @@ def test_the_audit_trail_reads_in_korean_with_words_kept_whole(
     assert "kim" in text and "lee" in text and "첫 상담에서 해결" in text
     for word in (WHOLE_WORD, "잃어버렸어요.", "상담원이", "첫"):
         assert _lines_of(admin, "table.audit tbody", word) == 1, word
-    _no_english(admin)
+    _no_english(admin, LINK)
     _fits_the_screen(admin, viewport)
 
 
@@ -293,7 +298,7 @@ def test_the_admin_review_pages_fit_and_speak_korean(
     for cid in (closed, voice):
         admin.goto(f"{live_relay.url}/agent/conversations/{cid}")
         _shot(admin, tmp_path, f"review-thread-{cid}", viewport)
-        _no_english(admin)
+        _no_english(admin, LINK)
         _fits_the_screen(admin, viewport)
 
     admin.goto(f"{live_relay.url}/admin/memory")  # the correction, remembered for next time
