@@ -308,6 +308,17 @@ def test_the_admin_review_pages_fit_and_speak_korean(
     _no_english(admin)
     _fits_the_screen(admin, viewport)
 
+    admin.goto(f"{live_relay.url}/admin/metrics")
+    _shot(admin, tmp_path, "metrics", viewport)
+    figures = admin.eval_on_selector_all(
+        "table.figures td.n", "cells => cells.map(c => c.innerText)"
+    )
+    assert any("%" in figure for figure in figures), figures
+    for figure in filter(None, (f.strip() for f in figures)):
+        assert _lines_of(admin, "table.figures", figure) == 1, figure
+    _no_english(admin)
+    _fits_the_screen(admin, viewport)
+
     admin.goto(f"{live_relay.url}/agent/conversations/{voice}")
     admin.locator("details.correct summary").click()  # the voice thread: correct a segment
     fix = admin.locator("form.segment-fix").first
