@@ -27,12 +27,12 @@ from transcripts.policy import Actor
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 VIEWPORTS = [(1366, 768), (390, 844)]
-#: A correction an admin writes: one long Korean word, to see whether it is kept whole.
-#: A link pasted into it: long and unbroken, it must wrap rather than widen the page.
+#: A link someone pastes: long and unbroken, it must wrap rather than widen the page.
 LINK = (
     "https://www.hikorea.go.kr/board/BoardNtcDetailR.pt?BBS_SEQ=1&BBS_GB_CD=BS10&NTCCTT_SEQ=1062"
     "&page=1&searchType=title&searchKeyword=%EC%99%B8%EA%B5%AD%EC%9D%B8%EB%93%B1%EB%A1%9D%EC%A6%9D"
 )
+#: A correction an admin writes: a long Korean word (to see it kept whole) and the link.
 CORRECTED = f"지갑을 버스에서 잃어버렸어요. 외국인등록증도 지갑 안에 있었어요. 신고 주소: {LINK}"
 WHOLE_WORD = "외국인등록증도"
 CALLER = "I lost my card."  # what a caller said, kept in a corrected segment's tooltip
