@@ -176,6 +176,8 @@ def test_the_outbox_reads_in_korean_with_words_kept_whole(
     sent = developer.locator("table.outbox tbody td:nth-child(6)").first.inner_text()
     for word in (*korean.split(), *sent.split(), "보관됨"):
         assert _lines_of(developer, "table.outbox tbody", word) == 1, word
+    # What goes to the resident is theirs to read; the setting is named so developers find it.
+    _no_english(developer, sent, "RELAY_OUTBOX")
     _fits_the_screen(developer, viewport)
 
 
