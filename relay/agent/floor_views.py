@@ -99,7 +99,8 @@ def languages(user_id: int) -> Any:
 
 
 def elapsed(since: datetime | None, now: datetime | None = None) -> str:
-    """How long since `since`, as a supervisor reads it: "40초", "12분", "1시간 5분"."""
+    """How long since `since`, as a supervisor reads it: "40초", "12분", "1시간 5분" and,
+    past a day, "2일 3시간"."""
     if since is None:
         return "—"
     seconds = max(0, int(((now or utcnow()) - since).total_seconds()))
@@ -108,7 +109,10 @@ def elapsed(since: datetime | None, now: datetime | None = None) -> str:
     minutes = seconds // 60
     if minutes < 60:
         return f"{minutes}분"
-    return f"{minutes // 60}시간 {minutes % 60}분"
+    hours = minutes // 60
+    if hours < 24:
+        return f"{hours}시간 {minutes % 60}분"
+    return f"{hours // 24}일 {hours % 24}시간"
 
 
 def register_floor(app: Flask) -> None:

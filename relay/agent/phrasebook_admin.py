@@ -1,25 +1,23 @@
-"""Admins edit the phrasebook on the web: list and search the answers, add, change and delete
-one, read who changed what. An answer is sent to residents as written, so the rules
-(languages.book_rules) also warn about punctuation a Korean handset cannot show; agents' picker
-uses the saved answer at its next search (relay/books.py)."""
+"""The phrasebook as its admin pages (relay/agent/book_admin.py) see it: an answer in six
+languages with its topic and keywords, named by an id staff never see. An answer is sent to
+residents as written, so the rules (languages.book_rules) also warn about punctuation a Korean
+handset cannot show; agents' picker uses the saved answer at its next search."""
 
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from collections.abc import Sequence
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from markupsafe import Markup
 
 from languages import registry
 from languages.book_rules import answer_content, check_answer, split_keywords
 from languages.phrasebook import LANGUAGE_ORDER, Phrasebook, PhrasebookEntry, normalise
-from relay.agent.access import actor, admin_required
+from relay.agent.book_admin import BookPages, BookWords, Cell, Field, Submission, book_blueprint
 from relay.books import phrasebook_seed
 from relay.services import services
 from relay.voice.prompts import RECORDING_NOTICE_ID
-from transcripts.books import BookEntryExistsError, Change
-
-bp = Blueprint("phrasebook_admin", __name__, url_prefix="/admin/phrasebook")
+from transcripts.books import Change, Entry
 
 #: The shipped book's topics as staff read them; a topic an admin types is kept as typed.
 TOPIC_LABELS = {
@@ -47,6 +45,7 @@ TOPIC_LABELS = {
     "tax": "세금",
 }
 _TOPIC_CODES = {label: code for code, label in TOPIC_LABELS.items()}
+LANGUAGES = [registry.get(code) for code in LANGUAGE_ORDER]
 
 
 def topic_label(topic: str) -> str:
@@ -54,17 +53,110 @@ def topic_label(topic: str) -> str:
     return TOPIC_LABELS.get(topic, topic)
 
 
+def _phrasebook() -> Phrasebook:
+    return services().languages.books.phrasebook()
+
+
+class PhrasebookPages(BookPages[PhrasebookEntry]):
+    """An answer is named by an id that never changes and staff never see: saved replies and
+    the recording notice name it."""
+
+    kind = "phrasebook"
+    list_endpoint = "answers"
+    param = "id"
+    previous_field = "editing"
+    max_field_chars = 4000
+    words = BookWords(
+        title="상용구 관리",
+        hint=Markup("상담원이 기계 번역 대신 보내는, 사람이 쓴 답변입니다."),
+        unedited="아직 수정된 적이 없어 기본 상용구를 쓰고 있습니다. "
+        "처음 저장할 때 기본 상용구가 함께 옮겨집니다.",
+        search_label="상용구 검색",
+        search_placeholder="검색어, 주제 또는 답변",
+        add="새 답변 추가",
+        empty="맞는 답변이 없습니다.",
+        missing="그 답변은 상용구집에 없습니다.",
+        edit_title="답변 수정",
+        new_title="새 답변",
+        form_hint=Markup(
+            "답변은 문자로도 나갑니다. 한국 휴대전화에 전달되지 않는 문장부호(예: 긴 줄표 –)는 "
+            "저장 후 경고로 알려 드립니다."
+        ),
+        history_title="상용구 변경 기록",
+    )
+    columns = ("주제 · 검색어", *(lang.korean_name for lang in LANGUAGES))
+    fields = (
+        Field("topic", "주제", required=True),
+        Field("keywords", "검색어 (쉼표로 나눔)", required=True),
+        *(Field(lang.code, lang.korean_name, lang.code, True, rows=3) for lang in LANGUAGES),
+    )
+
+    def search(self, query: str) -> Sequence[PhrasebookEntry]:
+        needle = normalise(query)
+        return [e for e in _phrasebook().entries() if not needle or _matches(e, needle)]
+
+    def key_of(self, entry: PhrasebookEntry) -> str:
+        return entry.id
+
+    def cells(self, entry: PhrasebookEntry) -> tuple[Cell, ...]:
+        topic = Cell(topic_label(entry.topic), detail=", ".join(entry.keywords))
+        return (topic, *(Cell(entry.texts[lang.code], lang.code) for lang in LANGUAGES))
+
+    def form_of(self, entry: PhrasebookEntry) -> dict[str, str]:
+        keywords = ", ".join(entry.keywords)
+        return dict(entry.texts) | {"topic": topic_label(entry.topic), "keywords": keywords}
+
+    def read(self, form: dict[str, str], previous: str | None) -> Submission:
+        """An answer keeps its id (saved conversations name it): `previous` is the id of the
+        answer being changed, and a new answer gets one."""
+        entry_id = previous or _new_answer_id()
+        keywords = split_keywords(form["keywords"])
+        texts = {code: form[code] for code in LANGUAGE_ORDER}
+        topic = _TOPIC_CODES.get(form["topic"].strip(), form["topic"].strip())
+        existing = [entry.id for entry in _phrasebook().entries()]
+        checked = check_answer(
+            entry_id, topic, keywords, texts, existing, editing=previous is not None
+        )
+        content = answer_content(topic, keywords, texts)
+        search = keywords[0] if keywords else ""
+        return Submission(entry_id, content, search, checked.problems, checked.warnings)
+
+    def seed(self) -> tuple[Entry, ...]:
+        return phrasebook_seed()
+
+    def exists(self, key: str) -> str:
+        return "같은 답변이 방금 저장되었습니다. 목록에서 확인해 주세요."
+
+    def saved(self, key: str) -> str:
+        return "답변을 저장했습니다. 상담원의 다음 검색부터 쓰입니다."
+
+    def deleted(self, key: str) -> str:
+        return "답변을 지웠습니다. 변경 기록에 남아 있습니다."
+
+    def undeletable(self, key: str) -> str | None:
+        if key == RECORDING_NOTICE_ID:
+            return "이 답변은 전화 녹음 전 안내로 쓰여 지울 수 없습니다. 내용을 고쳐 주세요."
+        return None
+
+    def edit_heading(self, key: str | None) -> str | None:
+        return None  # the id is internal
+
+    def history_heading(self, key: str | None, changes: Sequence[Change]) -> str | None:
+        return self.label_of(changes[0]) if key and changes else None
+
+    def label_of(self, change: Change) -> str:
+        """An answer named by the start of its Korean text (its id is internal)."""
+        content = change.after or change.before or {}
+        korean = str(content.get("texts", {}).get("ko") or "")
+        return korean if len(korean) <= 40 else korean[:40] + "…"
+
+    def topic_label(self, topic: str) -> str:
+        return topic_label(topic)
+
+
 def _new_answer_id() -> str:
     """A stable id for an answer added on the web, never shown: saved replies name it."""
     return f"custom.{secrets.token_hex(4)}"
-
-
-MAX_FIELD_CHARS = 4000  # longer than any rule allows, so the rules can say what is wrong
-LANGUAGES = [registry.get(code) for code in LANGUAGE_ORDER]
-
-
-def _phrasebook() -> Phrasebook:
-    return services().languages.books.phrasebook()
 
 
 def _matches(entry: PhrasebookEntry, needle: str) -> bool:
@@ -72,127 +164,4 @@ def _matches(entry: PhrasebookEntry, needle: str) -> bool:
     return any(needle in normalise(value) for value in values)
 
 
-@bp.get("")
-@admin_required
-def answers() -> Any:
-    """Every answer in every language, or those holding the searched text in any of them."""
-    query = (request.args.get("q") or "")[:200]
-    needle = normalise(query)
-    entries = [e for e in _phrasebook().entries() if not needle or _matches(e, needle)]
-    edited = services().record.books.edition("phrasebook").entries is not None
-    return render_template(
-        "admin/phrasebook.html",
-        entries=entries,
-        query=query,
-        languages=LANGUAGES,
-        edited=edited,
-        topic_label=topic_label,
-    )
-
-
-@bp.get("/edit")
-@admin_required
-def edit() -> Any:
-    """The form for one answer (`?id=`), or an empty one for a new answer."""
-    entry_id = request.args.get("id")
-    form: dict[str, str] = {code: "" for code in LANGUAGE_ORDER}
-    form |= {"topic": "", "keywords": ""}
-    if entry_id is not None:
-        entry = next((e for e in _phrasebook().entries() if e.id == entry_id), None)
-        if entry is None:
-            flash("그 답변은 상용구집에 없습니다.", "error")
-            return redirect(url_for("phrasebook_admin.answers"), code=303)
-        form |= dict(entry.texts)
-        form |= {"topic": topic_label(entry.topic), "keywords": ", ".join(entry.keywords)}
-    return _form_page(form, entry_id, ())
-
-
-def _form_page(
-    form: dict[str, str],
-    editing: str | None,
-    problems: tuple[str, ...],
-    status: int = 200,
-) -> Any:
-    page = render_template(
-        "admin/phrasebook_edit.html",
-        form=form,
-        editing=editing,
-        problems=problems,
-        languages=LANGUAGES,
-    )
-    return page, status
-
-
-@bp.post("")
-@admin_required
-def save() -> Any:
-    """Add an answer or save a changed one; an answer keeps its id (saved conversations name
-    it), so `editing` is the id of the answer being changed."""
-    names = (*LANGUAGE_ORDER, "topic", "keywords")
-    form = {name: (request.form.get(name) or "")[:MAX_FIELD_CHARS] for name in names}
-    editing = (request.form.get("editing") or "")[:200] or None
-    entry_id = editing or _new_answer_id()
-    keywords = split_keywords(form["keywords"])
-    texts = {code: form[code] for code in LANGUAGE_ORDER}
-    topic = _TOPIC_CODES.get(form["topic"].strip(), form["topic"].strip())
-    existing = [entry.id for entry in _phrasebook().entries()]
-    checked = check_answer(entry_id, topic, keywords, texts, existing, editing=editing is not None)
-    if not checked.ok:
-        return _form_page(form, editing, checked.problems, 422)
-    try:
-        services().record.books.save(
-            "phrasebook",
-            actor(),
-            entry_id,
-            answer_content(topic, keywords, texts),
-            phrasebook_seed(),
-            previous_key=editing,
-        )
-    except BookEntryExistsError:
-        problem = "같은 답변이 방금 저장되었습니다. 목록에서 확인해 주세요."
-        return _form_page(form, editing, (problem,), 422)
-    for warning in checked.warnings:
-        flash(warning, "warning")
-    flash("답변을 저장했습니다. 상담원의 다음 검색부터 쓰입니다.", "ok")
-    return redirect(url_for("phrasebook_admin.answers", q=keywords[0]), code=303)
-
-
-@bp.post("/delete")
-@admin_required
-def delete() -> Any:
-    """Delete one answer (kept in the history)."""
-    entry_id = (request.form.get("id") or "")[:MAX_FIELD_CHARS]
-    if entry_id == RECORDING_NOTICE_ID:
-        flash("이 답변은 전화 녹음 전 안내로 쓰여 지울 수 없습니다. 내용을 고쳐 주세요.", "error")
-        return redirect(url_for("phrasebook_admin.answers"), code=303)
-    services().record.books.delete("phrasebook", actor(), entry_id, phrasebook_seed())
-    flash("답변을 지웠습니다. 변경 기록에 남아 있습니다.", "ok")
-    return redirect(url_for("phrasebook_admin.answers"), code=303)
-
-
-@bp.get("/history")
-@admin_required
-def history() -> Any:
-    """Who changed which answer when, before and after (of one answer with `?id=`)."""
-    entry_id = request.args.get("id") or None
-    changes = services().record.books.history("phrasebook", entry_id)
-    return render_template(
-        "admin/book_history.html",
-        changes=changes,
-        key=entry_id,
-        heading=_answer_label(changes[0]) if entry_id and changes else None,
-        label_of=_answer_label,
-        topic_label=topic_label,
-        title="상용구 변경 기록",
-        back=url_for("phrasebook_admin.answers"),
-        history_url="phrasebook_admin.history",
-        language_names={lang.code: lang.korean_name for lang in registry.ALL_LANGUAGES},
-        param="id",
-    )
-
-
-def _answer_label(change: Change) -> str:
-    """An answer named by the start of its Korean text (its id is internal)."""
-    content = change.after or change.before or {}
-    korean = str(content.get("texts", {}).get("ko") or "")
-    return korean if len(korean) <= 40 else korean[:40] + "…"
+bp = book_blueprint(PhrasebookPages())

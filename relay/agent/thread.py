@@ -178,6 +178,25 @@ def messages_fragment(conversation_id: int) -> Any:
     return render_template("agent/_messages.html", **_thread_context(conversation_id))
 
 
+@bp.get("/conversations/<int:conversation_id>/notes")
+@agent_required
+def notes_fragment(conversation_id: int) -> Any:
+    """The internal notes alone: a colleague's new note reaches every open view of the thread
+    through the live feed (a `conversation.noted` event), not only the writer's reload."""
+    with services().sessions() as session:
+        if repository.get_conversation(session, conversation_id) is None:
+            abort(404)
+    return render_template("agent/_notes.html", notes=services().record.notes.of(conversation_id))
+
+
+@bp.get("/conversations/<int:conversation_id>/state")
+@agent_required
+def state_fragment(conversation_id: int) -> Any:
+    """The thread's state line alone (holder, how it ended and its topic), redrawn when the live
+    feed says it changed, so a second viewer does not read a closed thread as open."""
+    return render_template("agent/_state.html", **_thread_context(conversation_id))
+
+
 @bp.get("/phrasebook")
 @agent_required
 def phrasebook_search() -> Any:

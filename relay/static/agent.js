@@ -31,6 +31,44 @@
     return resumed.pathname + resumed.search;
   }
 
+  // Parts of the thread outside the message log that an event changes for everyone looking at
+  // it: a colleague's note, and the state line (holder, how it ended and its topic).
+  var THREAD_PARTS = {
+    "conversation.noted": "relay:notes",
+    "conversation.claimed": "relay:state",
+    "conversation.assigned": "relay:state",
+    "conversation.transferred": "relay:state",
+    "conversation.escalated": "relay:state",
+    "conversation.closed": "relay:state",
+    "contact.flagged": "relay:state",
+    "contact.unblocked": "relay:state",
+  };
+  // After a lost connection the whole thread is drawn again, these parts included.
+  document.addEventListener("DOMContentLoaded", function () {
+    document.body.addEventListener("relay:thread", function (event) {
+      if (!event.detail || !event.detail.reconnected) return;
+      document.body.dispatchEvent(new CustomEvent("relay:notes", { detail: event.detail }));
+      document.body.dispatchEvent(new CustomEvent("relay:state", { detail: event.detail }));
+    });
+  });
+
+  // When a colleague's claim, transfer or close changes what this viewer may do on the thread,
+  // the page is drawn again so the reply box and the actions match; a draft is kept per thread
+  // in the browser, so nothing typed is lost.
+  function allowedActions() {
+    var marker = document.querySelector("#thread-state [data-actions]");
+    return marker ? marker.getAttribute("data-actions") : null;
+  }
+  var drawnActions = null;
+  document.addEventListener("DOMContentLoaded", function () { drawnActions = allowedActions(); });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "thread-state") return;
+    var allowed = allowedActions();
+    if (drawnActions !== null && allowed !== null && allowed !== drawnActions) {
+      window.location.reload();
+    }
+  });
+
   function connectLive() {
     var holder = document.querySelector("[data-live]");
     if (!holder || !window.EventSource) return;
@@ -59,6 +97,8 @@
         document.body.setAttribute("data-last-event", String(data.id));
         if (thread && String(data.conversation_id) === thread) {
           document.body.dispatchEvent(new CustomEvent("relay:thread", { detail: data }));
+          var part = THREAD_PARTS[data.kind];
+          if (part) document.body.dispatchEvent(new CustomEvent(part, { detail: data }));
         }
         document.body.dispatchEvent(new CustomEvent("relay:changed", { detail: data }));
       });
@@ -73,8 +113,11 @@
       var since = Date.parse(el.getAttribute("data-since"));
       if (isNaN(since)) return;
       var s = Math.max(0, Math.floor((now - since) / 1000));
-      var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
-      el.textContent = h ? h + "시간 " + m + "분" : m ? m + "분 " + sec + "초" : sec + "초";
+      var d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600);
+      var m = Math.floor((s % 3600) / 60), sec = s % 60;
+      // a wait past a day reads in days ("1일 7시간"), as nobody counts "31시간"
+      el.textContent = d ? d + "일 " + h + "시간" : h ? h + "시간 " + m + "분"
+        : m ? m + "분 " + sec + "초" : sec + "초";
       // Amber after 5 minutes, red past the 15-minute reply target the metrics count against,
       // so red still stands out in a busy queue.
       el.classList.toggle("long", s >= 300 && s < 900);

@@ -94,12 +94,14 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
-def sign_in(browser: Any, relay: LiveRelay, name: str) -> Any:
-    """A fresh browser context (its own cookies), signed in through the login form."""
+def sign_in(browser: Any, relay: LiveRelay, name: str, timezone_id: str | None = None) -> Any:
+    """A fresh browser context (its own cookies), signed in through the login form; the
+    browser's clock in `timezone_id` when given (an agent's PC in Seoul), else the machine's."""
     # Playwright's wait_for_function evaluates its string in the page, which the app's
     # Content-Security-Policy (no eval) refuses; the policy is checked in tests/relay.
+    zone = {"timezone_id": timezone_id} if timezone_id else {}
     context = browser.new_context(
-        locale="ko-KR", viewport={"width": 1360, "height": 860}, bypass_csp=True
+        locale="ko-KR", viewport={"width": 1360, "height": 860}, bypass_csp=True, **zone
     )
     page = context.new_page()
     page.goto(f"{relay.url}/login")

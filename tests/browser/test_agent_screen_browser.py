@@ -124,7 +124,7 @@ def test_a_lost_live_feed_shows_a_banner_greys_the_queue_and_refreshes_on_return
         shot(lee, "connection-lost-390.png")
 
         resident_texts(chromium, relay, tiny_models.phrase("thanks")["en"])
-        kim.locator("#waiting li.row").first.wait_for(timeout=3000)
+        kim.locator("#waiting li.row").first.wait_for(timeout=15000)  # a translation away
         assert lee.locator("#waiting li.row").count() == 0  # lee's list is stale, and says so
         kim.context.close()  # frees the one feed; lee's view tries again within 15-30 s
         lee.locator("#waiting li.row").first.wait_for(timeout=60000)

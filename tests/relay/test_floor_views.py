@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from relay.agent.floor_views import elapsed
 from relay.services import services
 from tests.relay.agent_helpers import csrf_from, post_form, sign_in
 from tests.support.app_fixtures import Webhooks, drain
@@ -189,3 +190,12 @@ def test_the_audit_trail_reads_the_floor_in_korean(app: Flask) -> None:
     (row,) = rows
     assert row.what == "상담원 언어 지정"
     assert ("상담 언어", "한국어, 몽골어") in row.details
+
+
+def test_a_wait_reads_in_the_largest_units_a_supervisor_counts() -> None:
+    now = utcnow()
+    assert elapsed(now - timedelta(seconds=40), now) == "40초"
+    assert elapsed(now - timedelta(minutes=12), now) == "12분"
+    assert elapsed(now - timedelta(hours=1, minutes=5), now) == "1시간 5분"
+    assert elapsed(now - timedelta(hours=31, minutes=27), now) == "1일 7시간"
+    assert elapsed(None, now) == "—"

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import html
 from datetime import timedelta
+from typing import Any
 
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from relay.services import services
 from tests.relay.agent_helpers import post_form, sign_in
+from tests.relay.test_web_chat import start_chat
 from tests.support.app_fixtures import Webhooks, create_user, drain
 from transcripts.export import export_rows
 from transcripts.metrics import service_figures
@@ -118,3 +121,71 @@ def test_topics_are_configurable(app_factory: object) -> None:
     post_form(kim, "/agent/", f"{url}/claim")
     page = kim.get(url).get_data(as_text=True)
     assert '<option value="비자">비자</option>' in page and "건강보험" not in page
+
+
+def _feed(client: FlaskClient, url: str, until: bytes) -> bytes:
+    """A live feed read from its first event (Last-Event-ID 0) until `until` or its end."""
+    feed = client.get(url, headers={"Last-Event-ID": "0"})
+    frames = b""
+    for chunk in feed.iter_encoded():
+        frames += chunk
+        if until in frames:
+            break
+    feed.close()
+    return frames
+
+
+def test_a_note_reaches_every_open_view_through_the_live_feed(app_factory: Any) -> None:
+    app = app_factory(AGENT_SSE_POLL_SECONDS=0.05, AGENT_SSE_MAX_SECONDS=2.0)
+    cid = _waiting(app)
+    kim, chief = sign_in(app, "kim"), sign_in(app, "chief", "admin")
+    url = f"/agent/conversations/{cid}"
+    post_form(kim, url, f"{url}/note", body=NOTE)
+    with services(app).sessions() as session:
+        noted = session.scalars(select(Event).filter_by(kind="conversation.noted")).one()
+    # the feed every agent view holds names the note's event and its thread...
+    frames = _feed(chief, "/agent/events", b'"conversation.noted"')
+    assert f'"id": {noted.id}, "kind": "conversation.noted", "conversation_id": {cid}'.encode() in (
+        frames
+    )
+    assert b"alert" not in frames  # ...never the note itself
+    # ...and the thread's notes are drawn again from this fragment, escaped and masked
+    page = chief.get(url).get_data(as_text=True)
+    assert f'hx-get="{url}/notes"' in page
+    assert 'hx-trigger="relay:notes from:body' in page
+    fragment = chief.get(f"{url}/notes").get_data(as_text=True)
+    assert "&lt;script&gt;alert" in fragment and "<script>" not in fragment
+    assert "kim ·" in fragment
+    assert chief.get("/agent/conversations/999999/notes").status_code == 404
+
+
+def test_the_state_line_shows_the_topic_once_closed_for_every_viewer(app: Flask) -> None:
+    cid = _waiting(app)
+    kim, chief = sign_in(app, "kim"), sign_in(app, "chief", "admin")
+    url = f"/agent/conversations/{cid}"
+    assert "이 상담 맡기" in chief.get(f"{url}/state").get_data(as_text=True)
+    post_form(kim, "/agent/", f"{url}/claim")
+    assert "kim 상담원이 맡음" in chief.get(f"{url}/state").get_data(as_text=True)
+    post_form(kim, url, f"{url}/close", disposition="resolved", topic="건강보험")
+    state = chief.get(f"{url}/state").get_data(as_text=True)
+    assert "종료됨" in state and "건강보험" in state and "<html" not in state
+    assert 'hx-trigger="relay:state from:body' in chief.get(url).get_data(as_text=True)
+
+
+def test_a_note_never_reaches_the_residents_chat_page_or_its_feed(app_factory: Any) -> None:
+    app = app_factory(AGENT_SSE_POLL_SECONDS=0.05, AGENT_SSE_MAX_SECONDS=1.0)
+    resident = app.test_client()
+    start_chat(resident, "Xin chào")
+    drain(app)
+    with services(app).sessions() as session:
+        cid = session.scalars(select(Conversation.id)).one()
+    kim = sign_in(app, "kim")
+    url = f"/agent/conversations/{cid}"
+    post_form(kim, "/agent/", f"{url}/claim")
+    post_form(kim, url, f"{url}/note", body=NOTE)
+    assert "다시 연락 예정" not in resident.get("/chat/c").get_data(as_text=True)
+    frames = _feed(resident, "/chat/c/events", b"never")  # the whole feed, to its end
+    assert "다시 연락 예정".encode() not in frames and b"alert" not in frames
+    with services(app).sessions() as session:
+        noted = session.scalars(select(Event).filter_by(kind="conversation.noted")).one()
+    assert f"id: {noted.id}\nevent: skip\ndata: {{}}".encode() in frames
