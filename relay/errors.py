@@ -136,6 +136,9 @@ def _json_under_api(error: HTTPException) -> Any:
     korean = KOREAN.get(code) or HTTP_KOREAN.get(code, "요청을 처리하지 못했습니다.")
     if isinstance(error, CSRFError):
         korean = "이 화면의 보안 토큰(CSRF)이 만료되었습니다. 새로 고친 뒤 다시 하세요."
+    elif code == 404 and request.url_rule is None:
+        # No page has this address (a mistyped or old link), which is not a missing record.
+        korean = "찾는 화면이 없습니다. 주소를 확인해 주세요."
     page = render_template("error.html", status=code, message=korean)
     headers = [(k, v) for k, v in error.get_headers() if k.lower() not in ("content-type",)]
     return Response(page, status=code, headers=headers)

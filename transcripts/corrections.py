@@ -82,7 +82,10 @@ class Corrections(UseCases):
         with self._uow.write() as session:
             message = _inbound(session, message_id)
             if message.channel is not Channel.VOICE:
-                raise CorrectionError("only a voice message's transcript can be corrected")
+                raise CorrectionError(
+                    "only a voice message's transcript can be corrected",
+                    "원문은 음성 메시지의 받아쓰기만 고칠 수 있습니다.",
+                )
             before = message.original_text
             if before == after:
                 return None
@@ -106,7 +109,9 @@ class Corrections(UseCases):
             message = _inbound(session, message_id)
             segments = [dict(segment) for segment in message.segments or []]
             if not 0 <= index < len(segments):
-                raise CorrectionError(f"message {message_id} has no segment {index}")
+                raise CorrectionError(
+                    f"message {message_id} has no segment {index}", "그런 음성 구간이 없습니다."
+                )
             old_texts = _joined(segments, "text")
             old_korean = _joined(segments, "translated_text")
             segment = segments[index]
@@ -161,16 +166,22 @@ def _clean(text: str) -> str:
     # A browser sends a textarea's line breaks as CRLF; the record keeps LF.
     cleaned = text.replace("\r\n", "\n").strip()
     if not cleaned:
-        raise CorrectionError("a correction cannot be empty")
+        raise CorrectionError("a correction cannot be empty", "고친 내용이 비어 있습니다.")
     if len(cleaned) > MAX_CORRECTION_CHARS:
-        raise CorrectionError(f"a correction is at most {MAX_CORRECTION_CHARS} characters")
+        raise CorrectionError(
+            f"a correction is at most {MAX_CORRECTION_CHARS} characters",
+            f"고친 내용은 {MAX_CORRECTION_CHARS}자까지 쓸 수 있습니다.",
+        )
     return cleaned
 
 
 def _inbound(session: Session, message_id: int) -> Message:
     message = get_message(session, message_id)
     if message.direction is not Direction.INBOUND:
-        raise CorrectionError("only a resident's (inbound) message can be corrected here")
+        raise CorrectionError(
+            "only a resident's (inbound) message can be corrected here",
+            "주민이 보낸 메시지만 고칠 수 있습니다.",
+        )
     return message
 
 

@@ -31,12 +31,17 @@ def _conversation_of(message_id: int) -> int:
             abort(404)
 
 
+def _refusal(error: CorrectionError) -> str:
+    """Why a correction was refused, in Korean (the record's English is for logs and the API)."""
+    return f"수정할 수 없습니다: {error.korean or '이 메시지는 고칠 수 없습니다.'}"
+
+
 def _outcome(conversation_id: int, done: list[Correction]) -> Any:
     if not done:
-        return back_to_thread(conversation_id, "바뀐 내용이 없습니다 (nothing changed).")
+        return back_to_thread(conversation_id, "바뀐 내용이 없습니다.")
     remembered = any(c.remembered for c in done)
-    note = " 번역 메모리에 저장했습니다 (remembered)." if remembered else ""
-    return back_to_thread(conversation_id, f"수정을 저장했습니다 (correction saved).{note}")
+    note = " 번역 메모리에 저장했습니다." if remembered else ""
+    return back_to_thread(conversation_id, f"수정을 저장했습니다.{note}")
 
 
 @bp.post("/messages/<int:message_id>/correct")
@@ -54,7 +59,7 @@ def correct_message(message_id: int) -> Any:
         else:
             abort(400)
     except CorrectionError as error:
-        return back_to_thread(conversation_id, f"수정할 수 없습니다: {error}", "error")
+        return back_to_thread(conversation_id, _refusal(error), "error")
     return _outcome(conversation_id, [done] if done else [])
 
 
@@ -75,5 +80,5 @@ def correct_segment(message_id: int, index: int) -> Any:
             korean=korean[:MAX_FORM_CHARS] if korean else None,  # left empty: no Korean yet
         )
     except CorrectionError as error:
-        return back_to_thread(conversation_id, f"수정할 수 없습니다: {error}", "error")
+        return back_to_thread(conversation_id, _refusal(error), "error")
     return _outcome(conversation_id, done)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from relay.services import services
 from tests.browser.conftest import DEVELOPER, PASSWORD, LiveRelay, running_relay, sign_in
 from tests.browser.test_agent_browser import resident_texts
-from tests.relay.test_staff_pages_in_korean import english_on
+from tests.relay.test_staff_pages_in_korean import LATIN_WORD, english_on
 from tests.relay.test_web_chat import NOT_FOUND
 from tests.support.modelkit import TinyModels
 from tests.support.voice_seed import seed_voice_message, seg
@@ -27,9 +27,15 @@ from transcripts.policy import Actor
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 VIEWPORTS = [(1366, 768), (390, 844)]
-#: A correction an admin writes: one long Korean word, to see whether it is kept whole.
-CORRECTED = "지갑을 버스에서 잃어버렸어요. 외국인등록증도 지갑 안에 있었어요."
+#: A link someone pastes: long and unbroken, it must wrap rather than widen the page.
+LINK = (
+    "https://www.hikorea.go.kr/board/BoardNtcDetailR.pt?BBS_SEQ=1&BBS_GB_CD=BS10&NTCCTT_SEQ=1062"
+    "&page=1&searchType=title&searchKeyword=%EC%99%B8%EA%B5%AD%EC%9D%B8%EB%93%B1%EB%A1%9D%EC%A6%9D"
+)
+#: A correction an admin writes: a long Korean word (to see it kept whole) and the link.
+CORRECTED = f"지갑을 버스에서 잃어버렸어요. 외국인등록증도 지갑 안에 있었어요. 신고 주소: {LINK}"
 WHOLE_WORD = "외국인등록증도"
+CALLER = "I lost my card."  # what a caller said, kept in a corrected segment's tooltip
 ESCAPED = re.compile(r"\\u[0-9a-fA-F]{4}")
 HANGUL = re.compile("[\uac00-\ud7a3]")
 
@@ -76,8 +82,11 @@ def _lines_of(page: Any, selector: str, word: str) -> int:
     return len(set(tops))
 
 
-def _no_english(page: Any) -> None:
-    words = english_on(page.content()) - {DEVELOPER}  # an account's name, as staff know it
+def _no_english(page: Any, *residents_wrote: str) -> None:
+    """No English word or internal name on the page, but an account's name and what a
+    person wrote (a corrected segment keeps the machine's words in its tooltip; a link)."""
+    words = english_on(page.content()) - {DEVELOPER}
+    words -= {word for text in residents_wrote for word in LATIN_WORD.findall(text)}
     assert not words, f"{page.url}: {sorted(words)}"
 
 
@@ -145,7 +154,7 @@ def test_the_audit_trail_reads_in_korean_with_words_kept_whole(
     assert "kim" in text and "lee" in text and "첫 상담에서 해결" in text
     for word in (WHOLE_WORD, "잃어버렸어요.", "상담원이", "첫"):
         assert _lines_of(admin, "table.audit tbody", word) == 1, word
-    _no_english(admin)
+    _no_english(admin, LINK)
     _fits_the_screen(admin, viewport)
 
 
@@ -167,6 +176,8 @@ def test_the_outbox_reads_in_korean_with_words_kept_whole(
     sent = developer.locator("table.outbox tbody td:nth-child(6)").first.inner_text()
     for word in (*korean.split(), *sent.split(), "보관됨"):
         assert _lines_of(developer, "table.outbox tbody", word) == 1, word
+    # What goes to the resident is theirs to read; the setting is named so developers find it.
+    _no_english(developer, sent, "RELAY_OUTBOX")
     _fits_the_screen(developer, viewport)
 
 
@@ -177,7 +188,7 @@ def test_staff_error_pages_are_korean_with_a_way_back(
     agent = _sized(sign_in(chromium, live_relay, live_relay.user("kim")), viewport)
     for url, status, reason in (
         ("/agent/conversations/999999", 404, "찾는 대화나 메시지가 없습니다."),
-        ("/agent/no-such-page", 404, "찾는 대화나 메시지가 없습니다."),
+        ("/agent/no-such-page", 404, "찾는 화면이 없습니다. 주소를 확인해 주세요."),
         ("/admin/conversations", 403, "이 작업을 할 권한이 없습니다."),
     ):
         response = agent.goto(f"{live_relay.url}{url}")
@@ -202,9 +213,13 @@ def test_staff_error_pages_are_korean_with_a_way_back(
 def test_a_bad_reply_link_answers_in_the_residents_language(
     chromium: Any, live_relay: LiveRelay, viewport: tuple[int, int], tmp_path: Path
 ) -> None:
-    for locale, expected in (("vi-VN", ["vi"]), ("de-DE", list(NOT_FOUND))):
+    for locale, token, expected in (
+        ("vi-VN", "this-link-is-not-one", ["vi"]),
+        ("mn-MN", "T" * 65, ["mn"]),  # longer than any link the relay sends
+        ("de-DE", "this-link-is-not-one", list(NOT_FOUND)),  # none of the five: all five
+    ):
         resident = _visitor(chromium, viewport, locale)
-        response = resident.goto(f"{live_relay.url}/r/this-link-is-not-one")
+        response = resident.goto(f"{live_relay.url}/r/{token}")
         assert response.status == 404
         _shot(resident, tmp_path, f"reply-link-{locale}", viewport)
         shown = resident.eval_on_selector_all("section.note", "notes => notes.map(n => n.lang)")
@@ -215,6 +230,11 @@ def test_a_bad_reply_link_answers_in_the_residents_language(
         assert "Not Found" not in resident.content() and "요청을 처리하지" not in text
         assert "112" in resident.inner_text("header") and "119" in resident.inner_text("header")
         _fits_the_screen(resident, viewport)
+        if len(expected) == 1:  # the way on: a new chat, in the same language
+            resident.locator("section.note a.button").click()
+            resident.wait_for_load_state()
+            assert resident.evaluate("document.documentElement.lang") == expected[0]
+            _fits_the_screen(resident, viewport)
         resident.context.close()
 
 
@@ -260,7 +280,7 @@ def test_the_admin_review_pages_fit_and_speak_korean(
     resident_texts(chromium, live_relay, "안녕하세요, 여권을 잃어버렸어요.", "+821055530003")
     voice, _ = seed_voice_message(
         services(live_relay.app).sessions,
-        [seg(0.0, 2.0, "I lost my card.", "카드를 잃어버렸어요.", avg_logprob=-1.6)],
+        [seg(0.0, 2.0, CALLER, "카드를 잃어버렸어요.", avg_logprob=-1.6)],
         phone="+821055530004",
     )
     admin = _sized(sign_in(chromium, live_relay, "boss"), viewport)
@@ -270,6 +290,8 @@ def test_the_admin_review_pages_fit_and_speak_korean(
         assert session.query(Conversation).count() == 4
     listed = admin.inner_text("main")
     assert "종료 · 첫 상담에서 해결" in listed and "resolved" not in listed
+    german = admin.locator("table.review tbody tr", has_text="brauche Hilfe").inner_text()
+    assert "언어 미확인" in german and "?" not in german  # not a bare question mark
     for word in ("진행", "첫", "외국인등록증도", "brauche", "*********0004"):
         assert _lines_of(admin, "table.review tbody", word) == 1, word
     _no_english(admin)
@@ -278,5 +300,37 @@ def test_the_admin_review_pages_fit_and_speak_korean(
     for cid in (closed, voice):
         admin.goto(f"{live_relay.url}/agent/conversations/{cid}")
         _shot(admin, tmp_path, f"review-thread-{cid}", viewport)
-        _no_english(admin)
+        _no_english(admin, LINK)
         _fits_the_screen(admin, viewport)
+
+    admin.goto(f"{live_relay.url}/admin/memory")  # the correction, remembered for next time
+    _shot(admin, tmp_path, "memory", viewport)
+    for word in (WHOLE_WORD, "wallet", "영어"):
+        assert _lines_of(admin, "table.memory-entries tbody", word) == 1, word
+    _no_english(admin)
+    _fits_the_screen(admin, viewport)
+
+    admin.goto(f"{live_relay.url}/admin/metrics")
+    _shot(admin, tmp_path, "metrics", viewport)
+    figures = admin.eval_on_selector_all(
+        "table.figures td.n", "cells => cells.map(c => c.innerText)"
+    )
+    assert any("%" in figure for figure in figures), figures
+    for figure in filter(None, (f.strip() for f in figures)):
+        assert _lines_of(admin, "table.figures", figure) == 1, figure
+    _no_english(admin)
+    _fits_the_screen(admin, viewport)
+
+    admin.goto(f"{live_relay.url}/agent/conversations/{voice}")
+    admin.locator("details.correct summary").click()  # the voice thread: correct a segment
+    fix = admin.locator("form.segment-fix").first
+    fix.locator('input[name="korean"]').fill("카드를 잃어버렸어요. 도와주세요.")
+    fix.locator("button[type=submit]").click()
+    admin.wait_for_selector(".flash.ok")
+    assert admin.inner_text(".flash.ok").startswith("수정을 저장했습니다.")
+    _no_english(admin, CALLER)
+    admin.goto(f"{live_relay.url}/admin/conversations/{voice}/audit")
+    _shot(admin, tmp_path, "review-audit", viewport)
+    assert "음성 구간 1의 한국어 번역" in admin.inner_text("table.audit")
+    _no_english(admin)
+    _fits_the_screen(admin, viewport)

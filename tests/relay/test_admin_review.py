@@ -178,3 +178,18 @@ def test_admin_corrects_a_voice_segment_and_the_transcript_with_hostile_text_esc
         data={"csrf_token": token, "field": "translation", "text": "x"},
     )
     assert missing.status_code == 404
+
+
+def test_a_refused_correction_says_why_in_korean(app: Flask, tiny_models: TinyModels) -> None:
+    cid = inbound(app, tiny_models.phrase("wallet")["en"])
+    message = _message_of(app, cid)
+    admin = sign_in(app, "chief", "admin")
+    url = f"/agent/conversations/{cid}"
+    action = f"/admin/messages/{message.id}/correct"
+    post_form(admin, url, action, field="original", text="I lost my purse.")
+    page = admin.get(url).get_data(as_text=True)
+    assert "수정할 수 없습니다: 원문은 음성 메시지의 받아쓰기만 고칠 수 있습니다." in page
+    post_form(admin, url, action, field="translation", text="   ")
+    page = admin.get(url).get_data(as_text=True)
+    assert "수정할 수 없습니다: 고친 내용이 비어 있습니다." in page
+    assert "transcript can be corrected" not in page and "cannot be empty" not in page
