@@ -16,7 +16,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from relay.agent.access import actor, admin_required, me
 from relay.agent.agent_languages import chosen_languages, languages_said, save_agent_languages
-from relay.agent.audit_view import audit_rows
+from relay.agent.audit_view import accounts_named, audit_rows
 from relay.agent.floor_labels import AGENT_LANGUAGES
 from relay.auth import hash_password
 from relay.ids import MAX_ID
@@ -39,8 +39,7 @@ def accounts() -> Any:
     with services().sessions() as session:
         rows = account_admin.account_rows(session)
         events = account_admin.account_history(session)
-        named = {e.data.get(key) for e in events for key in ("user_id", "agent_id")}
-        names = usernames(session, {user_id for user_id in named if isinstance(user_id, int)})
+        names = usernames(session, accounts_named(events))
         history = audit_rows(events, names)
     return render_template(
         "admin/accounts.html",
