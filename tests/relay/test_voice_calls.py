@@ -316,7 +316,7 @@ def test_with_the_outbox_call_backs_are_held_not_placed(
     assert reply["provider_sid"].startswith("OUTBOXCA")
     outbox = client.get("/dev/outbox", headers=headers).get_data(as_text=True)
     assert received["en"] in outbox
-    assert "<td>전화</td>" in outbox and "None" not in outbox
+    assert '<td data-label="경로">전화</td>' in outbox and "None" not in outbox
 
 
 def test_reply_channel_rules(app: Flask, tiny_models: TinyModels) -> None:
