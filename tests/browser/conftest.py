@@ -29,6 +29,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PASSWORD = "correct horse battery"
+#: The window a signed-in browser opens with when a test names no screen.
+DESK = {"width": 1360, "height": 860}
 DEVELOPER = "developer"
 #: The phone the simulated resident texts from, unless a test needs another one.
 RESIDENT = "+821055501234"
@@ -96,15 +98,20 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
-def sign_in(browser: Any, relay: LiveRelay, name: str, timezone_id: str | None = None) -> Any:
+def sign_in(
+    browser: Any,
+    relay: LiveRelay,
+    name: str,
+    timezone_id: str | None = None,
+    screen: dict[str, int] | None = None,
+) -> Any:
     """A fresh browser context (its own cookies), signed in through the login form; the
-    browser's clock in `timezone_id` when given (an agent's PC in Seoul), else the machine's."""
+    browser's clock in `timezone_id` when given (an agent's PC in Seoul), else the machine's;
+    the window `screen` big when given (tests/browser/screens.py), else a desk's 1360x860."""
     # Playwright's wait_for_function evaluates its string in the page, which the app's
     # Content-Security-Policy (no eval) refuses; the policy is checked in tests/relay.
     zone = {"timezone_id": timezone_id} if timezone_id else {}
-    context = browser.new_context(
-        locale="ko-KR", viewport={"width": 1360, "height": 860}, bypass_csp=True, **zone
-    )
+    context = browser.new_context(locale="ko-KR", viewport=screen or DESK, bypass_csp=True, **zone)
     page = context.new_page()
     page.goto(f"{relay.url}/login")
     page.fill('input[name="username"]', name)

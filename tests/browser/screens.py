@@ -14,13 +14,16 @@ from typing import Any
 
 import pytest
 
-LAPTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
+#: A screen as Playwright takes it, for new_context(viewport=...) and set_viewport_size.
+Screen = dict[str, int]
+
+LAPTOP: Screen = {"width": 1366, "height": 768}
+PHONE: Screen = {"width": 390, "height": 844}
 #: Both screens, for `pytest.mark.parametrize`, named as people say them.
 SCREENS = [pytest.param(LAPTOP, id="1366x768"), pytest.param(PHONE, id="390x844")]
 #: 200% zoom on a 390 px phone: the browser lays the page out 195 CSS pixels wide and draws each
 #: one with two device pixels (WCAG's reflow case), what a resident with large text sees.
-ZOOMED_PHONE = {"width": 195, "height": 422}
+ZOOMED_PHONE: Screen = {"width": 195, "height": 422}
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 #: A folder to keep every test's pictures in, to look at them after a run.
@@ -60,7 +63,7 @@ WORD_TOPS = """([selector, word]) => {
 }"""
 
 
-def on_a_phone(browser: Any, locale: str, screen: dict[str, int] = PHONE, **options: Any) -> Any:
+def on_a_phone(browser: Any, locale: str, screen: Screen = PHONE, **options: Any) -> Any:
     """A resident's phone nobody signed in on, asking for pages in `locale`.
 
     bypass_csp: Playwright evaluates its wait_for_function strings in the page (conftest.py)."""

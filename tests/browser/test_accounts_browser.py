@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import LiveRelay, sign_in
-from tests.browser.screens import LAPTOP, PHONE, SCREENS, fits_the_screen, screenshot
+from tests.browser.screens import LAPTOP, PHONE, SCREENS, Screen, fits_the_screen, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -27,8 +27,7 @@ def test_an_admin_creates_and_disables_an_account_on_a_page_that_fits(
 ) -> None:
     for name in ("kim", "park", "choi", "jung"):
         live_relay.user(name)
-    admin = sign_in(chromium, live_relay, live_relay.user("chief", "admin"))
-    admin.set_viewport_size(LAPTOP)
+    admin = sign_in(chromium, live_relay, live_relay.user("chief", "admin"), screen=LAPTOP)
     admin.click("text=계정 관리")
     admin.wait_for_selector("table.accounts")
 
@@ -72,8 +71,7 @@ def test_the_accounts_page_does_not_scroll_sideways_on_a_phone(
     chromium: Any, live_relay: LiveRelay, tmp_path: Path
 ) -> None:
     live_relay.user("kim")
-    admin = sign_in(chromium, live_relay, live_relay.user("chief", "admin"))
-    admin.set_viewport_size(PHONE)
+    admin = sign_in(chromium, live_relay, live_relay.user("chief", "admin"), screen=PHONE)
     admin.goto(f"{live_relay.url}/admin/accounts")
     admin.wait_for_selector("table.accounts")
     screenshot(admin, "accounts-390.png", tmp_path, full_page=True)
@@ -89,11 +87,10 @@ def test_the_accounts_page_does_not_scroll_sideways_on_a_phone(
 
 @pytest.mark.parametrize("screen", SCREENS)
 def test_an_admin_gives_an_agent_languages_when_creating_and_then_changes_them(
-    chromium: Any, live_relay: LiveRelay, tmp_path: Path, screen: dict[str, int]
+    chromium: Any, live_relay: LiveRelay, tmp_path: Path, screen: Screen
 ) -> None:
     live_relay.user("kim")
-    admin = sign_in(chromium, live_relay, live_relay.user("chief", "admin"))
-    admin.set_viewport_size(screen)
+    admin = sign_in(chromium, live_relay, live_relay.user("chief", "admin"), screen=screen)
     admin.goto(f"{live_relay.url}/admin/accounts")
     create = admin.locator(".account-form")
     create.locator('input[name="username"]').fill("tuyet")

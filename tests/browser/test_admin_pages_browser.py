@@ -25,7 +25,7 @@ from tests.browser.conftest import (
     sign_in,
     user_id,
 )
-from tests.browser.screens import SCREENS, fits_the_screen, lines_of, screenshot
+from tests.browser.screens import SCREENS, Screen, fits_the_screen, lines_of, screenshot
 from tests.relay.test_staff_pages_in_korean import LATIN_WORD, english_on
 from tests.relay.test_web_chat import NOT_FOUND
 from tests.support.modelkit import TinyModels
@@ -47,12 +47,7 @@ ESCAPED = re.compile(r"\\u[0-9a-fA-F]{4}")
 HANGUL = re.compile("[\uac00-\ud7a3]")
 
 
-def _sized(page: Any, screen: dict[str, int]) -> Any:
-    page.set_viewport_size(screen)
-    return page
-
-
-def _visitor(chromium: Any, screen: dict[str, int], locale: str = "ko-KR") -> Any:
+def _visitor(chromium: Any, screen: Screen, locale: str = "ko-KR") -> Any:
     """A browser nobody signed in on (a resident, or staff before signing in)."""
     return chromium.new_context(locale=locale, viewport=screen).new_page()
 
@@ -97,14 +92,10 @@ def outbox_relay(app_factory: Any) -> Iterator[LiveRelay]:
 
 @pytest.mark.parametrize("viewport", SCREENS)
 def test_the_audit_trail_reads_in_korean_with_words_kept_whole(
-    chromium: Any,
-    live_relay: LiveRelay,
-    tiny_models: TinyModels,
-    viewport: dict[str, int],
-    tmp_path: Path,
+    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, viewport: Screen, tmp_path: Path
 ) -> None:
     cid = _worked_conversation(chromium, live_relay, tiny_models)
-    admin = _sized(sign_in(chromium, live_relay, "boss"), viewport)
+    admin = sign_in(chromium, live_relay, "boss", screen=viewport)
     admin.goto(f"{live_relay.url}/admin/conversations/{cid}/audit")
     screenshot(admin, f"audit-{viewport['width']}.png", tmp_path, full_page=True)
 
@@ -127,11 +118,12 @@ def test_the_outbox_reads_in_korean_with_words_kept_whole(
     chromium: Any,
     outbox_relay: LiveRelay,
     tiny_models: TinyModels,
-    viewport: dict[str, int],
+    viewport: Screen,
     tmp_path: Path,
 ) -> None:
     developer = resident_texts(chromium, outbox_relay, tiny_models.phrase("wallet")["en"])
-    _sized(developer, viewport).goto(f"{outbox_relay.url}/dev/outbox")
+    developer.set_viewport_size(viewport)
+    developer.goto(f"{outbox_relay.url}/dev/outbox")
     screenshot(developer, f"outbox-{viewport['width']}.png", tmp_path, full_page=True)
 
     table = developer.inner_text("table.outbox")
@@ -147,9 +139,9 @@ def test_the_outbox_reads_in_korean_with_words_kept_whole(
 
 @pytest.mark.parametrize("viewport", SCREENS)
 def test_staff_error_pages_are_korean_with_a_way_back(
-    chromium: Any, live_relay: LiveRelay, viewport: dict[str, int], tmp_path: Path
+    chromium: Any, live_relay: LiveRelay, viewport: Screen, tmp_path: Path
 ) -> None:
-    agent = _sized(sign_in(chromium, live_relay, live_relay.user("kim")), viewport)
+    agent = sign_in(chromium, live_relay, live_relay.user("kim"), screen=viewport)
     for url, status, reason in (
         ("/agent/conversations/999999", 404, "찾는 대화나 메시지가 없습니다."),
         ("/agent/no-such-page", 404, "찾는 화면이 없습니다. 주소를 확인해 주세요."),
@@ -175,7 +167,7 @@ def test_staff_error_pages_are_korean_with_a_way_back(
 
 @pytest.mark.parametrize("viewport", SCREENS)
 def test_a_bad_reply_link_answers_in_the_residents_language(
-    chromium: Any, live_relay: LiveRelay, viewport: dict[str, int], tmp_path: Path
+    chromium: Any, live_relay: LiveRelay, viewport: Screen, tmp_path: Path
 ) -> None:
     for locale, token, expected in (
         ("vi-VN", "this-link-is-not-one", ["vi"]),
@@ -206,7 +198,7 @@ def test_a_bad_reply_link_answers_in_the_residents_language(
 
 @pytest.mark.parametrize("viewport", SCREENS)
 def test_the_login_page_fits_and_names_no_command(
-    chromium: Any, live_relay: LiveRelay, viewport: dict[str, int], tmp_path: Path
+    chromium: Any, live_relay: LiveRelay, viewport: Screen, tmp_path: Path
 ) -> None:
     name = live_relay.user("kim")
     staff = _visitor(chromium, viewport)
@@ -230,11 +222,7 @@ def test_the_login_page_fits_and_names_no_command(
 
 @pytest.mark.parametrize("viewport", SCREENS)
 def test_the_admin_review_pages_fit_and_speak_korean(
-    chromium: Any,
-    live_relay: LiveRelay,
-    tiny_models: TinyModels,
-    viewport: dict[str, int],
-    tmp_path: Path,
+    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, viewport: Screen, tmp_path: Path
 ) -> None:
     closed = _worked_conversation(chromium, live_relay, tiny_models)
     resident_texts(
@@ -249,7 +237,7 @@ def test_the_admin_review_pages_fit_and_speak_korean(
         [seg(0.0, 2.0, CALLER, "카드를 잃어버렸어요.", avg_logprob=-1.6)],
         phone="+821055530004",
     )
-    admin = _sized(sign_in(chromium, live_relay, "boss"), viewport)
+    admin = sign_in(chromium, live_relay, "boss", screen=viewport)
     admin.goto(f"{live_relay.url}/admin/conversations")
     screenshot(admin, f"review-list-{viewport['width']}.png", tmp_path, full_page=True)
     with services(live_relay.app).sessions() as session:

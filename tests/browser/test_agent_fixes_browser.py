@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from relay.services import services
 from relay.twilio.security import sign
 from tests.browser.conftest import LiveRelay, live, sign_in
-from tests.browser.screens import SCREENS, fits_the_screen, screenshot
+from tests.browser.screens import SCREENS, Screen, fits_the_screen, screenshot
 from tests.support.app_fixtures import AUTH_TOKEN, Webhooks
 from tests.support.modelkit import TinyModels
 from transcripts.db import utcnow
@@ -39,12 +39,8 @@ SEOUL = ZoneInfo("Asia/Seoul")
 RESIDENT, OTHER = "+821055503001", "+821055503002"
 
 
-def _staff(
-    browser: Any, relay: LiveRelay, name: str, size: dict[str, int], role: str = "agent"
-) -> Any:
-    page = sign_in(browser, relay, relay.user(name, role), timezone_id="Asia/Seoul")
-    page.set_viewport_size(size)
-    return page
+def _staff(browser: Any, relay: LiveRelay, name: str, size: Screen, role: str = "agent") -> Any:
+    return sign_in(browser, relay, relay.user(name, role), timezone_id="Asia/Seoul", screen=size)
 
 
 def _text(relay: LiveRelay, body: str, phone: str = RESIDENT) -> tuple[int, int]:
@@ -74,7 +70,7 @@ def _back_in_time(relay: LiveRelay, conversation_id: int, then: datetime) -> Non
         )
 
 
-def _looked_at(page: Any, folder: Path, name: str, size: dict[str, int]) -> None:
+def _looked_at(page: Any, folder: Path, name: str, size: Screen) -> None:
     """A picture to look at for cut-off controls or English, of a page that fits the screen."""
     screenshot(page, f"fixes-{name}-{size['width']}.png", folder, full_page=True)
     fits_the_screen(page, size["width"])
@@ -95,7 +91,7 @@ def _minutes(waited: str) -> int:
 
 @pytest.mark.parametrize("size", SCREENS)
 def test_times_are_the_centres_with_the_date_when_not_today(
-    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, size: dict[str, int],
+    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, size: Screen,
     tmp_path: Path,
 ) -> None:  # fmt: skip
     yesterday = datetime.now(SEOUL).date() - timedelta(days=1)
@@ -143,7 +139,7 @@ def test_times_are_the_centres_with_the_date_when_not_today(
 
 @pytest.mark.parametrize("size", SCREENS)
 def test_a_blocked_contacts_text_shows_as_blocked_and_an_admin_unblocks(
-    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, size: dict[str, int],
+    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, size: Screen,
     tmp_path: Path,
 ) -> None:  # fmt: skip
     cid, _ = _text(live_relay, tiny_models.phrase("thanks")["vi"])
@@ -178,7 +174,7 @@ def test_a_blocked_contacts_text_shows_as_blocked_and_an_admin_unblocks(
 
 @pytest.mark.parametrize("size", SCREENS)
 def test_a_phrasebook_answer_is_previewed_like_a_typed_reply_and_names_its_sender(
-    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, size: dict[str, int],
+    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, size: Screen,
     tmp_path: Path,
 ) -> None:  # fmt: skip
     _text(live_relay, tiny_models.phrase("wallet")["en"])
@@ -209,7 +205,7 @@ def test_a_phrasebook_answer_is_previewed_like_a_typed_reply_and_names_its_sende
 
 @pytest.mark.parametrize("size", SCREENS)
 def test_the_claim_race_loser_lands_on_a_page_safe_to_reload(
-    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, size: dict[str, int],
+    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, size: Screen,
     tmp_path: Path,
 ) -> None:  # fmt: skip
     _text(live_relay, tiny_models.phrase("thanks")["en"])
@@ -237,7 +233,7 @@ def test_the_claim_race_loser_lands_on_a_page_safe_to_reload(
 
 @pytest.mark.parametrize("size", SCREENS)
 def test_writing_again_keeps_a_residents_place_and_wait(
-    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, size: dict[str, int],
+    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, size: Screen,
     tmp_path: Path,
 ) -> None:  # fmt: skip
     first, _ = _text(live_relay, tiny_models.phrase("arc")["en"])
@@ -262,7 +258,7 @@ SECRETS = ("900101-5123456", "010-9876-5432", "9876-5432")
 
 @pytest.mark.parametrize("size", SCREENS)
 def test_numbers_are_masked_until_an_admin_reveals_one_message_on_the_record(
-    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, size: dict[str, int],
+    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, size: Screen,
     tmp_path: Path,
 ) -> None:  # fmt: skip
     text = "My registration number is 900101-5123456, call me at 010-9876-5432."

@@ -44,18 +44,12 @@ window.AudioContext.prototype.createOscillator = function () {
 """
 
 
-def _sign_in_at(browser: Any, relay: LiveRelay, name: str, viewport: dict[str, int]) -> Any:
-    page = sign_in(browser, relay, name)
-    page.set_viewport_size(viewport)
-    return page
-
-
 def test_a_draft_and_its_edited_translation_survive_leaving_the_thread(
     chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, tmp_path: Path
 ) -> None:
     received = tiny_models.phrase("received")
     cid, _ = seed_voice_message(services(live_relay.app).sessions, [seg(0, 1, "Hi", "안녕")])
-    agent = _sign_in_at(chromium, live_relay, live_relay.user("kim"), LAPTOP)
+    agent = sign_in(chromium, live_relay, live_relay.user("kim"), screen=LAPTOP)
     claim_for(live_relay, cid, "kim")
     thread = f"{live_relay.url}/agent/conversations/{cid}"
     agent.goto(thread)
@@ -96,7 +90,7 @@ def test_a_lost_live_feed_shows_a_banner_greys_the_queue_and_refreshes_on_return
     with running_relay(app_factory, AGENT_SSE_MAX_STREAMS=1) as relay:
         kim = sign_in(chromium, relay, relay.user("kim"))
         live(kim)
-        lee = _sign_in_at(chromium, relay, relay.user("lee"), PHONE)  # refused: 503
+        lee = sign_in(chromium, relay, relay.user("lee"), screen=PHONE)  # refused: 503
         banner = lee.locator("#connection")
         banner.wait_for(state="visible", timeout=5000)
         assert "실시간 연결이 끊어졌습니다" in banner.inner_text()
@@ -172,7 +166,7 @@ def test_the_thread_keeps_everyday_actions_in_sight_and_the_abuse_warning_delibe
     chromium: Any, live_relay: LiveRelay, tmp_path: Path
 ) -> None:
     cid, _ = seed_voice_message(services(live_relay.app).sessions, [seg(0, 1, "Hi", "안녕")])
-    agent = _sign_in_at(chromium, live_relay, live_relay.user("kim"), LAPTOP)
+    agent = sign_in(chromium, live_relay, live_relay.user("kim"), screen=LAPTOP)
     live_relay.user("lee")
     claim_for(live_relay, cid, "kim")
     agent.goto(f"{live_relay.url}/agent/conversations/{cid}")
@@ -195,7 +189,7 @@ def test_the_header_fits_a_phone_for_agents_and_admins(
     chromium: Any, live_relay: LiveRelay, tmp_path: Path
 ) -> None:
     for name, role in (("kim", "agent"), ("chief", "admin")):
-        page = _sign_in_at(chromium, live_relay, live_relay.user(name, role), PHONE)
+        page = sign_in(chromium, live_relay, live_relay.user(name, role), screen=PHONE)
         fits_the_screen(page, PHONE["width"])
         header = page.locator("header.top").bounding_box()
         assert header is not None and header["width"] <= PHONE["width"]
@@ -210,7 +204,7 @@ def test_a_laptop_shows_at_least_twelve_waiting_rows(
     for n in range(16):
         seed_voice_message(sessions, [seg(0, 1, "Help", "도와주세요")], phone=f"+8210333{n:05d}")
     held, _ = seed_voice_message(sessions, [seg(0, 1, "Mine", "제 것")], phone="+821099990001")
-    agent = _sign_in_at(chromium, live_relay, live_relay.user("kim"), LAPTOP)
+    agent = sign_in(chromium, live_relay, live_relay.user("kim"), screen=LAPTOP)
     claim_for(live_relay, held, "kim")
     agent.reload()
     bottoms = agent.eval_on_selector_all(
@@ -232,7 +226,7 @@ def test_question_mark_opens_the_shortcut_help_and_arrows_walk_the_phrasebook(
     chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, tmp_path: Path
 ) -> None:
     cid, _ = seed_voice_message(services(live_relay.app).sessions, [seg(0, 1, "Hi", "안녕")])
-    agent = _sign_in_at(chromium, live_relay, live_relay.user("kim"), LAPTOP)
+    agent = sign_in(chromium, live_relay, live_relay.user("kim"), screen=LAPTOP)
     claim_for(live_relay, cid, "kim")
     agent.goto(f"{live_relay.url}/agent/conversations/{cid}")
     agent.locator("#reply-text").blur()
@@ -257,7 +251,7 @@ def test_question_mark_opens_the_shortcut_help_and_arrows_walk_the_phrasebook(
 
 
 def test_the_help_fits_a_phone(chromium: Any, live_relay: LiveRelay, tmp_path: Path) -> None:
-    page = _sign_in_at(chromium, live_relay, live_relay.user("kim"), PHONE)
+    page = sign_in(chromium, live_relay, live_relay.user("kim"), screen=PHONE)
     page.click("#shortcuts-open")
     box = page.locator("#shortcuts").bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]

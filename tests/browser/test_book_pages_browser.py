@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import LiveRelay, sign_in
-from tests.browser.screens import SCREENS, fits_the_screen, lines_of, screenshot
+from tests.browser.screens import SCREENS, Screen, fits_the_screen, lines_of, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ANSWER = {
@@ -27,10 +27,9 @@ ANSWER = {
 
 @pytest.mark.parametrize("viewport", SCREENS)
 def test_the_book_editors_keep_korean_whole_at_both_sizes(
-    chromium: Any, live_relay: LiveRelay, viewport: dict[str, int], tmp_path: Path
+    chromium: Any, live_relay: LiveRelay, viewport: Screen, tmp_path: Path
 ) -> None:
-    admin = sign_in(chromium, live_relay, live_relay.user("chief", "admin"))
-    admin.set_viewport_size(viewport)
+    admin = sign_in(chromium, live_relay, live_relay.user("chief", "admin"), screen=viewport)
     width = viewport["width"]
 
     admin.goto(f"{live_relay.url}/admin/phrasebook/edit")

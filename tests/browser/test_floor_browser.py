@@ -43,15 +43,13 @@ def test_the_live_view_follows_the_floor_and_reassigns_in_one_click(
     chromium: Any, live_relay: LiveRelay, tmp_path: Path
 ) -> None:
     relay = live_relay
-    admin = sign_in(chromium, relay, relay.user("chief", "admin"))
-    agent = sign_in(chromium, relay, relay.user("jisu"))
+    admin = sign_in(chromium, relay, relay.user("chief", "admin"), screen=LAPTOP)
+    agent = sign_in(chromium, relay, relay.user("jisu"), screen=LAPTOP)
     relay.user("minji")
     minji, jisu = user_id(relay, "minji"), user_id(relay, "jisu")
     held = _conversation(relay, "+821055501111", "en", 12, holder=minji)
     _conversation(relay, "+821055502222", "vi", 17)
     _conversation(relay, "+821055503333", "zh", 3)
-    for page in (admin, agent):
-        page.set_viewport_size(LAPTOP)
 
     # The admin gives jisu English and Vietnamese on the live view.
     admin.goto(f"{relay.url}/admin/live")

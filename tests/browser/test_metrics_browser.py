@@ -10,17 +10,16 @@ import pytest
 
 from relay.services import services
 from tests.browser.conftest import LiveRelay, sign_in
-from tests.browser.screens import LAPTOP, PHONE, doc_screenshot, fits_the_screen
+from tests.browser.screens import LAPTOP, PHONE, Screen, doc_screenshot, fits_the_screen
 from tests.support.seeded_day import DAY, seed_day
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def _metrics_of_the_day(chromium: Any, relay: LiveRelay, screen: dict[str, int]) -> Any:
+def _metrics_of_the_day(chromium: Any, relay: LiveRelay, screen: Screen) -> Any:
     """An admin's metrics page for the seeded day, on `screen`."""
     seed_day(services(relay.app).sessions)
-    admin = sign_in(chromium, relay, relay.user("chief", "admin"))
-    admin.set_viewport_size(screen)
+    admin = sign_in(chromium, relay, relay.user("chief", "admin"), screen=screen)
     day = DAY.isoformat()
     admin.goto(f"{relay.url}/admin/metrics?since={day}&until={day}")
     return admin
@@ -53,8 +52,7 @@ def test_metrics_charts_at_1366(chromium: Any, live_relay: LiveRelay) -> None:
 
 def test_a_note_on_the_thread(chromium: Any, live_relay: LiveRelay) -> None:
     c6 = seed_day(services(live_relay.app).sessions)["C6"]
-    agent = sign_in(chromium, live_relay, live_relay.user("lee"))
-    agent.set_viewport_size(LAPTOP)
+    agent = sign_in(chromium, live_relay, live_relay.user("lee"), screen=LAPTOP)
     agent.goto(f"{live_relay.url}/agent/conversations/{c6}")
     agent.fill("#note-body", "여권 사본을 내일 다시 요청할 것")
     agent.click("form.note-form button[type=submit]")

@@ -25,8 +25,7 @@ def test_a_note_and_the_closing_topic_appear_live_for_a_second_viewer(
     chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, tmp_path: Path
 ) -> None:
     wallet = tiny_models.phrase("wallet")
-    writer = sign_in(chromium, live_relay, live_relay.user("kim"))
-    writer.set_viewport_size(LAPTOP)
+    writer = sign_in(chromium, live_relay, live_relay.user("kim"), screen=LAPTOP)
     live(writer)
     resident = resident_texts(chromium, live_relay, wallet["en"])
     row = writer.locator("#waiting li.row", has_text=wallet["ko"])
@@ -35,8 +34,7 @@ def test_a_note_and_the_closing_topic_appear_live_for_a_second_viewer(
     writer.wait_for_url("**/agent/conversations/*")
     thread_url = writer.url
 
-    viewer = sign_in(chromium, live_relay, live_relay.user("chief", "admin"))
-    viewer.set_viewport_size(PHONE)
+    viewer = sign_in(chromium, live_relay, live_relay.user("chief", "admin"), screen=PHONE)
     viewer.goto(thread_url)
     live(viewer)
     viewer.evaluate("window.sameDocument = true")  # gone if the page were loaded again

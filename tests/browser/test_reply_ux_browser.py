@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import LiveRelay, live, resident_texts, sign_in
-from tests.browser.screens import SCREENS, screenshot
+from tests.browser.screens import SCREENS, Screen, screenshot
 from tests.support.modelkit import TinyModels
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -18,14 +18,9 @@ KOREAN_SPEAKER = "+821055506666"
 
 @pytest.mark.parametrize("viewport", SCREENS)
 def test_a_korean_speaker_is_answered_in_korean_with_the_channel_named(
-    chromium: Any,
-    live_relay: LiveRelay,
-    tiny_models: TinyModels,
-    viewport: dict[str, int],
-    tmp_path: Path,
+    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, viewport: Screen, tmp_path: Path
 ) -> None:
-    agent = sign_in(chromium, live_relay, live_relay.user("kim"))
-    agent.set_viewport_size(viewport)
+    agent = sign_in(chromium, live_relay, live_relay.user("kim"), screen=viewport)
     live(agent)
     resident_texts(
         chromium, live_relay, "안녕하세요, 구청 운영 시간을 알고 싶어요.", KOREAN_SPEAKER
@@ -66,15 +61,10 @@ def test_a_korean_speaker_is_answered_in_korean_with_the_channel_named(
 
 @pytest.mark.parametrize("viewport", SCREENS)
 def test_the_queue_filters_narrow_the_waiting_list(
-    chromium: Any,
-    live_relay: LiveRelay,
-    tiny_models: TinyModels,
-    viewport: dict[str, int],
-    tmp_path: Path,
+    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, viewport: Screen, tmp_path: Path
 ) -> None:
     wallet, thanks = tiny_models.phrase("wallet"), tiny_models.phrase("thanks")
-    agent = sign_in(chromium, live_relay, live_relay.user("lee"))
-    agent.set_viewport_size(viewport)
+    agent = sign_in(chromium, live_relay, live_relay.user("lee"), screen=viewport)
     live(agent)
     resident_texts(chromium, live_relay, thanks["en"], "+821055517001")
     resident_texts(chromium, live_relay, wallet["vi"], "+821055517002")
