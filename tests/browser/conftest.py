@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, update
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from relay.services import services
 from tests.support.app_fixtures import create_user
 from tests.support.servers import free_port
-from transcripts.models import User
+from transcripts.models import Conversation, User
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -29,7 +29,11 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PASSWORD = "correct horse battery"
+#: The window a signed-in browser opens with when a test names no screen.
+DESK = {"width": 1360, "height": 860}
 DEVELOPER = "developer"
+#: The phone the simulated resident texts from, unless a test needs another one.
+RESIDENT = "+821055501234"
 
 
 @dataclass
@@ -94,15 +98,20 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
-def sign_in(browser: Any, relay: LiveRelay, name: str, timezone_id: str | None = None) -> Any:
+def sign_in(
+    browser: Any,
+    relay: LiveRelay,
+    name: str,
+    timezone_id: str | None = None,
+    screen: dict[str, int] | None = None,
+) -> Any:
     """A fresh browser context (its own cookies), signed in through the login form; the
-    browser's clock in `timezone_id` when given (an agent's PC in Seoul), else the machine's."""
+    browser's clock in `timezone_id` when given (an agent's PC in Seoul), else the machine's;
+    the window `screen` big when given (tests/browser/screens.py), else a desk's 1360x860."""
     # Playwright's wait_for_function evaluates its string in the page, which the app's
     # Content-Security-Policy (no eval) refuses; the policy is checked in tests/relay.
     zone = {"timezone_id": timezone_id} if timezone_id else {}
-    context = browser.new_context(
-        locale="ko-KR", viewport={"width": 1360, "height": 860}, bypass_csp=True, **zone
-    )
+    context = browser.new_context(locale="ko-KR", viewport=screen or DESK, bypass_csp=True, **zone)
     page = context.new_page()
     page.goto(f"{relay.url}/login")
     page.fill('input[name="username"]', name)
@@ -110,3 +119,47 @@ def sign_in(browser: Any, relay: LiveRelay, name: str, timezone_id: str | None =
     page.click('button[type="submit"]')
     page.wait_for_url(f"{relay.url}/agent/")
     return page
+
+
+def live(page: Any) -> None:
+    """Wait until the page's live feed is connected, so nothing sent next is missed."""
+    page.wait_for_function("document.getElementById('live').className === 'live on'")
+
+
+def resident_texts(browser: Any, relay: LiveRelay, text: str, phone: str = RESIDENT) -> Any:
+    """The development resident simulator, in its own browser context, sends a signed SMS."""
+    page = sign_in(browser, relay, relay.developer())
+    page.goto(f"{relay.url}/dev/simulator?phone={phone.replace('+', '%2B')}")
+    page.fill('textarea[name="body"]', text)
+    page.click("form.compose >> text=SMS 보내기")
+    page.wait_for_selector(".flash")
+    return page
+
+
+def agent_replies(agent: Any, korean: str, resident_text: str) -> None:
+    """The agent writes `korean`, waits for its translation to read `resident_text`, sends it."""
+    agent.fill("#reply-text", korean)
+    agent.wait_for_function(
+        "document.getElementById('reply-translated').value === " + repr(resident_text)
+    )
+    agent.click("#send")
+
+
+def user_id(relay: LiveRelay, name: str) -> int:
+    """The id of the account called `name` (the record's use cases take ids, not names)."""
+    with services(relay.app).sessions() as session:
+        found = session.scalar(select(User.id).where(User.username == name))
+        assert found is not None, name
+        return int(found)
+
+
+def claim_for(relay: LiveRelay, conversation_id: int, name: str) -> None:
+    """Hand a seeded conversation to `name` straight in the database, where a test is about
+    the thread and not about claiming it."""
+    holder = user_id(relay, name)
+    with services(relay.app).sessions() as session, session.begin():
+        session.execute(
+            update(Conversation)
+            .where(Conversation.id == conversation_id)
+            .values(claimed_by_id=holder)
+        )

@@ -10,11 +10,10 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import LiveRelay, sign_in
+from tests.browser.screens import LAPTOP, PHONE, SCREENS, Screen, fits_the_screen, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-SCREEN = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
 #: How many lines an element's text is laid out on (a word broken letter by letter takes more).
 LINES_OF_TEXT = """(element) => {
   const range = document.createRange();
@@ -28,8 +27,7 @@ def test_an_admin_creates_and_disables_an_account_on_a_page_that_fits(
 ) -> None:
     for name in ("kim", "park", "choi", "jung"):
         live_relay.user(name)
-    admin = sign_in(chromium, live_relay, live_relay.user("chief", "admin"))
-    admin.set_viewport_size(SCREEN)
+    admin = sign_in(chromium, live_relay, live_relay.user("chief", "admin"), screen=LAPTOP)
     admin.click("text=계정 관리")
     admin.wait_for_selector("table.accounts")
 
@@ -39,7 +37,7 @@ def test_an_admin_creates_and_disables_an_account_on_a_page_that_fits(
     assert len(password) >= 16
     admin.click("text=계정 관리로 돌아가기")
 
-    agent = chromium.new_context(locale="ko-KR", viewport=SCREEN).new_page()
+    agent = chromium.new_context(locale="ko-KR", viewport=LAPTOP).new_page()
     agent.goto(f"{live_relay.url}/login")
     assert "flask" not in agent.content()  # no command line advertised on the login page
     agent.fill('input[name="username"]', "nguyen")
@@ -50,17 +48,16 @@ def test_an_admin_creates_and_disables_an_account_on_a_page_that_fits(
     admin.reload()
     row = admin.locator("table.accounts tr", has_text="nguyen")
     assert "사용 중" in row.inner_text()
-    admin.screenshot(path=str(tmp_path / "accounts-1366.png"), full_page=True)
+    screenshot(admin, "accounts-1366.png", tmp_path, full_page=True)
     confirm = row.locator("button", has_text="nguyen 계정 사용 중지")
     assert confirm.is_hidden()  # disabling is deliberate: a second click
     row.locator("summary", has_text="사용 중지").click()  # opened, the row still fits
-    width = admin.evaluate("document.documentElement.scrollWidth")
-    assert width <= SCREEN["width"], "the page scrolls sideways"
+    fits_the_screen(admin, LAPTOP["width"])
     for button in admin.locator("table.accounts button:visible").all():
         box = button.bounding_box()
-        assert box is not None and box["x"] + box["width"] <= SCREEN["width"]
+        assert box is not None and box["x"] + box["width"] <= LAPTOP["width"]
 
-    admin.screenshot(path=str(tmp_path / "accounts-disable-1366.png"))
+    screenshot(admin, "accounts-disable-1366.png", tmp_path)
     confirm.click()
     admin.wait_for_selector(".flash.ok")
     assert "사용 중지" in admin.locator("table.accounts tr", has_text="nguyen").inner_text()
@@ -74,11 +71,10 @@ def test_the_accounts_page_does_not_scroll_sideways_on_a_phone(
     chromium: Any, live_relay: LiveRelay, tmp_path: Path
 ) -> None:
     live_relay.user("kim")
-    admin = sign_in(chromium, live_relay, live_relay.user("chief", "admin"))
-    admin.set_viewport_size(PHONE)
+    admin = sign_in(chromium, live_relay, live_relay.user("chief", "admin"), screen=PHONE)
     admin.goto(f"{live_relay.url}/admin/accounts")
     admin.wait_for_selector("table.accounts")
-    admin.screenshot(path=str(tmp_path / "accounts-390.png"), full_page=True)
+    screenshot(admin, "accounts-390.png", tmp_path, full_page=True)
     # The page's own content (the shared header is laid out elsewhere) stays within the screen;
     # the accounts table scrolls inside its box, with whole words in its cells.
     for part in ("h1", ".account-create", ".accounts-scroll", "table.account-history"):
@@ -89,13 +85,12 @@ def test_the_accounts_page_does_not_scroll_sideways_on_a_phone(
     assert name is not None and name["height"] < 60, "the name is broken letter by letter"
 
 
-@pytest.mark.parametrize("screen", [SCREEN, PHONE], ids=["1366x768", "390x844"])
+@pytest.mark.parametrize("screen", SCREENS)
 def test_an_admin_gives_an_agent_languages_when_creating_and_then_changes_them(
-    chromium: Any, live_relay: LiveRelay, tmp_path: Path, screen: dict[str, int]
+    chromium: Any, live_relay: LiveRelay, tmp_path: Path, screen: Screen
 ) -> None:
     live_relay.user("kim")
-    admin = sign_in(chromium, live_relay, live_relay.user("chief", "admin"))
-    admin.set_viewport_size(screen)
+    admin = sign_in(chromium, live_relay, live_relay.user("chief", "admin"), screen=screen)
     admin.goto(f"{live_relay.url}/admin/accounts")
     create = admin.locator(".account-form")
     create.locator('input[name="username"]').fill("tuyet")
@@ -117,9 +112,7 @@ def test_an_admin_gives_an_agent_languages_when_creating_and_then_changes_them(
     for label in boxes.locator("label").all():  # each name on one line, not letter by letter
         box = label.bounding_box()
         assert box is not None and box["height"] < 40
-    admin.screenshot(
-        path=str(tmp_path / f"accounts-languages-{screen['width']}.png"), full_page=True
-    )
+    screenshot(admin, f"accounts-languages-{screen['width']}.png", tmp_path, full_page=True)
 
     boxes.get_by_label("한국어").uncheck()
     boxes.get_by_label("몽골어").check()
@@ -134,15 +127,14 @@ def test_an_admin_gives_an_agent_languages_when_creating_and_then_changes_them(
     )
     history = admin.locator("table.account-history").inner_text()
     assert "상담원 언어 지정" in history and "상담 언어: 몽골어, 베트남어" in history
-    width = admin.evaluate("document.documentElement.scrollWidth")
-    assert width <= screen["width"], "the page scrolls sideways"
-    if screen is SCREEN:  # the whole row, its language boxes included, fits the screen
+    fits_the_screen(admin, screen["width"])
+    if screen == LAPTOP:  # the whole row, its language boxes included, fits the screen
         for button in admin.locator("table.accounts button:visible").all():
             box = button.bounding_box()
-            assert box is not None and box["x"] + box["width"] <= SCREEN["width"]
+            assert box is not None and box["x"] + box["width"] <= LAPTOP["width"]
     # The history's names and headings are whole words at either size.
     for cell in admin.locator("table.account-history th, table.account-history td").all()[:12]:
         text = cell.inner_text().strip()
         if text in ("누가", "chief"):  # one word each: one line
             assert cell.evaluate(LINES_OF_TEXT) == 1, text
-    admin.screenshot(path=str(tmp_path / f"accounts-saved-{screen['width']}.png"), full_page=True)
+    screenshot(admin, f"accounts-saved-{screen['width']}.png", tmp_path, full_page=True)

@@ -16,17 +16,24 @@ import pytest
 from sqlalchemy import select
 
 from relay.services import services
-from tests.browser.conftest import DEVELOPER, PASSWORD, LiveRelay, running_relay, sign_in
-from tests.browser.test_agent_browser import resident_texts
+from tests.browser.conftest import (
+    DEVELOPER,
+    PASSWORD,
+    LiveRelay,
+    resident_texts,
+    running_relay,
+    sign_in,
+    user_id,
+)
+from tests.browser.screens import SCREENS, Screen, fits_the_screen, lines_of, screenshot
 from tests.relay.test_staff_pages_in_korean import LATIN_WORD, english_on
 from tests.relay.test_web_chat import NOT_FOUND
 from tests.support.modelkit import TinyModels
 from tests.support.voice_seed import seed_voice_message, seg
-from transcripts.models import Conversation, Disposition, Message, User
+from transcripts.models import Conversation, Disposition, Message
 from transcripts.policy import Actor
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-VIEWPORTS = [(1366, 768), (390, 844)]
 #: A link someone pastes: long and unbroken, it must wrap rather than widen the page.
 LINK = (
     "https://www.hikorea.go.kr/board/BoardNtcDetailR.pt?BBS_SEQ=1&BBS_GB_CD=BS10&NTCCTT_SEQ=1062"
@@ -40,46 +47,9 @@ ESCAPED = re.compile(r"\\u[0-9a-fA-F]{4}")
 HANGUL = re.compile("[\uac00-\ud7a3]")
 
 
-def _sized(page: Any, viewport: tuple[int, int]) -> Any:
-    page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
-    return page
-
-
-def _visitor(chromium: Any, viewport: tuple[int, int], locale: str = "ko-KR") -> Any:
+def _visitor(chromium: Any, screen: Screen, locale: str = "ko-KR") -> Any:
     """A browser nobody signed in on (a resident, or staff before signing in)."""
-    context = chromium.new_context(
-        locale=locale, viewport={"width": viewport[0], "height": viewport[1]}
-    )
-    return context.new_page()
-
-
-def _fits_the_screen(page: Any, viewport: tuple[int, int]) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= viewport[0], f"the page scrolls sideways: {width} px on {viewport[0]}"
-
-
-def _lines_of(page: Any, selector: str, word: str) -> int:
-    """On how many lines the browser laid out `word` (in the first element matching
-    `selector` whose text holds it): a Range over the word has one box per line."""
-    tops = page.evaluate(
-        """([selector, word]) => {
-          for (const root of document.querySelectorAll(selector)) {
-            const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-            for (let node = walk.nextNode(); node; node = walk.nextNode()) {
-              const at = node.data.indexOf(word);
-              if (at < 0) continue;
-              const range = document.createRange();
-              range.setStart(node, at);
-              range.setEnd(node, at + word.length);
-              return [...range.getClientRects()].map(r => Math.round(r.top));
-            }
-          }
-          return null;
-        }""",
-        [selector, word],
-    )
-    assert tops, f"{word!r} is not on the page under {selector}"
-    return len(set(tops))
+    return chromium.new_context(locale=locale, viewport=screen).new_page()
 
 
 def _no_english(page: Any, *residents_wrote: str) -> None:
@@ -88,17 +58,6 @@ def _no_english(page: Any, *residents_wrote: str) -> None:
     words = english_on(page.content()) - {DEVELOPER}
     words -= {word for text in residents_wrote for word in LATIN_WORD.findall(text)}
     assert not words, f"{page.url}: {sorted(words)}"
-
-
-def _shot(page: Any, folder: Path, name: str, viewport: tuple[int, int]) -> None:
-    page.screenshot(path=str(folder / f"{name}-{viewport[0]}.png"), full_page=True)
-
-
-def _user_id(relay: LiveRelay, name: str) -> int:
-    with services(relay.app).sessions() as session:
-        found = session.scalar(select(User.id).where(User.username == name))
-        assert found is not None
-        return found
 
 
 def _last_message(relay: LiveRelay) -> Message:
@@ -116,10 +75,10 @@ def _worked_conversation(chromium: Any, relay: LiveRelay, tiny_models: TinyModel
     message = _last_message(relay)
     record = services(relay.app).record
     kim, lee = relay.user("kim"), relay.user("lee")
-    boss = Actor(_user_id(relay, relay.user("boss", "admin")), is_admin=True)
-    record.agents.claim(message.conversation_id, Actor(_user_id(relay, kim)))
+    boss = Actor(user_id(relay, relay.user("boss", "admin")), is_admin=True)
+    record.agents.claim(message.conversation_id, Actor(user_id(relay, kim)))
     record.corrections.correct_translation(message.id, CORRECTED, boss.user_id)
-    record.agents.transfer(message.conversation_id, boss, _user_id(relay, lee))
+    record.agents.transfer(message.conversation_id, boss, user_id(relay, lee))
     record.agents.close(message.conversation_id, boss, Disposition.RESOLVED, "외국인등록")
     return message.conversation_id
 
@@ -131,18 +90,14 @@ def outbox_relay(app_factory: Any) -> Iterator[LiveRelay]:
         yield relay
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("viewport", SCREENS)
 def test_the_audit_trail_reads_in_korean_with_words_kept_whole(
-    chromium: Any,
-    live_relay: LiveRelay,
-    tiny_models: TinyModels,
-    viewport: tuple[int, int],
-    tmp_path: Path,
+    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, viewport: Screen, tmp_path: Path
 ) -> None:
     cid = _worked_conversation(chromium, live_relay, tiny_models)
-    admin = _sized(sign_in(chromium, live_relay, "boss"), viewport)
+    admin = sign_in(chromium, live_relay, "boss", screen=viewport)
     admin.goto(f"{live_relay.url}/admin/conversations/{cid}/audit")
-    _shot(admin, tmp_path, "audit", viewport)
+    screenshot(admin, f"audit-{viewport['width']}.png", tmp_path, full_page=True)
 
     text = admin.inner_text("main")
     assert CORRECTED in text and not ESCAPED.search(text)
@@ -153,39 +108,40 @@ def test_the_audit_trail_reads_in_korean_with_words_kept_whole(
     assert all(HANGUL.search(kind) for kind in kinds), kinds
     assert "kim" in text and "lee" in text and "첫 상담에서 해결" in text
     for word in (WHOLE_WORD, "잃어버렸어요.", "상담원이", "첫"):
-        assert _lines_of(admin, "table.audit tbody", word) == 1, word
+        assert lines_of(admin, "table.audit tbody", word) == 1, word
     _no_english(admin, LINK)
-    _fits_the_screen(admin, viewport)
+    fits_the_screen(admin, viewport["width"])
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("viewport", SCREENS)
 def test_the_outbox_reads_in_korean_with_words_kept_whole(
     chromium: Any,
     outbox_relay: LiveRelay,
     tiny_models: TinyModels,
-    viewport: tuple[int, int],
+    viewport: Screen,
     tmp_path: Path,
 ) -> None:
     developer = resident_texts(chromium, outbox_relay, tiny_models.phrase("wallet")["en"])
-    _sized(developer, viewport).goto(f"{outbox_relay.url}/dev/outbox")
-    _shot(developer, tmp_path, "outbox", viewport)
+    developer.set_viewport_size(viewport)
+    developer.goto(f"{outbox_relay.url}/dev/outbox")
+    screenshot(developer, f"outbox-{viewport['width']}.png", tmp_path, full_page=True)
 
     table = developer.inner_text("table.outbox")
     assert "문자" in table and "보관됨 (발송 안 함)" in table and "+8210" not in table
     korean = developer.locator("table.outbox tbody td:nth-child(4)").first.inner_text()
     sent = developer.locator("table.outbox tbody td:nth-child(6)").first.inner_text()
     for word in (*korean.split(), *sent.split(), "보관됨"):
-        assert _lines_of(developer, "table.outbox tbody", word) == 1, word
+        assert lines_of(developer, "table.outbox tbody", word) == 1, word
     # What goes to the resident is theirs to read; the setting is named so developers find it.
     _no_english(developer, sent, "RELAY_OUTBOX")
-    _fits_the_screen(developer, viewport)
+    fits_the_screen(developer, viewport["width"])
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("viewport", SCREENS)
 def test_staff_error_pages_are_korean_with_a_way_back(
-    chromium: Any, live_relay: LiveRelay, viewport: tuple[int, int], tmp_path: Path
+    chromium: Any, live_relay: LiveRelay, viewport: Screen, tmp_path: Path
 ) -> None:
-    agent = _sized(sign_in(chromium, live_relay, live_relay.user("kim")), viewport)
+    agent = sign_in(chromium, live_relay, live_relay.user("kim"), screen=viewport)
     for url, status, reason in (
         ("/agent/conversations/999999", 404, "찾는 대화나 메시지가 없습니다."),
         ("/agent/no-such-page", 404, "찾는 화면이 없습니다. 주소를 확인해 주세요."),
@@ -193,14 +149,14 @@ def test_staff_error_pages_are_korean_with_a_way_back(
     ):
         response = agent.goto(f"{live_relay.url}{url}")
         assert response.status == status, url
-        _shot(agent, tmp_path, f"error-{status}", viewport)
+        screenshot(agent, f"error-{status}-{viewport['width']}.png", tmp_path, full_page=True)
         assert agent.evaluate("document.documentElement.lang") == "ko"
         assert agent.inner_text("h1") == "요청을 처리하지 못했습니다"
         assert reason in agent.inner_text("main")
         for english in ("Not Found", "Forbidden", "The requested URL"):
             assert english not in agent.content()
         _no_english(agent)
-        _fits_the_screen(agent, viewport)
+        fits_the_screen(agent, viewport["width"])
         back = agent.get_by_role("link", name="처음으로 돌아가기")
         assert back.is_visible()
         back.click()
@@ -209,9 +165,9 @@ def test_staff_error_pages_are_korean_with_a_way_back(
         _no_english(agent)
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("viewport", SCREENS)
 def test_a_bad_reply_link_answers_in_the_residents_language(
-    chromium: Any, live_relay: LiveRelay, viewport: tuple[int, int], tmp_path: Path
+    chromium: Any, live_relay: LiveRelay, viewport: Screen, tmp_path: Path
 ) -> None:
     for locale, token, expected in (
         ("vi-VN", "this-link-is-not-one", ["vi"]),
@@ -221,7 +177,9 @@ def test_a_bad_reply_link_answers_in_the_residents_language(
         resident = _visitor(chromium, viewport, locale)
         response = resident.goto(f"{live_relay.url}/r/{token}")
         assert response.status == 404
-        _shot(resident, tmp_path, f"reply-link-{locale}", viewport)
+        screenshot(
+            resident, f"reply-link-{locale}-{viewport['width']}.png", tmp_path, full_page=True
+        )
         shown = resident.eval_on_selector_all("section.note", "notes => notes.map(n => n.lang)")
         assert sorted(shown) == sorted(expected)
         text = resident.inner_text("main")
@@ -229,32 +187,32 @@ def test_a_bad_reply_link_answers_in_the_residents_language(
             assert NOT_FOUND[code] in text, code
         assert "Not Found" not in resident.content() and "요청을 처리하지" not in text
         assert "112" in resident.inner_text("header") and "119" in resident.inner_text("header")
-        _fits_the_screen(resident, viewport)
+        fits_the_screen(resident, viewport["width"])
         if len(expected) == 1:  # the way on: a new chat, in the same language
             resident.locator("section.note a.button").click()
             resident.wait_for_load_state()
             assert resident.evaluate("document.documentElement.lang") == expected[0]
-            _fits_the_screen(resident, viewport)
+            fits_the_screen(resident, viewport["width"])
         resident.context.close()
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("viewport", SCREENS)
 def test_the_login_page_fits_and_names_no_command(
-    chromium: Any, live_relay: LiveRelay, viewport: tuple[int, int], tmp_path: Path
+    chromium: Any, live_relay: LiveRelay, viewport: Screen, tmp_path: Path
 ) -> None:
     name = live_relay.user("kim")
     staff = _visitor(chromium, viewport)
     staff.goto(f"{live_relay.url}/login")
-    _shot(staff, tmp_path, "login", viewport)
+    screenshot(staff, f"login-{viewport['width']}.png", tmp_path, full_page=True)
     page = staff.content()
     for command in ("flask", "users create", "--role", "wsgi", ".venv"):
         assert command not in page, command
     assert "관리자에게 문의" in staff.inner_text("main")
     _no_english(staff)
-    _fits_the_screen(staff, viewport)
+    fits_the_screen(staff, viewport["width"])
     for field in ('input[name="username"]', 'input[name="password"]', 'button[type="submit"]'):
         box = staff.locator(field).bounding_box()
-        assert box["x"] >= 0 and box["x"] + box["width"] <= viewport[0], field
+        assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], field
     staff.fill('input[name="username"]', name)
     staff.fill('input[name="password"]', PASSWORD)
     staff.click('button[type="submit"]')
@@ -262,13 +220,9 @@ def test_the_login_page_fits_and_names_no_command(
     staff.context.close()
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("viewport", SCREENS)
 def test_the_admin_review_pages_fit_and_speak_korean(
-    chromium: Any,
-    live_relay: LiveRelay,
-    tiny_models: TinyModels,
-    viewport: tuple[int, int],
-    tmp_path: Path,
+    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, viewport: Screen, tmp_path: Path
 ) -> None:
     closed = _worked_conversation(chromium, live_relay, tiny_models)
     resident_texts(
@@ -283,9 +237,9 @@ def test_the_admin_review_pages_fit_and_speak_korean(
         [seg(0.0, 2.0, CALLER, "카드를 잃어버렸어요.", avg_logprob=-1.6)],
         phone="+821055530004",
     )
-    admin = _sized(sign_in(chromium, live_relay, "boss"), viewport)
+    admin = sign_in(chromium, live_relay, "boss", screen=viewport)
     admin.goto(f"{live_relay.url}/admin/conversations")
-    _shot(admin, tmp_path, "review-list", viewport)
+    screenshot(admin, f"review-list-{viewport['width']}.png", tmp_path, full_page=True)
     with services(live_relay.app).sessions() as session:
         assert session.query(Conversation).count() == 4
     listed = admin.inner_text("main")
@@ -293,33 +247,33 @@ def test_the_admin_review_pages_fit_and_speak_korean(
     german = admin.locator("table.review tbody tr", has_text="brauche Hilfe").inner_text()
     assert "언어 미확인" in german and "?" not in german  # not a bare question mark
     for word in ("진행", "첫", "외국인등록증도", "brauche", "*********0004"):
-        assert _lines_of(admin, "table.review tbody", word) == 1, word
+        assert lines_of(admin, "table.review tbody", word) == 1, word
     _no_english(admin)
-    _fits_the_screen(admin, viewport)
+    fits_the_screen(admin, viewport["width"])
 
     for cid in (closed, voice):
         admin.goto(f"{live_relay.url}/agent/conversations/{cid}")
-        _shot(admin, tmp_path, f"review-thread-{cid}", viewport)
+        screenshot(admin, f"review-thread-{cid}-{viewport['width']}.png", tmp_path, full_page=True)
         _no_english(admin, LINK)
-        _fits_the_screen(admin, viewport)
+        fits_the_screen(admin, viewport["width"])
 
     admin.goto(f"{live_relay.url}/admin/memory")  # the correction, remembered for next time
-    _shot(admin, tmp_path, "memory", viewport)
+    screenshot(admin, f"memory-{viewport['width']}.png", tmp_path, full_page=True)
     for word in (WHOLE_WORD, "wallet", "영어"):
-        assert _lines_of(admin, "table.memory-entries tbody", word) == 1, word
+        assert lines_of(admin, "table.memory-entries tbody", word) == 1, word
     _no_english(admin)
-    _fits_the_screen(admin, viewport)
+    fits_the_screen(admin, viewport["width"])
 
     admin.goto(f"{live_relay.url}/admin/metrics")
-    _shot(admin, tmp_path, "metrics", viewport)
+    screenshot(admin, f"metrics-{viewport['width']}.png", tmp_path, full_page=True)
     figures = admin.eval_on_selector_all(
         "table.figures td.n", "cells => cells.map(c => c.innerText)"
     )
     assert any("%" in figure for figure in figures), figures
     for figure in filter(None, (f.strip() for f in figures)):
-        assert _lines_of(admin, "table.figures", figure) == 1, figure
+        assert lines_of(admin, "table.figures", figure) == 1, figure
     _no_english(admin)
-    _fits_the_screen(admin, viewport)
+    fits_the_screen(admin, viewport["width"])
 
     admin.goto(f"{live_relay.url}/agent/conversations/{voice}")
     admin.locator("details.correct summary").click()  # the voice thread: correct a segment
@@ -330,7 +284,7 @@ def test_the_admin_review_pages_fit_and_speak_korean(
     assert admin.inner_text(".flash.ok").startswith("수정을 저장했습니다.")
     _no_english(admin, CALLER)
     admin.goto(f"{live_relay.url}/admin/conversations/{voice}/audit")
-    _shot(admin, tmp_path, "review-audit", viewport)
+    screenshot(admin, f"review-audit-{viewport['width']}.png", tmp_path, full_page=True)
     assert "음성 구간 1의 한국어 번역" in admin.inner_text("table.audit")
     _no_english(admin)
-    _fits_the_screen(admin, viewport)
+    fits_the_screen(admin, viewport["width"])

@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import LiveRelay, running_relay, sign_in
+from tests.browser.conftest import LiveRelay, live, resident_texts, running_relay, sign_in
+from tests.browser.screens import doc_screenshot, doc_screenshots_wanted
 from tests.support.modelkit import TinyModels
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-DOCS = Path(__file__).resolve().parents[2] / "docs"
-RESIDENT = "+821055501234"
-
-
-def resident_texts(browser: Any, relay: LiveRelay, text: str, phone: str = RESIDENT) -> Any:
-    """The development resident simulator, in its own browser context, sends a signed SMS."""
-    page = sign_in(browser, relay, relay.developer())
-    page.goto(f"{relay.url}/dev/simulator?phone={phone.replace('+', '%2B')}")
-    page.fill('textarea[name="body"]', text)
-    page.click("form.compose >> text=SMS 보내기")
-    page.wait_for_selector(".flash")
-    return page
-
-
-def live(page: Any) -> None:
-    page.wait_for_function("document.getElementById('live').className === 'live on'")
 
 
 def test_sms_arrives_live_is_claimed_answered_and_held_in_the_outbox(
@@ -40,12 +23,12 @@ def test_sms_arrives_live_is_claimed_answered_and_held_in_the_outbox(
     row = agent.locator("#waiting li.row", has_text=wallet["ko"])
     row.wait_for(timeout=3000)  # no reload: the live feed brought it, in Korean
     assert "English" in row.inner_text()
-    if os.environ.get("RELAY_DOC_SCREENSHOTS") == "1":
+    if doc_screenshots_wanted():  # a fuller queue for the README's picture
         for n, (key, language) in enumerate([("arc", "vi"), ("hours", "zh"), ("thanks", "mn")]):
             text = tiny_models.phrase(key)[language]
             resident_texts(chromium, live_relay, text, f"+8210777700{n}")
         agent.locator("#waiting li.row", has_text=tiny_models.phrase("thanks")["ko"]).wait_for()
-    screenshot(agent, "agent-queue.png")
+    doc_screenshot(agent, "agent-queue.png")
 
     row.locator("button", has_text="맡기").click()
     agent.wait_for_url("**/agent/conversations/*")
@@ -71,7 +54,7 @@ def test_sms_arrives_live_is_claimed_answered_and_held_in_the_outbox(
     assert agent.input_value("#reply-translated").startswith("Hello, this is the 120 call centre")
     agent.keyboard.press("Control+Enter")
     agent.locator(".message.outbound", has_text="상용구").wait_for()
-    screenshot(agent, "agent-thread.png")
+    doc_screenshot(agent, "agent-thread.png")
 
     resident.reload()
     thread = resident.locator(".sms-thread").inner_text()
@@ -151,12 +134,6 @@ def test_a_dropped_live_feed_resumes_without_losing_events(
         with services().sessions() as session:
             expected = [e.id for e in events_after(session, min(seen) - 1)]
     assert seen == expected  # none missed across the reconnect
-
-
-def screenshot(page: Any, name: str) -> None:
-    """Save the pictures the README shows when asked to (RELAY_DOC_SCREENSHOTS=1)."""
-    if os.environ.get("RELAY_DOC_SCREENSHOTS") == "1":
-        page.screenshot(path=str(DOCS / name), full_page=False)
 
 
 def test_a_live_refresh_keeps_the_keyboard_focus_on_its_conversation(

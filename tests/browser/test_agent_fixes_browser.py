@@ -8,7 +8,6 @@ its zone, or a wait counted from the wrong moment, shows up as a wrong figure on
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -20,8 +19,8 @@ from sqlalchemy import select, update
 
 from relay.services import services
 from relay.twilio.security import sign
-from tests.browser.conftest import LiveRelay, sign_in
-from tests.browser.test_agent_browser import live
+from tests.browser.conftest import LiveRelay, live, sign_in
+from tests.browser.screens import SCREENS, Screen, fits_the_screen, screenshot
 from tests.support.app_fixtures import AUTH_TOKEN, Webhooks
 from tests.support.modelkit import TinyModels
 from transcripts.db import utcnow
@@ -36,17 +35,12 @@ from transcripts.models import (
 from transcripts.policy import EventKind
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-VIEWPORTS = [pytest.param((1366, 768), id="1366x768"), pytest.param((390, 844), id="390x844")]
 SEOUL = ZoneInfo("Asia/Seoul")
 RESIDENT, OTHER = "+821055503001", "+821055503002"
 
 
-def _staff(
-    browser: Any, relay: LiveRelay, name: str, size: tuple[int, int], role: str = "agent"
-) -> Any:
-    page = sign_in(browser, relay, relay.user(name, role), timezone_id="Asia/Seoul")
-    page.set_viewport_size({"width": size[0], "height": size[1]})
-    return page
+def _staff(browser: Any, relay: LiveRelay, name: str, size: Screen, role: str = "agent") -> Any:
+    return sign_in(browser, relay, relay.user(name, role), timezone_id="Asia/Seoul", screen=size)
 
 
 def _text(relay: LiveRelay, body: str, phone: str = RESIDENT) -> tuple[int, int]:
@@ -76,12 +70,10 @@ def _back_in_time(relay: LiveRelay, conversation_id: int, then: datetime) -> Non
         )
 
 
-def _shot(page: Any, folder: Path, name: str, size: tuple[int, int]) -> None:
-    """Pictures to look at for cut-off controls or English (RELAY_SCREEN_SHOTS keeps them)."""
-    kept = Path(os.environ.get("RELAY_SCREEN_SHOTS") or folder)
-    kept.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(kept / f"fixes-{name}-{size[0]}.png"), full_page=True)
-    assert page.evaluate("document.documentElement.scrollWidth") <= size[0]
+def _looked_at(page: Any, folder: Path, name: str, size: Screen) -> None:
+    """A picture to look at for cut-off controls or English, of a page that fits the screen."""
+    screenshot(page, f"fixes-{name}-{size['width']}.png", folder, full_page=True)
+    fits_the_screen(page, size["width"])
 
 
 def _minutes(waited: str) -> int:
@@ -97,9 +89,9 @@ def _minutes(waited: str) -> int:
     )
 
 
-@pytest.mark.parametrize("size", VIEWPORTS)
+@pytest.mark.parametrize("size", SCREENS)
 def test_times_are_the_centres_with_the_date_when_not_today(
-    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, size: tuple[int, int],
+    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, size: Screen,
     tmp_path: Path,
 ) -> None:  # fmt: skip
     yesterday = datetime.now(SEOUL).date() - timedelta(days=1)
@@ -123,12 +115,12 @@ def test_times_are_the_centres_with_the_date_when_not_today(
     assert re.fullmatch(r"1일 \d+시간|\d+시간 \d+분", shown_wait)
     assert 0 <= waited - _minutes(shown_wait) < 60
     assert row.locator(".since").inner_text() == shown
-    _shot(admin, tmp_path, "times-queue", size)
+    _looked_at(admin, tmp_path, "times-queue", size)
 
     admin.goto(f"{live_relay.url}/agent/conversations/{old}")
     assert admin.locator(".message time").first.inner_text() == shown
     assert utc not in admin.inner_text("main")
-    _shot(admin, tmp_path, "times-thread", size)
+    _looked_at(admin, tmp_path, "times-thread", size)
 
     admin.goto(f"{live_relay.url}/admin/conversations")
     times = admin.locator("table.grid time").all_inner_texts()
@@ -139,15 +131,15 @@ def test_times_are_the_centres_with_the_date_when_not_today(
     old_time = admin.locator("table.grid time", has_text=shown)
     old_time.scroll_into_view_if_needed()  # a phone scrolls the list sideways, not the page
     box = old_time.bounding_box()
-    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= size[0]
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= size["width"]
     assert box["height"] < 30  # one line: not cut into letters
     assert any(t in (f"{now:%H:%M}", f"{now - timedelta(minutes=1):%H:%M}") for t in times)
-    _shot(admin, tmp_path, "times-admin-list", size)
+    _looked_at(admin, tmp_path, "times-admin-list", size)
 
 
-@pytest.mark.parametrize("size", VIEWPORTS)
+@pytest.mark.parametrize("size", SCREENS)
 def test_a_blocked_contacts_text_shows_as_blocked_and_an_admin_unblocks(
-    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, size: tuple[int, int],
+    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, size: Screen,
     tmp_path: Path,
 ) -> None:  # fmt: skip
     cid, _ = _text(live_relay, tiny_models.phrase("thanks")["vi"])
@@ -165,13 +157,13 @@ def test_a_blocked_contacts_text_shows_as_blocked_and_an_admin_unblocks(
     assert row.get_by_role("button", name="그래도 번역").is_visible()
     assert row.get_by_role("button", name="다시 번역").count() == 0
     assert "실패" not in row.inner_text()
-    _shot(agent, tmp_path, "blocked-agent", size)
+    _looked_at(agent, tmp_path, "blocked-agent", size)
 
     admin = _staff(chromium, live_relay, "chief", size, "admin")
     admin.goto(f"{live_relay.url}/agent/conversations/{cid}")
     unblock = admin.locator(".thread-head").get_by_role("button", name="차단 해제")
     assert unblock.is_visible()
-    _shot(admin, tmp_path, "blocked-admin", size)
+    _looked_at(admin, tmp_path, "blocked-admin", size)
     unblock.click()
     admin.wait_for_selector(".flash")
     assert admin.get_by_role("button", name="차단 해제").count() == 0
@@ -180,9 +172,9 @@ def test_a_blocked_contacts_text_shows_as_blocked_and_an_admin_unblocks(
         assert contact.blocked_until is None
 
 
-@pytest.mark.parametrize("size", VIEWPORTS)
+@pytest.mark.parametrize("size", SCREENS)
 def test_a_phrasebook_answer_is_previewed_like_a_typed_reply_and_names_its_sender(
-    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, size: tuple[int, int],
+    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, size: Screen,
     tmp_path: Path,
 ) -> None:  # fmt: skip
     _text(live_relay, tiny_models.phrase("wallet")["en"])
@@ -202,18 +194,18 @@ def test_a_phrasebook_answer_is_previewed_like_a_typed_reply_and_names_its_sende
     )
     assert sms_line.match(agent.inner_text("#preview-sms"))
     assert agent.locator("#preview-sms").is_visible()
-    _shot(agent, tmp_path, "phrasebook-preview", size)
+    _looked_at(agent, tmp_path, "phrasebook-preview", size)
     agent.click("#send")
     sent = agent.locator(".message.outbound", has_text="상용구").first
     sent.wait_for()
     assert "· kim" in sent.locator(".by").inner_text()
     assert re.search(r"SMS \d+건", sent.inner_text())
-    _shot(agent, tmp_path, "phrasebook-sent", size)
+    _looked_at(agent, tmp_path, "phrasebook-sent", size)
 
 
-@pytest.mark.parametrize("size", VIEWPORTS)
+@pytest.mark.parametrize("size", SCREENS)
 def test_the_claim_race_loser_lands_on_a_page_safe_to_reload(
-    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, size: tuple[int, int],
+    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, size: Screen,
     tmp_path: Path,
 ) -> None:  # fmt: skip
     _text(live_relay, tiny_models.phrase("thanks")["en"])
@@ -229,7 +221,7 @@ def test_the_claim_race_loser_lands_on_a_page_safe_to_reload(
     assert loser.url == f"{live_relay.url}/agent/"
     notice = loser.locator(".flash.error")
     assert notice.is_visible() and f"이미 {winner} 상담원이 맡았습니다" in notice.inner_text()
-    _shot(loser, tmp_path, "claim-lost", size)
+    _looked_at(loser, tmp_path, "claim-lost", size)
     posts: list[str] = []
     loser.on(
         "request", lambda request: posts.append(request.url) if request.method == "POST" else None
@@ -239,9 +231,9 @@ def test_the_claim_race_loser_lands_on_a_page_safe_to_reload(
     assert posts == [] and loser.url == f"{live_relay.url}/agent/"
 
 
-@pytest.mark.parametrize("size", VIEWPORTS)
+@pytest.mark.parametrize("size", SCREENS)
 def test_writing_again_keeps_a_residents_place_and_wait(
-    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, size: tuple[int, int],
+    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, size: Screen,
     tmp_path: Path,
 ) -> None:  # fmt: skip
     first, _ = _text(live_relay, tiny_models.phrase("arc")["en"])
@@ -258,15 +250,15 @@ def test_writing_again_keeps_a_residents_place_and_wait(
     assert _minutes(rows.first.locator(".waited").inner_text()) in (10, 11)
     assert _minutes(rows.nth(1).locator(".waited").inner_text()) in (5, 6)
     assert rows.first.locator(".waited").is_visible()
-    _shot(agent, tmp_path, "queue-order", size)
+    _looked_at(agent, tmp_path, "queue-order", size)
 
 
 SECRETS = ("900101-5123456", "010-9876-5432", "9876-5432")
 
 
-@pytest.mark.parametrize("size", VIEWPORTS)
+@pytest.mark.parametrize("size", SCREENS)
 def test_numbers_are_masked_until_an_admin_reveals_one_message_on_the_record(
-    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, size: tuple[int, int],
+    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, size: Screen,
     tmp_path: Path,
 ) -> None:  # fmt: skip
     text = "My registration number is 900101-5123456, call me at 010-9876-5432."
@@ -279,19 +271,19 @@ def test_numbers_are_masked_until_an_admin_reveals_one_message_on_the_record(
         assert secret not in queue and secret not in thread, secret
     assert "***-****-5432" in queue and "******-*******" in thread and "3001" in thread
     assert agent.locator(f"#message-{mid} .badge.private").is_visible()
-    _shot(agent, tmp_path, "masked-thread", size)
+    _looked_at(agent, tmp_path, "masked-thread", size)
 
     admin = _staff(chromium, live_relay, "chief", size, "admin")
     admin.goto(f"{live_relay.url}/agent/conversations/{cid}")
     admin.locator(f"#message-{mid}").get_by_role("button", name="개인정보 보기").click()
     admin.wait_for_selector(f"#message-{mid} .badge.revealed")
     assert "900101-5123456" in admin.inner_text(f"#message-{mid}")
-    _shot(admin, tmp_path, "revealed-thread", size)
+    _looked_at(admin, tmp_path, "revealed-thread", size)
     admin.goto(f"{live_relay.url}/admin/conversations/{cid}/audit")
     trail = admin.inner_text("main")
     assert "가려진 개인정보 보기" in trail and "chief" in trail
     assert not any(secret in trail for secret in SECRETS)
-    _shot(admin, tmp_path, "reveal-audit", size)
+    _looked_at(admin, tmp_path, "reveal-audit", size)
     with services(live_relay.app).sessions() as session:
         kinds = session.scalars(select(Event.kind).where(Event.message_id == mid)).all()
         assert EventKind.PERSONAL_DATA_REVEALED.value in kinds

@@ -4,25 +4,27 @@ the layout of the thread and the queue, and the keyboard help."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
 
 from relay.services import services
-from tests.browser.conftest import PASSWORD, LiveRelay, running_relay, sign_in
-from tests.browser.test_agent_browser import live, resident_texts
+from tests.browser.conftest import (
+    PASSWORD,
+    LiveRelay,
+    claim_for,
+    live,
+    resident_texts,
+    running_relay,
+    sign_in,
+)
+from tests.browser.screens import LAPTOP, PHONE, fits_the_screen, screenshot
 from tests.support.modelkit import TinyModels
 from tests.support.voice_seed import seed_voice_message, seg
-from transcripts.models import Conversation, User
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-LAPTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
 WIDE = {"width": 1920, "height": 1080}
-SHOTS = os.environ.get("RELAY_SCREEN_SHOTS")  # a folder to keep the pictures in, when asked
 
 # Records what the page asks of the notification and audio APIs, which headless Chromium has
 # but cannot show or play; the page's own code is what is exercised.
@@ -42,39 +44,13 @@ window.AudioContext.prototype.createOscillator = function () {
 """
 
 
-def shot(page: Any, name: str) -> None:
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / name))
-
-
-def _claim_for(relay: LiveRelay, conversation_id: int, name: str) -> None:
-    with services(relay.app).sessions() as session, session.begin():
-        user_id = session.scalar(select(User.id).where(User.username == name))
-        session.execute(
-            update(Conversation)
-            .where(Conversation.id == conversation_id)
-            .values(claimed_by_id=user_id)
-        )
-
-
-def _sign_in_at(browser: Any, relay: LiveRelay, name: str, viewport: dict[str, int]) -> Any:
-    page = sign_in(browser, relay, name)
-    page.set_viewport_size(viewport)
-    return page
-
-
-def _no_sideways_scroll(page: Any, width: int) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
-
-
 def test_a_draft_and_its_edited_translation_survive_leaving_the_thread(
-    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels
+    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, tmp_path: Path
 ) -> None:
     received = tiny_models.phrase("received")
     cid, _ = seed_voice_message(services(live_relay.app).sessions, [seg(0, 1, "Hi", "안녕")])
-    agent = _sign_in_at(chromium, live_relay, live_relay.user("kim"), LAPTOP)
-    _claim_for(live_relay, cid, "kim")
+    agent = sign_in(chromium, live_relay, live_relay.user("kim"), screen=LAPTOP)
+    claim_for(live_relay, cid, "kim")
     thread = f"{live_relay.url}/agent/conversations/{cid}"
     agent.goto(thread)
     agent.fill("#reply-text", received["ko"])
@@ -90,7 +66,7 @@ def test_a_draft_and_its_edited_translation_survive_leaving_the_thread(
     assert agent.locator("#draft-restored").is_visible()
     agent.wait_for_timeout(800)  # the restored edit is previewed as written, not overwritten
     assert agent.input_value("#reply-translated") == received["en"] + " (edited)"
-    shot(agent, "draft-1366.png")
+    screenshot(agent, "draft-1366.png", tmp_path)
 
     agent.click("#send")
     agent.locator(".message.outbound", has_text="(edited)").wait_for()
@@ -109,19 +85,19 @@ def test_a_draft_and_its_edited_translation_survive_leaving_the_thread(
 
 
 def test_a_lost_live_feed_shows_a_banner_greys_the_queue_and_refreshes_on_return(
-    chromium: Any, app_factory: Any, tiny_models: TinyModels
+    chromium: Any, app_factory: Any, tiny_models: TinyModels, tmp_path: Path
 ) -> None:
     with running_relay(app_factory, AGENT_SSE_MAX_STREAMS=1) as relay:
         kim = sign_in(chromium, relay, relay.user("kim"))
         live(kim)
-        lee = _sign_in_at(chromium, relay, relay.user("lee"), PHONE)  # refused: 503
+        lee = sign_in(chromium, relay, relay.user("lee"), screen=PHONE)  # refused: 503
         banner = lee.locator("#connection")
         banner.wait_for(state="visible", timeout=5000)
         assert "실시간 연결이 끊어졌습니다" in banner.inner_text()
         assert "다시 연결하는 중" in banner.inner_text()
         assert "stale" in (lee.get_attribute("#queue", "class") or "")
-        _no_sideways_scroll(lee, PHONE["width"])
-        shot(lee, "connection-lost-390.png")
+        fits_the_screen(lee, PHONE["width"])
+        screenshot(lee, "connection-lost-390.png", tmp_path)
 
         resident_texts(chromium, relay, tiny_models.phrase("thanks")["en"])
         kim.locator("#waiting li.row").first.wait_for(timeout=15000)  # a translation away
@@ -133,7 +109,7 @@ def test_a_lost_live_feed_shows_a_banner_greys_the_queue_and_refreshes_on_return
 
 
 def test_new_contacts_alert_by_notification_sound_and_title_and_own_threads_show_unread(
-    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels
+    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, tmp_path: Path
 ) -> None:
     live_relay.user("kim")
     context = chromium.new_context(locale="ko-KR", viewport=LAPTOP, bypass_csp=True)
@@ -172,7 +148,7 @@ def test_new_contacts_alert_by_notification_sound_and_title_and_own_threads_show
     resident_texts(chromium, live_relay, tiny_models.phrase("wallet")["en"])
     own.locator(".unread-mark").wait_for(state="visible", timeout=3000)
     assert agent.title().startswith("(1) ")  # the unread own thread counts, nobody waits
-    shot(agent, "unread-1366.png")
+    screenshot(agent, "unread-1366.png", tmp_path)
     own.locator("a.preview").click()
     agent.wait_for_url("**/agent/conversations/*")
     # In a thread, a new contact is announced too, from the live feed.
@@ -187,53 +163,55 @@ def test_new_contacts_alert_by_notification_sound_and_title_and_own_threads_show
 
 
 def test_the_thread_keeps_everyday_actions_in_sight_and_the_abuse_warning_deliberate(
-    chromium: Any, live_relay: LiveRelay
+    chromium: Any, live_relay: LiveRelay, tmp_path: Path
 ) -> None:
     cid, _ = seed_voice_message(services(live_relay.app).sessions, [seg(0, 1, "Hi", "안녕")])
-    agent = _sign_in_at(chromium, live_relay, live_relay.user("kim"), LAPTOP)
+    agent = sign_in(chromium, live_relay, live_relay.user("kim"), screen=LAPTOP)
     live_relay.user("lee")
-    _claim_for(live_relay, cid, "kim")
+    claim_for(live_relay, cid, "kim")
     agent.goto(f"{live_relay.url}/agent/conversations/{cid}")
     for name in ("상담 종료", "이관"):
         button = agent.get_by_role("button", name=name, exact=True)
         box = button.bounding_box()
         assert box is not None and box["y"] + box["height"] <= LAPTOP["height"], name
     assert not agent.locator("#abuse").is_visible()
-    shot(agent, "thread-1366.png")
+    screenshot(agent, "thread-1366.png", tmp_path)
 
     agent.set_viewport_size(PHONE)
-    _no_sideways_scroll(agent, PHONE["width"])
-    shot(agent, "thread-390.png")
+    fits_the_screen(agent, PHONE["width"])
+    screenshot(agent, "thread-390.png", tmp_path)
     agent.set_viewport_size(WIDE)
     log = agent.locator("#log").bounding_box()
     assert log is not None and log["width"] >= 1200  # the wide screen goes to the conversation
 
 
 def test_the_header_fits_a_phone_for_agents_and_admins(
-    chromium: Any, live_relay: LiveRelay
+    chromium: Any, live_relay: LiveRelay, tmp_path: Path
 ) -> None:
     for name, role in (("kim", "agent"), ("chief", "admin")):
-        page = _sign_in_at(chromium, live_relay, live_relay.user(name, role), PHONE)
-        _no_sideways_scroll(page, PHONE["width"])
+        page = sign_in(chromium, live_relay, live_relay.user(name, role), screen=PHONE)
+        fits_the_screen(page, PHONE["width"])
         header = page.locator("header.top").bounding_box()
         assert header is not None and header["width"] <= PHONE["width"]
-        shot(page, f"queue-390-{role}.png")
+        screenshot(page, f"queue-390-{role}.png", tmp_path)
         page.context.close()
 
 
-def test_a_laptop_shows_at_least_twelve_waiting_rows(chromium: Any, live_relay: LiveRelay) -> None:
+def test_a_laptop_shows_at_least_twelve_waiting_rows(
+    chromium: Any, live_relay: LiveRelay, tmp_path: Path
+) -> None:
     sessions = services(live_relay.app).sessions
     for n in range(16):
         seed_voice_message(sessions, [seg(0, 1, "Help", "도와주세요")], phone=f"+8210333{n:05d}")
     held, _ = seed_voice_message(sessions, [seg(0, 1, "Mine", "제 것")], phone="+821099990001")
-    agent = _sign_in_at(chromium, live_relay, live_relay.user("kim"), LAPTOP)
-    _claim_for(live_relay, held, "kim")
+    agent = sign_in(chromium, live_relay, live_relay.user("kim"), screen=LAPTOP)
+    claim_for(live_relay, held, "kim")
     agent.reload()
     bottoms = agent.eval_on_selector_all(
         "#waiting li.row", "rows => rows.map(r => r.getBoundingClientRect().bottom)"
     )
     assert sum(1 for b in bottoms if b <= LAPTOP["height"]) >= 12, bottoms
-    shot(agent, "queue-1366.png")
+    screenshot(agent, "queue-1366.png", tmp_path)
     # A 1920 screen puts the agent's own threads beside the waiting ones, across its width.
     agent.set_viewport_size(WIDE)
     mine = agent.locator(".queue.mine").bounding_box()
@@ -241,22 +219,22 @@ def test_a_laptop_shows_at_least_twelve_waiting_rows(chromium: Any, live_relay: 
     assert mine is not None and waiting is not None
     assert mine["x"] + mine["width"] <= waiting["x"]
     assert waiting["x"] + waiting["width"] >= WIDE["width"] - 80
-    shot(agent, "queue-1920.png")
+    screenshot(agent, "queue-1920.png", tmp_path)
 
 
 def test_question_mark_opens_the_shortcut_help_and_arrows_walk_the_phrasebook(
-    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels
+    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, tmp_path: Path
 ) -> None:
     cid, _ = seed_voice_message(services(live_relay.app).sessions, [seg(0, 1, "Hi", "안녕")])
-    agent = _sign_in_at(chromium, live_relay, live_relay.user("kim"), LAPTOP)
-    _claim_for(live_relay, cid, "kim")
+    agent = sign_in(chromium, live_relay, live_relay.user("kim"), screen=LAPTOP)
+    claim_for(live_relay, cid, "kim")
     agent.goto(f"{live_relay.url}/agent/conversations/{cid}")
     agent.locator("#reply-text").blur()
     agent.keyboard.press("?")
     help_box = agent.locator("#shortcuts")
     help_box.wait_for(state="visible")
     assert "상용구 검색 결과 사이 이동" in help_box.inner_text()
-    shot(agent, "shortcuts-1366.png")
+    screenshot(agent, "shortcuts-1366.png", tmp_path)
     agent.keyboard.press("Escape")
     help_box.wait_for(state="hidden")
 
@@ -272,9 +250,9 @@ def test_question_mark_opens_the_shortcut_help_and_arrows_walk_the_phrasebook(
     assert agent.input_value("#reply-translated").startswith("Hello, this is the 120 call centre")
 
 
-def test_the_help_fits_a_phone(chromium: Any, live_relay: LiveRelay) -> None:
-    page = _sign_in_at(chromium, live_relay, live_relay.user("kim"), PHONE)
+def test_the_help_fits_a_phone(chromium: Any, live_relay: LiveRelay, tmp_path: Path) -> None:
+    page = sign_in(chromium, live_relay, live_relay.user("kim"), screen=PHONE)
     page.click("#shortcuts-open")
     box = page.locator("#shortcuts").bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
-    shot(page, "shortcuts-390.png")
+    screenshot(page, "shortcuts-390.png", tmp_path)

@@ -4,17 +4,15 @@ history, and on either screen Korean stays whole words and nothing is wider than
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.browser.conftest import LiveRelay, sign_in
-from tests.browser.test_admin_pages_browser import VIEWPORTS, _fits_the_screen, _lines_of
+from tests.browser.screens import SCREENS, Screen, fits_the_screen, lines_of, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-SHOTS = Path(os.environ.get("RELAY_TEST_SHOTS", "/tmp"))
 ANSWER = {
     "topic": "서류 안내",
     "keywords": "무지개창구, 서류",
@@ -27,13 +25,12 @@ ANSWER = {
 }
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("viewport", SCREENS)
 def test_the_book_editors_keep_korean_whole_at_both_sizes(
-    chromium: Any, live_relay: LiveRelay, viewport: tuple[int, int]
+    chromium: Any, live_relay: LiveRelay, viewport: Screen, tmp_path: Path
 ) -> None:
-    admin = sign_in(chromium, live_relay, live_relay.user("chief", "admin"))
-    admin.set_viewport_size({"width": viewport[0], "height": viewport[1]})
-    width = viewport[0]
+    admin = sign_in(chromium, live_relay, live_relay.user("chief", "admin"), screen=viewport)
+    width = viewport["width"]
 
     admin.goto(f"{live_relay.url}/admin/phrasebook/edit")
     for name, value in ANSWER.items():
@@ -43,19 +40,19 @@ def test_the_book_editors_keep_korean_whole_at_both_sizes(
     assert "답변을 저장했습니다" in admin.locator(".flash").first.inner_text()
     rows = admin.locator("table.book tbody tr")
     assert rows.count() == 1 and "서류 안내" in rows.first.inner_text()
-    _fits_the_screen(admin, viewport)
-    assert _lines_of(admin, "table.book td[lang=ko]", "무지개창구는") == 1
-    assert _lines_of(admin, "table.book td.actions", "수정") == 1
-    admin.screenshot(path=str(SHOTS / f"phrasebook-list-{width}.png"), full_page=True)
+    fits_the_screen(admin, width)
+    assert lines_of(admin, "table.book td[lang=ko]", "무지개창구는") == 1
+    assert lines_of(admin, "table.book td.actions", "수정") == 1
+    screenshot(admin, f"phrasebook-list-{width}.png", tmp_path, full_page=True)
 
     admin.click("table.book td.actions >> text=기록")
     admin.wait_for_url("**/admin/phrasebook/history?id=*")
     assert "무지개창구는" in admin.locator("h1").inner_text()
-    _fits_the_screen(admin, viewport)
-    assert _lines_of(admin, "table.book td.details", "외국인등록증을") == 1
-    admin.screenshot(path=str(SHOTS / f"phrasebook-history-{width}.png"), full_page=True)
+    fits_the_screen(admin, width)
+    assert lines_of(admin, "table.book td.details", "외국인등록증을") == 1
+    screenshot(admin, f"phrasebook-history-{width}.png", tmp_path, full_page=True)
 
     admin.goto(f"{live_relay.url}/admin/glossary?q=등록")
-    _fits_the_screen(admin, viewport)
-    assert _lines_of(admin, "table.book td[lang=ko]", "외국인등록증") == 1
-    admin.screenshot(path=str(SHOTS / f"glossary-list-{width}.png"), full_page=True)
+    fits_the_screen(admin, width)
+    assert lines_of(admin, "table.book td[lang=ko]", "외국인등록증") == 1
+    screenshot(admin, f"glossary-list-{width}.png", tmp_path, full_page=True)

@@ -10,14 +10,12 @@ from typing import Any
 import pytest
 
 from relay.services import services
-from tests.browser.conftest import LiveRelay, sign_in
-from tests.browser.test_agent_browser import screenshot
+from tests.browser.conftest import LiveRelay, sign_in, user_id
+from tests.browser.screens import LAPTOP, doc_screenshot, screenshot
 from transcripts.db import utcnow
 from transcripts.models import Channel, Contact, Conversation
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-DESKTOP = {"width": 1366, "height": 768}
 
 
 def _conversation(relay: LiveRelay, phone: str, language: str, waited: float,
@@ -41,28 +39,17 @@ def _conversation(relay: LiveRelay, phone: str, language: str, waited: float,
         return conversation.id
 
 
-def _user_id(relay: LiveRelay, name: str) -> int:
-    from sqlalchemy import select
-
-    from transcripts.models import User
-
-    with services(relay.app).sessions() as session:
-        return int(session.scalars(select(User.id).where(User.username == name)).one())
-
-
 def test_the_live_view_follows_the_floor_and_reassigns_in_one_click(
     chromium: Any, live_relay: LiveRelay, tmp_path: Path
 ) -> None:
     relay = live_relay
-    admin = sign_in(chromium, relay, relay.user("chief", "admin"))
-    agent = sign_in(chromium, relay, relay.user("jisu"))
+    admin = sign_in(chromium, relay, relay.user("chief", "admin"), screen=LAPTOP)
+    agent = sign_in(chromium, relay, relay.user("jisu"), screen=LAPTOP)
     relay.user("minji")
-    minji, jisu = _user_id(relay, "minji"), _user_id(relay, "jisu")
+    minji, jisu = user_id(relay, "minji"), user_id(relay, "jisu")
     held = _conversation(relay, "+821055501111", "en", 12, holder=minji)
     _conversation(relay, "+821055502222", "vi", 17)
     _conversation(relay, "+821055503333", "zh", 3)
-    for page in (admin, agent):
-        page.set_viewport_size(DESKTOP)
 
     # The admin gives jisu English and Vietnamese on the live view.
     admin.goto(f"{relay.url}/admin/live")
@@ -91,10 +78,10 @@ def test_the_live_view_follows_the_floor_and_reassigns_in_one_click(
     # The reassign buttons are on the first screen, not below the fold.
     button = risk.locator("tr.near").get_by_role("button", name="이관")
     box = button.bounding_box()
-    assert box is not None and box["y"] + box["height"] <= DESKTOP["height"]
+    assert box is not None and box["y"] + box["height"] <= LAPTOP["height"]
 
     admin.reload()  # without the language form's notice
-    screenshot(admin, "admin-live.png")
+    doc_screenshot(admin, "admin-live.png")
 
     # One click: jisu is pre-selected for the English conversation (available, serves English).
     button.click()
@@ -110,6 +97,6 @@ def test_the_live_view_follows_the_floor_and_reassigns_in_one_click(
     admin.route("**/admin/live", lambda route: route.abort())
     admin.locator("#floor-live.stale").wait_for(timeout=12000)
     assert "연결이 끊겨 최신 현황이 아닙니다" in admin.inner_text("#floor-live .refreshed")
-    admin.screenshot(path=str(tmp_path / "admin-live-stale.png"))
+    screenshot(admin, "admin-live-stale.png", tmp_path)
     admin.unroute("**/admin/live")
     admin.locator("#floor-live:not(.stale)").wait_for(timeout=12000)

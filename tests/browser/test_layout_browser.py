@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from relay.services import services
-from tests.browser.conftest import LiveRelay, sign_in
+from tests.browser.conftest import LiveRelay, claim_for, sign_in
+from tests.browser.screens import LAPTOP, fits_the_screen
 from tests.support.voice_seed import seed_voice_message, seg
 from transcripts.models import (
     Author,
@@ -18,33 +19,10 @@ from transcripts.models import (
     Direction,
     Message,
     MessageStatus,
-    User,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-LAPTOP = {"width": 1366, "height": 768}
 UNBROKEN = "Tôi" * 400  # a resident's text with no place to break a line
-
-
-def _laptop(chromium: Any, relay: LiveRelay, name: str) -> Any:
-    page = sign_in(chromium, relay, name)
-    page.set_viewport_size(LAPTOP)
-    return page
-
-
-def _no_sideways_scroll(page: Any) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= LAPTOP["width"], width
-
-
-def _claim_for(relay: LiveRelay, conversation_id: int, name: str) -> None:
-    with services(relay.app).sessions() as session, session.begin():
-        user_id = session.scalar(select(User.id).where(User.username == name))
-        session.execute(
-            update(Conversation)
-            .where(Conversation.id == conversation_id)
-            .values(claimed_by_id=user_id)
-        )
 
 
 def test_queue_keeps_claim_buttons_whole_and_own_conversations_in_sight(
@@ -58,11 +36,11 @@ def test_queue_keeps_claim_buttons_whole_and_own_conversations_in_sight(
             sessions, [seg(0.0, 2.0, "Help", "도와주세요")], phone=f"+8210222{n:05d}"
         )
     held, _ = seed_voice_message(sessions, [seg(0.0, 1.0, "Mine", "제 것")], phone="+821099990000")
-    agent = _laptop(chromium, live_relay, live_relay.user("kim"))
-    _claim_for(live_relay, held, "kim")
+    agent = sign_in(chromium, live_relay, live_relay.user("kim"), screen=LAPTOP)
+    claim_for(live_relay, held, "kim")
     agent.reload()
 
-    _no_sideways_scroll(agent)
+    fits_the_screen(agent, LAPTOP["width"])
     heights = agent.eval_on_selector_all(
         "#waiting li.row button", "bs => bs.map(b => b.getBoundingClientRect().height)"
     )
@@ -78,10 +56,10 @@ def test_a_segment_with_an_unbroken_string_stays_inside_the_thread(
     segments = [seg(2.0 * n, 2.0 * n + 2, "Xin chào.", "안녕하세요.") for n in range(20)]
     segments[3] = seg(6.0, 8.0, UNBROKEN, "외국인등록증")
     cid, _ = seed_voice_message(services(live_relay.app).sessions, segments)
-    agent = _laptop(chromium, live_relay, live_relay.user("chief", "admin"))
+    agent = sign_in(chromium, live_relay, live_relay.user("chief", "admin"), screen=LAPTOP)
     agent.goto(f"{live_relay.url}/agent/conversations/{cid}")
 
-    _no_sideways_scroll(agent)
+    fits_the_screen(agent, LAPTOP["width"])
     log = agent.evaluate(
         "(() => { const l = document.getElementById('log');"
         " return [l.scrollWidth, l.clientWidth]; })()"
@@ -111,8 +89,8 @@ def test_a_long_thread_opens_at_the_newest_message_and_keeps_the_reader_s_place(
                     status=MessageStatus.TRANSLATED,
                 )
             )
-    agent = _laptop(chromium, live_relay, live_relay.user("kim"))
-    _claim_for(live_relay, cid, "kim")
+    agent = sign_in(chromium, live_relay, live_relay.user("kim"), screen=LAPTOP)
+    claim_for(live_relay, cid, "kim")
     agent.goto(f"{live_relay.url}/agent/conversations/{cid}")
 
     def newest_in_view() -> bool:
@@ -155,7 +133,7 @@ def test_waiting_times_turn_amber_then_red_past_the_reply_target(
                 .where(Conversation.id == cid)
                 .values(last_message_at=utcnow() - timedelta(seconds=seconds))
             )
-    page = _laptop(chromium, live_relay, live_relay.user("kim"))
+    page = sign_in(chromium, live_relay, live_relay.user("kim"), screen=LAPTOP)
     page.wait_for_function("document.querySelector('#waiting .waited').textContent !== '—'")
     classes = page.eval_on_selector_all("#waiting .waited", "els => els.map(e => e.className)")
     assert classes == ["waited overdue", "waited long", "waited"]  # longest waiting first

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from languages.memory import normalise
 from relay.services import services
 from tests.browser.conftest import LiveRelay, sign_in
+from tests.browser.screens import fits_the_screen
 from transcripts.memory_review import SuggestOutcome, suggest
 from transcripts.models import MemoryEntry, User
 
@@ -46,8 +47,7 @@ def test_an_admin_edits_and_approves_a_suggestion_on_a_page_that_fits(
     admin = sign_in(chromium, live_relay, live_relay.user("chief", "admin"))
     admin.click("text=번역 메모리")
     admin.wait_for_selector("table.memory-suggestions")
-    width = admin.evaluate("document.documentElement.scrollWidth")
-    assert width <= admin.viewport_size["width"], "the page scrolls sideways"
+    fits_the_screen(admin, admin.viewport_size["width"])
     row = admin.locator("table.memory-suggestions tbody tr").first
     assert "kim" in row.inner_text() and "베트남어" in row.inner_text()
 

@@ -5,7 +5,6 @@ box gone; the resident is never sent it."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -13,22 +12,20 @@ import pytest
 from sqlalchemy import select
 
 from relay.services import services
-from tests.browser.conftest import LiveRelay, sign_in
-from tests.browser.test_agent_browser import live, resident_texts
+from tests.browser.conftest import LiveRelay, live, resident_texts, sign_in
+from tests.browser.screens import LAPTOP, PHONE, fits_the_screen, screenshot
 from tests.support.modelkit import TinyModels
 from transcripts.models import Direction, Message
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-SHOTS = Path(os.environ.get("RELAY_TEST_SHOTS", "/tmp"))
 NOTE = '여권 사본 받음, 내일 다시 안내 <script>document.title = "hacked"</script>'
 
 
 def test_a_note_and_the_closing_topic_appear_live_for_a_second_viewer(
-    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels
+    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, tmp_path: Path
 ) -> None:
     wallet = tiny_models.phrase("wallet")
-    writer = sign_in(chromium, live_relay, live_relay.user("kim"))
-    writer.set_viewport_size({"width": 1366, "height": 768})
+    writer = sign_in(chromium, live_relay, live_relay.user("kim"), screen=LAPTOP)
     live(writer)
     resident = resident_texts(chromium, live_relay, wallet["en"])
     row = writer.locator("#waiting li.row", has_text=wallet["ko"])
@@ -37,8 +34,7 @@ def test_a_note_and_the_closing_topic_appear_live_for_a_second_viewer(
     writer.wait_for_url("**/agent/conversations/*")
     thread_url = writer.url
 
-    viewer = sign_in(chromium, live_relay, live_relay.user("chief", "admin"))
-    viewer.set_viewport_size({"width": 390, "height": 844})
+    viewer = sign_in(chromium, live_relay, live_relay.user("chief", "admin"), screen=PHONE)
     viewer.goto(thread_url)
     live(viewer)
     viewer.evaluate("window.sameDocument = true")  # gone if the page were loaded again
@@ -55,12 +51,11 @@ def test_a_note_and_the_closing_topic_appear_live_for_a_second_viewer(
     assert viewer.evaluate("window.sameDocument") is True
     assert viewer.title() != "hacked" and viewer.locator("#note-list script").count() == 0
     assert "kim ·" in viewer.locator("#note-list .note-meta").first.inner_text()
-    width = viewer.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"the phone view scrolls sideways ({width}px)"
+    fits_the_screen(viewer, PHONE["width"])
     viewer.locator("#notes").scroll_into_view_if_needed()
-    viewer.screenshot(path=str(SHOTS / "notes-second-viewer-390.png"))
+    screenshot(viewer, "notes-second-viewer-390.png", tmp_path)
     writer.locator("#notes").scroll_into_view_if_needed()
-    writer.screenshot(path=str(SHOTS / "notes-writer-1366.png"))
+    screenshot(writer, "notes-writer-1366.png", tmp_path)
 
     writer.select_option('form.action.close select[name="disposition"]', "resolved")
     writer.select_option("#close-topic", "건강보험")
@@ -75,7 +70,7 @@ def test_a_note_and_the_closing_topic_appear_live_for_a_second_viewer(
     assert viewer.locator("#reply-text").count() == 0
     assert viewer.locator("form.action.close").count() == 0
     viewer.locator("#thread-state").scroll_into_view_if_needed()
-    viewer.screenshot(path=str(SHOTS / "notes-closed-topic-390.png"))
+    screenshot(viewer, "notes-closed-topic-390.png", tmp_path)
 
     # Nothing of the note went to the resident: no reply was queued, and the simulator's
     # phone shows no text holding it.

@@ -3,27 +3,24 @@ picker, the preview naming the channel, and a phrasebook answer previewed before
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import LiveRelay, sign_in
-from tests.browser.test_agent_browser import live, resident_texts
+from tests.browser.conftest import LiveRelay, live, resident_texts, sign_in
+from tests.browser.screens import SCREENS, Screen, screenshot
 from tests.support.modelkit import TinyModels
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 KOREAN_SPEAKER = "+821055506666"
-SHOTS = Path(os.environ.get("RELAY_TEST_SHOTS", "/tmp"))
 
 
-@pytest.mark.parametrize("viewport", [(1366, 768), (390, 844)])
+@pytest.mark.parametrize("viewport", SCREENS)
 def test_a_korean_speaker_is_answered_in_korean_with_the_channel_named(
-    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, viewport: tuple[int, int]
+    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, viewport: Screen, tmp_path: Path
 ) -> None:
-    agent = sign_in(chromium, live_relay, live_relay.user("kim"))
-    agent.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    agent = sign_in(chromium, live_relay, live_relay.user("kim"), screen=viewport)
     live(agent)
     resident_texts(
         chromium, live_relay, "안녕하세요, 구청 운영 시간을 알고 싶어요.", KOREAN_SPEAKER
@@ -37,7 +34,7 @@ def test_a_korean_speaker_is_answered_in_korean_with_the_channel_named(
     picker = agent.locator("#reply-language-choice")
     assert picker.input_value() == "ko"
     assert "통역 필요" in picker.inner_text()
-    agent.screenshot(path=str(SHOTS / f"reply-language-{viewport[0]}.png"), full_page=False)
+    screenshot(agent, f"reply-language-{viewport['width']}.png", tmp_path)
 
     answer = "평일 오전 9시부터 오후 6시까지 엽니다."
     agent.fill("#reply-text", answer)
@@ -55,20 +52,19 @@ def test_a_korean_speaker_is_answered_in_korean_with_the_channel_named(
         " && document.getElementById('preview-sms').textContent.includes('SMS')"
     )
     assert info.inner_text().startswith("보내는 방법: 문자 · SMS")
-    agent.screenshot(path=str(SHOTS / f"reply-korean-{viewport[0]}.png"), full_page=False)
+    screenshot(agent, f"reply-korean-{viewport['width']}.png", tmp_path)
     agent.click("#send")
     sent = agent.locator(".message.outbound", has_text="상용구").first
     sent.wait_for()
     assert "보낸 방법: 문자" in sent.inner_text() and "· kim" in sent.inner_text()
 
 
-@pytest.mark.parametrize("viewport", [(1366, 768), (390, 844)])
+@pytest.mark.parametrize("viewport", SCREENS)
 def test_the_queue_filters_narrow_the_waiting_list(
-    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, viewport: tuple[int, int]
+    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, viewport: Screen, tmp_path: Path
 ) -> None:
     wallet, thanks = tiny_models.phrase("wallet"), tiny_models.phrase("thanks")
-    agent = sign_in(chromium, live_relay, live_relay.user("lee"))
-    agent.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    agent = sign_in(chromium, live_relay, live_relay.user("lee"), screen=viewport)
     live(agent)
     resident_texts(chromium, live_relay, thanks["en"], "+821055517001")
     resident_texts(chromium, live_relay, wallet["vi"], "+821055517002")
@@ -79,7 +75,7 @@ def test_the_queue_filters_narrow_the_waiting_list(
     rows = agent.locator("#waiting li.row")
     assert rows.count() == 1 and wallet["ko"] in rows.first.inner_text()
     assert agent.locator("#queue-filters", has_text="필터 지우기").is_visible()
-    agent.screenshot(path=str(SHOTS / f"queue-filters-{viewport[0]}.png"), full_page=False)
+    screenshot(agent, f"queue-filters-{viewport['width']}.png", tmp_path)
     resident_texts(chromium, live_relay, tiny_models.phrase("received")["en"], "+821055517003")
     agent.wait_for_timeout(800)  # the live refresh keeps the filter
     assert agent.locator("#waiting li.row").count() == 1

@@ -12,27 +12,12 @@ import pytest
 from sqlalchemy import select
 
 from relay.services import services
-from tests.browser.conftest import LiveRelay, sign_in
-from tests.browser.test_agent_browser import live, resident_texts
+from tests.browser.conftest import LiveRelay, agent_replies, live, resident_texts, sign_in
+from tests.browser.screens import PHONE, ZOOMED_PHONE, fits_the_screen, on_a_phone, reflows
 from tests.support.modelkit import TinyModels
 from transcripts.models import Channel, Direction, Message
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-# bypass_csp: Playwright evaluates its wait_for_function strings in the page (conftest.py).
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "locale": "vi-VN",
-    "is_mobile": True,
-    "bypass_csp": True,
-}
-
-
-def agent_replies(agent: Any, korean: str, resident_text: str) -> None:
-    agent.fill("#reply-text", korean)
-    agent.wait_for_function(
-        "document.getElementById('reply-translated').value === " + repr(resident_text)
-    )
-    agent.click("#send")
 
 
 def test_a_vietnamese_resident_chats_with_an_agent_on_a_phone(
@@ -41,7 +26,7 @@ def test_a_vietnamese_resident_chats_with_an_agent_on_a_phone(
     wallet, received = tiny_models.phrase("wallet"), tiny_models.phrase("received")
     agent = sign_in(chromium, live_relay, live_relay.user("kim"))
     live(agent)
-    resident = chromium.new_context(**PHONE).new_page()
+    resident = on_a_phone(chromium, "vi-VN")
     resident.goto(f"{live_relay.url}/chat")
     assert resident.get_attribute("html", "lang") == "vi"  # guessed from the phone's language
     assert "112" in resident.inner_text(".emergency")
@@ -70,7 +55,7 @@ def test_a_vietnamese_resident_chats_with_an_agent_on_a_phone(
     resident.wait_for_function(
         "document.querySelector('li.theirs:last-child').getAttribute('data-state') === 'read'"
     )
-    assert resident.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
+    fits_the_screen(resident, PHONE["width"])
     agent.locator(".message.outbound .status.read").first.wait_for(timeout=5000)
 
 
@@ -96,7 +81,7 @@ def test_an_sms_residents_reply_link_opens_the_conversation_and_they_answer_ther
     link = re.search(r"http://127\.0\.0\.1:\d+/r/[\w-]+", body)
     assert link, body  # the SMS carried a short link on the centre's own address
 
-    phone = chromium.new_context(**PHONE).new_page()
+    phone = on_a_phone(chromium, "vi-VN")
     phone.goto(link.group(0))
     phone.wait_for_url("**/chat/c")
     assert received["vi"] in phone.inner_text("#thread")
@@ -114,50 +99,22 @@ def test_an_sms_residents_reply_link_opens_the_conversation_and_they_answer_ther
     assert channels == [Channel.SMS, Channel.WEB]
 
 
-# 200% zoom on a 390 px phone: the browser lays the page out 195 CSS pixels wide and draws each
-# one with two device pixels (WCAG's reflow case), which is what a resident with the text
-# size turned up sees.
-ZOOMED = {
-    "viewport": {"width": 195, "height": 422},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "bypass_csp": True,
-}
-OVERFLOW = """() => {
-  const width = document.documentElement.clientWidth;
-  const out = [];
-  if (document.documentElement.scrollWidth > width)
-    out.push('sideways scroll: ' + document.documentElement.scrollWidth + ' > ' + width);
-  for (const el of document.querySelectorAll('body *')) {
-    if (!el.getClientRects().length) continue;  // not shown
-    const box = el.getBoundingClientRect();
-    if (box.left < -0.5 || box.right > width + 0.5)
-      out.push(el.tagName + '.' + el.className + ' spans ' + box.left + '..' + box.right);
-  }
-  return out;
-}"""
-
-
-def assert_fits(page: Any, where: str) -> None:
-    assert page.evaluate(OVERFLOW) == [], where
-
-
 @pytest.mark.parametrize("language", ["en", "zh", "ja", "vi", "mn"])
 def test_the_chat_pages_reflow_at_200_percent_zoom_on_a_phone(
     chromium: Any, live_relay: LiveRelay, language: str
 ) -> None:
-    page = chromium.new_context(**ZOOMED).new_page()
+    page = on_a_phone(chromium, "en-US", ZOOMED_PHONE, device_scale_factor=2)
     page.goto(f"{live_relay.url}/chat?lang={language}")
-    assert_fits(page, "start page")
+    reflows(page, "start page")
     page.select_option("#language", language)
     page.fill("#callback", "010-1234-5678")
     page.fill("#text", "Xin chào, tôi bị mất ví trên xe buýt số 7016 hôm qua." * 3)
     page.click("form.start button[type=submit]")  # reachable: scrolled to and pressed
     page.wait_for_url("**/chat/c")
-    assert_fits(page, "conversation page")
+    reflows(page, "conversation page")
     page.fill("#text", "https://example.org/" + "a" * 80)  # one unbreakable word
     page.click("#send")
     page.locator("li.mine", has_text="example.org").wait_for(timeout=5000)
-    assert_fits(page, "conversation page with a long word")
+    reflows(page, "conversation page with a long word")
     page.goto(f"{live_relay.url}/chat/" + "Z" * 22)
-    assert_fits(page, "error page")
+    reflows(page, "error page")

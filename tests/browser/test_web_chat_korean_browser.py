@@ -11,19 +11,18 @@ from typing import Any
 import pytest
 
 from relay.chat.wording import WORDS
-from tests.browser.conftest import LiveRelay, sign_in
-from tests.browser.test_agent_browser import live
-from tests.browser.test_web_chat_browser import ZOOMED, agent_replies, assert_fits
+from tests.browser.conftest import LiveRelay, agent_replies, live, sign_in
+from tests.browser.screens import (
+    PHONE,
+    ZOOMED_PHONE,
+    fits_the_screen,
+    on_a_phone,
+    reflows,
+    screenshot,
+)
 from transcripts.policy import MAX_CHAT_MESSAGE_CHARS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-# bypass_csp: Playwright evaluates its wait_for_function strings in the page (conftest.py).
-KOREAN_PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "locale": "ko-KR",
-    "is_mobile": True,
-    "bypass_csp": True,
-}
 KO = WORDS["ko"]
 LOST_CARD = "외국인등록증을 잃어버렸는데 어디에서 다시 발급받을 수 있나요?"
 ANSWER = "가까운 출입국·외국인청에 여권과 사진 한 장을 가지고 방문하시면 됩니다."
@@ -34,13 +33,13 @@ def test_a_resident_who_reads_korean_chats_in_korean_on_a_phone(
 ) -> None:
     agent = sign_in(chromium, live_relay, live_relay.user("kim"))
     live(agent)
-    resident = chromium.new_context(**KOREAN_PHONE).new_page()
+    resident = on_a_phone(chromium, "ko-KR")
     resident.goto(f"{live_relay.url}/chat")
     assert resident.get_attribute("html", "lang") == "ko"  # the phone asks for Korean only
     assert resident.inner_text("h1") == KO["title"]
     assert resident.input_value("#language") == "ko"
     assert "112" in resident.inner_text(".emergency")
-    resident.screenshot(path=str(tmp_path / "chat-ko-start-390.png"), full_page=True)
+    screenshot(resident, "chat-ko-start-390.png", tmp_path, full_page=True)
     resident.fill("#text", LOST_CARD)
     resident.click("form.start button[type=submit]")
     resident.wait_for_url("**/chat/c")
@@ -68,8 +67,8 @@ def test_a_resident_who_reads_korean_chats_in_korean_on_a_phone(
     resident.wait_for_function(
         "document.querySelector('li.theirs:last-child .state').textContent === " + repr(KO["read"])
     )
-    assert resident.evaluate("document.documentElement.scrollWidth") <= 390
-    resident.screenshot(path=str(tmp_path / "chat-ko-conversation-390.png"), full_page=True)
+    fits_the_screen(resident, PHONE["width"])
+    screenshot(resident, "chat-ko-conversation-390.png", tmp_path, full_page=True)
 
 
 def test_a_chat_an_agent_sets_to_korean_turns_korean_on_the_residents_phone(
@@ -77,7 +76,7 @@ def test_a_chat_an_agent_sets_to_korean_turns_korean_on_the_residents_phone(
 ) -> None:
     agent = sign_in(chromium, live_relay, live_relay.user("kim"))
     live(agent)
-    english_phone = chromium.new_context(**{**KOREAN_PHONE, "locale": "en-US"}).new_page()
+    english_phone = on_a_phone(chromium, "en-US")
     english_phone.goto(f"{live_relay.url}/chat")
     assert english_phone.get_attribute("html", "lang") == "en"
     english_phone.fill("#text", "안녕하세요")
@@ -105,21 +104,21 @@ def test_a_chat_an_agent_sets_to_korean_turns_korean_on_the_residents_phone(
     english_phone.locator("#problem").wait_for(state="visible")
     limit = KO["too_long"].format(limit=MAX_CHAT_MESSAGE_CHARS)
     assert english_phone.inner_text("#problem") == limit
-    english_phone.screenshot(path=str(tmp_path / "chat-set-to-ko-390.png"), full_page=True)
+    screenshot(english_phone, "chat-set-to-ko-390.png", tmp_path, full_page=True)
 
 
 def test_the_korean_chat_pages_reflow_at_200_percent_zoom(
     chromium: Any, live_relay: LiveRelay
 ) -> None:
-    page = chromium.new_context(**{**ZOOMED, "locale": "ko-KR"}).new_page()
+    page = on_a_phone(chromium, "ko-KR", ZOOMED_PHONE, device_scale_factor=2)
     page.goto(f"{live_relay.url}/chat")
     assert page.get_attribute("html", "lang") == "ko"
-    assert_fits(page, "start page")
+    reflows(page, "start page")
     page.fill("#text", LOST_CARD * 3)
     page.click("form.start button[type=submit]")
     page.wait_for_url("**/chat/c")
-    assert_fits(page, "conversation page")
+    reflows(page, "conversation page")
     page.goto(f"{live_relay.url}/chat/" + "Z" * 22)
     assert page.get_attribute("html", "lang") == "ko"
     assert KO["not_found"] in page.inner_text("main")
-    assert_fits(page, "error page")
+    reflows(page, "error page")
