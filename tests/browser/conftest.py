@@ -136,13 +136,17 @@ def resident_texts(browser: Any, relay: LiveRelay, text: str, phone: str = RESID
     return page
 
 
-def agent_replies(agent: Any, korean: str, resident_text: str) -> None:
-    """The agent writes `korean`, waits for its translation to read `resident_text`, sends it."""
+def agent_replies(agent: Any, korean: str, resident_text: str) -> str:
+    """The agent writes `korean`, waits for its translation to read `resident_text`, sends it;
+    returns the preview's line on how it will go, as it read before sending (the box clears
+    once the reply is sent)."""
     agent.fill("#reply-text", korean)
     agent.wait_for_function(
         "document.getElementById('reply-translated').value === " + repr(resident_text)
     )
+    way = str(agent.inner_text("#preview-sms"))
     agent.click("#send")
+    return way
 
 
 def user_id(relay: LiveRelay, name: str) -> int:
