@@ -19,7 +19,7 @@ from tests.browser.conftest import (
     running_relay,
     sign_in,
 )
-from tests.browser.screens import LAPTOP, PHONE, fits_the_screen, screenshot
+from tests.browser.screens import LAPTOP, PHONE, SCREENS, Screen, fits_the_screen, screenshot
 from tests.support.modelkit import TinyModels
 from tests.support.voice_seed import seed_voice_message, seg
 
@@ -44,12 +44,13 @@ window.AudioContext.prototype.createOscillator = function () {
 """
 
 
+@pytest.mark.parametrize("screen", SCREENS)
 def test_a_draft_and_its_edited_translation_survive_leaving_the_thread(
-    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, tmp_path: Path
+    chromium: Any, live_relay: LiveRelay, tiny_models: TinyModels, tmp_path: Path, screen: Screen
 ) -> None:
     received = tiny_models.phrase("received")
     cid, _ = seed_voice_message(services(live_relay.app).sessions, [seg(0, 1, "Hi", "안녕")])
-    agent = sign_in(chromium, live_relay, live_relay.user("kim"), screen=LAPTOP)
+    agent = sign_in(chromium, live_relay, live_relay.user("kim"), screen=screen)
     claim_for(live_relay, cid, "kim")
     thread = f"{live_relay.url}/agent/conversations/{cid}"
     agent.goto(thread)
@@ -66,7 +67,8 @@ def test_a_draft_and_its_edited_translation_survive_leaving_the_thread(
     assert agent.locator("#draft-restored").is_visible()
     agent.wait_for_timeout(800)  # the restored edit is previewed as written, not overwritten
     assert agent.input_value("#reply-translated") == received["en"] + " (edited)"
-    screenshot(agent, "draft-1366.png", tmp_path)
+    fits_the_screen(agent, screen["width"])
+    screenshot(agent, f"draft-{screen['width']}.png", tmp_path)
 
     agent.click("#send")
     agent.locator(".message.outbound", has_text="(edited)").wait_for()
@@ -84,20 +86,21 @@ def test_a_draft_and_its_edited_translation_survive_leaving_the_thread(
     )
 
 
+@pytest.mark.parametrize("screen", SCREENS)
 def test_a_lost_live_feed_shows_a_banner_greys_the_queue_and_refreshes_on_return(
-    chromium: Any, app_factory: Any, tiny_models: TinyModels, tmp_path: Path
+    chromium: Any, app_factory: Any, tiny_models: TinyModels, tmp_path: Path, screen: Screen
 ) -> None:
     with running_relay(app_factory, AGENT_SSE_MAX_STREAMS=1) as relay:
         kim = sign_in(chromium, relay, relay.user("kim"))
         live(kim)
-        lee = sign_in(chromium, relay, relay.user("lee"), screen=PHONE)  # refused: 503
+        lee = sign_in(chromium, relay, relay.user("lee"), screen=screen)  # refused: 503
         banner = lee.locator("#connection")
         banner.wait_for(state="visible", timeout=5000)
         assert "실시간 연결이 끊어졌습니다" in banner.inner_text()
         assert "다시 연결하는 중" in banner.inner_text()
         assert "stale" in (lee.get_attribute("#queue", "class") or "")
-        fits_the_screen(lee, PHONE["width"])
-        screenshot(lee, "connection-lost-390.png", tmp_path)
+        fits_the_screen(lee, screen["width"])
+        screenshot(lee, f"connection-lost-{screen['width']}.png", tmp_path)
 
         resident_texts(chromium, relay, tiny_models.phrase("thanks")["en"])
         kim.locator("#waiting li.row").first.wait_for(timeout=15000)  # a translation away
