@@ -226,7 +226,7 @@ def _bare_queue(raw: sqlite3.Connection, offset: int) -> int:
     rows = raw.execute(
         "SELECT c.*, k.phone FROM conversations c JOIN contacts k ON k.id = c.contact_id "
         "WHERE c.status = 'open' AND c.claimed_by_id IS NULL "
-        "ORDER BY c.last_message_at, c.id LIMIT ? OFFSET ?",
+        "ORDER BY coalesce(c.awaiting_since, c.last_message_at), c.id LIMIT ? OFFSET ?",
         (PAGE, offset),
     ).fetchall()
     raw.execute(
