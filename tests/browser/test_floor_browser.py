@@ -1,5 +1,6 @@
 """The floor in Chromium at 1366x768: an agent's header state reaches the supervisor's live view
-without a reload, and a held conversation is reassigned with one click."""
+without a reload, and a held conversation is reassigned with one click; on a 390x844 phone the
+live view reads as cards."""
 
 from __future__ import annotations
 
@@ -11,7 +12,14 @@ import pytest
 
 from relay.services import services
 from tests.browser.conftest import LiveRelay, sign_in, user_id
-from tests.browser.screens import LAPTOP, doc_screenshot, screenshot
+from tests.browser.screens import (
+    LAPTOP,
+    PHONE,
+    doc_screenshot,
+    fits_the_screen,
+    lines_of,
+    screenshot,
+)
 from transcripts.db import utcnow
 from transcripts.models import Channel, Contact, Conversation
 
@@ -100,3 +108,24 @@ def test_the_live_view_follows_the_floor_and_reassigns_in_one_click(
     screenshot(admin, "admin-live-stale.png", tmp_path)
     admin.unroute("**/admin/live")
     admin.locator("#floor-live:not(.stale)").wait_for(timeout=12000)
+
+
+def test_the_live_view_reads_as_cards_on_a_supervisors_phone(
+    chromium: Any, live_relay: LiveRelay, tmp_path: Path
+) -> None:
+    relay = live_relay
+    admin = sign_in(chromium, relay, relay.user("chief", "admin"), screen=PHONE)
+    relay.user("minji")
+    minji = user_id(relay, "minji")
+    held = _conversation(relay, "+821055501111", "en", 12, holder=minji)
+    _conversation(relay, "+821055502222", "vi", 17)
+
+    admin.goto(f"{relay.url}/admin/live")
+    screenshot(admin, "admin-live-390.png", tmp_path, full_page=True)
+    fits_the_screen(admin, PHONE["width"])
+    # Names and times on one line each, not a letter a line in a squeezed column.
+    assert lines_of(admin, f'tr[data-agent="{minji}"]', "minji") == 1
+    row = admin.locator(f'tr[data-agent="{minji}"]')
+    assert f"{held}번" in row.inner_text() and "상담 언어" in row.inner_text()
+    assert row.get_by_role("button", name="저장").is_visible()
+    assert admin.locator("section.floor-risk").get_by_role("button", name="배정").is_visible()
