@@ -13,7 +13,14 @@ from languages.spoken import MACHINE_RENDERING, check_from_json
 from relay.agent.reasons import staff_reason
 from transcripts.chat import WEB_CONTACT_PREFIX
 from transcripts.masking import mask_contact_phone
-from transcripts.models import Author, Conversation, Disposition, Message, MessageStatus
+from transcripts.models import (
+    Author,
+    Conversation,
+    Direction,
+    Disposition,
+    Message,
+    MessageStatus,
+)
 
 # Below these, recognition or translation is weak enough that the agent should check the
 # original (or call an interpreter) before acting on the Korean.
@@ -32,6 +39,18 @@ STATUS_LABELS = {
     MessageStatus.UNDELIVERED: "전달 실패",
     MessageStatus.HELD: "보관됨 (발송 안 함)",
 }
+
+
+def status_label(message: Message) -> str:
+    """A message's state in Korean words. A Korean speaker's text is stored as translated (it
+    needs nothing more) but was never put through an engine, so it does not say "번역됨"."""
+    if (
+        message.status is MessageStatus.TRANSLATED
+        and message.direction is Direction.INBOUND
+        and message.original_language == "ko"
+    ):
+        return "받음 (번역 필요 없음)"
+    return STATUS_LABELS.get(message.status, message.status.value)
 
 
 def contact_label(conversation: Conversation) -> str:

@@ -22,13 +22,13 @@ from relay.agent.live_panel import live_panel
 from relay.agent.phrasebook_reply import PHRASEBOOK_LANGUAGES, phrasebook_reply
 from relay.agent.presenters import (
     DISPOSITION_LABELS,
-    STATUS_LABELS,
     highlight_terms,
     language_label,
     machine_rendering,
     produced_by,
     quality_warnings,
     segment_rows,
+    status_label,
 )
 from relay.agent.privacy import message_mask, revealed_messages
 from relay.agent.reasons import staff_reason
@@ -85,7 +85,7 @@ def _message_views(
                 "sent_by": None
                 if inbound
                 else REPLY_CHANNEL_LABELS.get(m.channel.value, m.channel.value),
-                "status_label": STATUS_LABELS.get(m.status, m.status.value),
+                "status_label": status_label(m),
                 "reason": staff_reason(m.status_reason, m.status),
                 "warnings": quality_warnings(m),
                 "segments": segment_rows(m, shown),
