@@ -198,7 +198,13 @@ class Inbound(UseCases):
                 notes = [note for note in (message.flag, result.review_note) if note]
                 message.flag = "; ".join(notes)[:255]
             self._remember_language(session, message, result.language)
-            add_event(session, EventKind.MESSAGE_TRANSLATED, message.conversation_id, message.id)
+            add_event(
+                session,
+                EventKind.MESSAGE_TRANSLATED,
+                message.conversation_id,
+                message.id,
+                language=result.language,
+            )
 
     def mark(
         self,

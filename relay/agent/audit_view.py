@@ -127,6 +127,17 @@ def accounts_named(events: Sequence[Event]) -> set[int]:
     }
 
 
+def _what(event: Event) -> str:
+    """The event in words; a Korean speaker's text went through no engine, so its
+    "translated" event does not say it was translated (as the thread does not)."""
+    if (
+        event.kind == EventKind.MESSAGE_TRANSLATED.value
+        and (event.data or {}).get("language") == "ko"
+    ):
+        return "한국어 그대로 받음 (번역 필요 없음)"
+    return event_label(event.kind)
+
+
 def audit_rows(events: Sequence[Event], names: Mapping[int, str]) -> list[AuditRow]:
     """The events as rows of Korean words."""
 
@@ -137,7 +148,7 @@ def audit_rows(events: Sequence[Event], names: Mapping[int, str]) -> list[AuditR
         AuditRow(
             id=event.id,
             at=event.created_at,
-            what=event_label(event.kind),
+            what=_what(event),
             who=name(event.data.get("user_id")),
             message_id=event.message_id,
             details=_details(event.data or {}, name),

@@ -44,6 +44,8 @@ def test_a_korean_speaker_is_labelled_korean_and_answered_in_korean(
     assert "언어 미확인" not in page and "한국어" in page
     # Nothing translated it, so the thread does not say it was.
     assert "받음 (번역 필요 없음)" in page and "번역됨" not in page
+    trail = sign_in(app, "chief", "admin").get(f"/admin/conversations/{cid}/audit")
+    assert "한국어 그대로 받음 (번역 필요 없음)" in trail.get_data(as_text=True)
     headers = api_headers(agent, page)
     korean = "월요일과 목요일 저녁 8시 이후에 내놓으세요 – 동주민센터 02-120."
     preview = agent.post(
