@@ -26,12 +26,13 @@ def register_agent_views(app: Flask) -> None:
         thread,
         waiting,
     )
-    from relay.agent.presenters import CHANNEL_LABELS, contact_label
+    from relay.agent.presenters import CHANNEL_LABELS, contact_label, recipient_label
     from relay.agent.tools import AgentTools
 
     app.extensions["relay_agent"] = AgentTools()
     app.jinja_env.globals["channel_labels"] = CHANNEL_LABELS
     app.add_template_filter(contact_label)
+    app.add_template_filter(recipient_label)
     app.add_template_filter(privacy.masked)
     for module in (
         waiting,

@@ -57,9 +57,15 @@ def contact_label(conversation: Conversation) -> str:
     """Who the resident is, as staff read it: their number's last four digits (pages mask the
     rest, as exports do), or words for a contact relay keeps under an internal key (a web chat
     visitor, a caller who withheld their number)."""
-    phone = conversation.contact.phone
+    return recipient_label(conversation.contact.phone, conversation.callback_phone)
+
+
+def recipient_label(phone: str | None, callback: str | None = None) -> str:
+    """A number as staff read it (last four digits), or words for an internal key: a web chat
+    visitor's key is what their page is found by, and never shown."""
+    if not phone:
+        return "—"
     if phone.startswith(WEB_CONTACT_PREFIX):
-        callback = conversation.callback_phone
         return f"웹 방문자 (회신 번호 {mask_contact_phone(callback)})" if callback else "웹 방문자"
     if phone.startswith("anonymous:"):
         return "번호 비공개 발신자"

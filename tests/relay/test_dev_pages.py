@@ -120,3 +120,16 @@ def test_the_outbox_reads_in_korean_and_wraps_between_words(
     assert 'class="grid outbox stack"' in page  # relay.css wraps its cells between words
     assert "Outbox:" not in page and "(body)" not in page and "(channel)" not in page
     assert "+8210" not in page  # a resident's number shows by its last four digits
+
+
+def test_the_outbox_names_a_web_visitor_not_the_key_their_page_is_found_by(
+    app_factory: Any, tiny_models: TinyModels
+) -> None:
+    from tests.relay.test_web_chat import start_chat
+
+    app = app_factory(SMS_ACKNOWLEDGEMENT=True)  # the chat's receipt is the reply held here
+    start_chat(app.test_client(), tiny_models.phrase("wallet")["vi"])
+    drain(app)
+    page = sign_in(app, "developer").get("/dev/outbox").get_data(as_text=True)
+    assert '<td data-label="받는 사람">웹 방문자</td>' in page
+    assert "web:" not in page
