@@ -125,6 +125,17 @@ def flask_run(app: str, env: dict[str, str], port: int, log: Path) -> Iterator[S
             process.wait(timeout=30)
 
 
+@contextmanager
+def served_relay(folder: Path, port: int) -> Iterator[Served]:
+    """relay as `make run` serves it from `folder`, with the tiny models loaded and an admin
+    signed in (its API token in `Served.headers`): the start every served bench shares."""
+    env = prepare_relay(folder, port)
+    with flask_run("wsgi", env, port, folder / "relay.log") as relay:
+        sign_in_admin(relay)
+        wait_for_models(relay)
+        yield relay
+
+
 def _wait_until_up(served: Served, log: Path) -> None:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

@@ -27,11 +27,8 @@ from bench._served import (
     AUTH_TOKEN,
     CENTRE_NUMBER,
     Served,
-    flask_run,
     percentile,
-    prepare_relay,
-    sign_in_admin,
-    wait_for_models,
+    served_relay,
 )
 from bench.webhooks import PHRASES
 from relay.twilio.security import sign
@@ -46,11 +43,7 @@ def run(options: Options) -> list[Result]:
     """One server, one live feed; a steady stream of texts at each rate in turn."""
     with tempfile.TemporaryDirectory(prefix="relay-bench-feed-") as name:
         folder = Path(name)
-        port = free_port()
-        env = prepare_relay(folder, port)
-        with flask_run("wsgi", env, port, folder / "relay.log") as relay:
-            sign_in_admin(relay)
-            wait_for_models(relay)
+        with served_relay(folder, free_port()) as relay:
             results = []
             for rate, count in RATES:
                 waits = _stream(relay, rate, count, prefix=f"{rate:03d}")

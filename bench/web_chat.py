@@ -40,11 +40,8 @@ from requests.adapters import HTTPAdapter
 from bench import Options, Result
 from bench._served import (
     Served,
-    flask_run,
     percentile,
-    prepare_relay,
-    sign_in_admin,
-    wait_for_models,
+    served_relay,
 )
 from tests.support.servers import free_port
 
@@ -102,11 +99,7 @@ def run(options: Options) -> list[Result]:
     del options  # one pass per level: each sample is already a median's worth of messages
     with tempfile.TemporaryDirectory(prefix="relay-bench-chat-") as name:
         folder = Path(name)
-        port = free_port()
-        env = prepare_relay(folder, port)
-        with flask_run("wsgi", env, port, folder / "relay.log") as relay:
-            sign_in_admin(relay)
-            wait_for_models(relay)
+        with served_relay(folder, free_port()) as relay:
             agent = AgentFeed()
             threading.Thread(target=_follow_agent, args=(relay, agent), daemon=True).start()
             residents = [_start_chat(relay, index) for index in range(max(OPEN_PAGES))]

@@ -32,10 +32,8 @@ from bench._served import (
     Burst,
     burst,
     flask_run,
-    prepare_relay,
     relay_env,
-    sign_in_admin,
-    wait_for_models,
+    served_relay,
 )
 from relay.twilio.security import sign
 from tests.support.servers import free_port
@@ -61,14 +59,11 @@ def run(options: Options) -> list[Result]:
     with tempfile.TemporaryDirectory(prefix="relay-bench-webhooks-") as name:
         folder = Path(name)
         relay_port, bare_port = free_port(), free_port()
-        env = prepare_relay(folder, relay_port)
         bare_env = relay_env(folder / "bare", bare_port)
         with (
-            flask_run("wsgi", env, relay_port, folder / "relay.log") as relay,
+            served_relay(folder, relay_port) as relay,
             flask_run("bench._bare_app", bare_env, bare_port, folder / "bare.log") as bare,
         ):
-            sign_in_admin(relay)
-            wait_for_models(relay)
             ours: list[Burst] = []
             baseline: list[Burst] = []
             sids: set[str] = set()
