@@ -3,6 +3,7 @@ a suggestion and approves it with the page's own forms."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from languages.memory import normalise
 from relay.services import services
 from tests.browser.conftest import LiveRelay, sign_in
-from tests.browser.screens import fits_the_screen
+from tests.browser.screens import PHONE, fits_the_screen, lines_of, screenshot
 from transcripts.memory_review import SuggestOutcome, suggest
 from transcripts.models import MemoryEntry, User
 
@@ -41,7 +42,7 @@ def _suggested_by(relay: LiveRelay, name: str) -> None:
 
 
 def test_an_admin_edits_and_approves_a_suggestion_on_a_page_that_fits(
-    chromium: Any, live_relay: LiveRelay
+    chromium: Any, live_relay: LiveRelay, tmp_path: Path
 ) -> None:
     _suggested_by(live_relay, live_relay.user("kim"))
     admin = sign_in(chromium, live_relay, live_relay.user("chief", "admin"))
@@ -61,3 +62,11 @@ def test_an_admin_edits_and_approves_a_suggestion_on_a_page_that_fits(
     admin.click("text=변경 기록")
     history = admin.locator("table").inner_text()
     assert "승인 (고쳐서)" in history and "chief" in history and "상담원 제안" in history
+
+    # On a supervisor's phone the history reads as labelled cards, words whole.
+    admin.set_viewport_size(PHONE)
+    admin.reload()
+    screenshot(admin, "memory-history-390.png", tmp_path, full_page=True)
+    fits_the_screen(admin, PHONE["width"])
+    for word in ("chief", "외국인등록증", "출입국·외국인청에서"):
+        assert lines_of(admin, "table.memory-history tbody", word) == 1, word
