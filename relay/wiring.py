@@ -20,6 +20,7 @@ from relay.jobs import register_jobs
 from relay.services import Services
 from relay.twilio.held_calls import HELD_CALLS_FOLDER, HeldCallUpdates
 from relay.twilio.outbound import NoSender, OutboxSender, Sender, TwilioSender
+from transcripts.checkpoints import start_checkpoints
 from transcripts.db import make_engine, make_session_factory
 from transcripts.record import Record
 
@@ -27,8 +28,9 @@ from transcripts.record import Record
 def build_services(app: Flask) -> Services:
     """Create the app's collaborators from its configuration (nothing heavy is loaded here)."""
     config = app.config
-    # A test app's engine lives for one test; a serving process checkpoints in the background.
-    engine = make_engine(config["DATABASE_URL"], background_checkpoints=not app.testing)
+    engine = make_engine(config["DATABASE_URL"])
+    if not app.testing:  # a test app's engine lives for one test; a serving process's lasts
+        start_checkpoints(engine)
     sessions = make_session_factory(engine)
     huey = make_huey(config["QUEUE_URL"])
     return Services(

@@ -6,7 +6,7 @@ file to disk. The commit's caller waits for it: on the embedded default that is 
 holding this process's writer turn (transcripts/uow.py), so every other waiting text waited
 too. Measured with 3,000 inbound texts in one thread on a busy disk: p50 0.5 ms either way, p99
 10-17 ms with SQLite's own checkpoints, 5-9 ms without. An engine made with
-`background_checkpoints` turns them off for its connections and checkpoints from this thread
+`start_checkpoints` turns them off for an engine's connections and checkpoints from this thread
 instead, every `INTERVAL_SECONDS`, in PASSIVE mode: it never waits for a writer or a reader and
 copies what it can. SQLite still checkpoints when the last connection to the file closes.
 """
@@ -65,16 +65,10 @@ class Checkpointer:
                 return
 
 
-_running: weakref.WeakKeyDictionary[Engine, Checkpointer] = weakref.WeakKeyDictionary()
-
-
-def start_checkpoints(engine: Engine) -> Checkpointer:
-    """Turn off SQLite's own checkpoints for `engine` and start the thread that does them."""
-    checkpointer = Checkpointer(engine).start()
-    _running[engine] = checkpointer
-    return checkpointer
-
-
-def checkpointer_for(engine: Engine) -> Checkpointer | None:
-    """The background checkpointer of `engine`, if it has one."""
-    return _running.get(engine)
+def start_checkpoints(engine: Engine) -> Checkpointer | None:
+    """Turn off SQLite's own checkpoints for `engine` and start the thread that does them;
+    None for a database that is not SQLite (it has no write-ahead log of this kind). Call it
+    before the engine's first connection, so every connection is made without them."""
+    if engine.dialect.name != "sqlite":
+        return None
+    return Checkpointer(engine).start()

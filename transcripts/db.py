@@ -64,19 +64,15 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str, *, echo: bool = False, background_checkpoints: bool = False) -> Engine:
-    """Create an engine for `url`, with WAL, foreign keys and a busy timeout on SQLite;
-    `background_checkpoints` moves SQLite's WAL checkpoints off the committing request
-    (transcripts/checkpoints.py), for a serving process."""
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """Create an engine for `url`, with WAL, foreign keys and a busy timeout on SQLite (a
+    serving process also moves its WAL checkpoints off the committing request:
+    transcripts/checkpoints.py)."""
     if url.startswith("sqlite"):
         engine = create_engine(
             url, echo=echo, connect_args={"check_same_thread": False, "timeout": 10}
         )
         event.listen(engine, "connect", _tune_sqlite)
-        if background_checkpoints:
-            from transcripts.checkpoints import start_checkpoints
-
-            start_checkpoints(engine)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from transcripts.checkpoints import checkpointer_for
+from transcripts.checkpoints import start_checkpoints
 from transcripts.db import make_engine
 
 
@@ -20,15 +20,15 @@ def autocheckpoint(engine: Engine) -> int:
 def test_a_serving_engine_checkpoints_in_the_background_and_commits_never_do(
     tmp_path: Path,
 ) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'served.db'}", background_checkpoints=True)
+    engine = make_engine(f"sqlite:///{tmp_path / 'served.db'}")
+    checkpointer = start_checkpoints(engine)
+    assert checkpointer is not None
     assert autocheckpoint(engine) == 0
     with engine.begin() as connection:
         connection.execute(text("CREATE TABLE notes (body TEXT)"))
     for _ in range(300):  # well past the 1,000 pages SQLite would checkpoint at by itself
         with engine.begin() as connection:
             connection.execute(text("INSERT INTO notes VALUES (:b)"), {"b": "x" * 4000})
-    checkpointer = checkpointer_for(engine)
-    assert checkpointer is not None
     deadline = time.monotonic() + 10
     while checkpointer.runs == 0 and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -45,5 +45,4 @@ def test_a_serving_engine_checkpoints_in_the_background_and_commits_never_do(
 def test_other_engines_keep_sqlites_own_checkpoints(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'plain.db'}")
     assert autocheckpoint(engine) == 1000
-    assert checkpointer_for(engine) is None
     engine.dispose()
